@@ -1,0 +1,150 @@
+//! The verified claims of a token.
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::AuthError;
+
+/// The claims of a verified access token: Rust's `current_user`.
+///
+/// A value of this type exists only for a token whose signature, issuer,
+/// audience and times were checked. It is also a Rocket request guard: a
+/// handler that takes `Claims` is protected (see the crate docs).
+/// Cloning is cheap (the claims are shared).
+#[derive(Debug, Clone)]
+pub struct Claims {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    payload: Map<String, Value>,
+    scopes: Vec<String>,
+}
+
+impl Claims {
+    pub(crate) fn from_payload(payload: Map<String, Value>) -> Claims {
+        let scopes = collect_scopes(&payload);
+        Claims { inner: Arc::new(Inner { payload, scopes }) }
+    }
+
+    /// The `sub` claim: who the token was issued for.
+    pub fn sub(&self) -> Option<&str> {
+        self.get("sub").and_then(Value::as_str)
+    }
+
+    /// Every scope the token grants, from `scope` (space-separated), `scp`
+    /// (a string or an array) and Auth0's RBAC `permissions` (an array).
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.inner.scopes.iter().map(String::as_str)
+    }
+
+    /// Whether the token grants `scope`, as a whole word: `read:messages`
+    /// does not match `read:messagesX`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.inner.scopes.iter().any(|granted| granted == scope)
+    }
+
+    /// `Ok` when the token grants every one of `scopes`; otherwise the 403
+    /// [`AuthError::InsufficientScope`], ready to return from a handler.
+    ///
+    /// ```
+    /// # use auth_runtime::{Claims, AuthError};
+    /// fn delete_all(user: &Claims) -> Result<&'static str, AuthError> {
+    ///     user.require_scopes(&["delete:messages"])?;
+    ///     Ok("deleted")
+    /// }
+    /// ```
+    pub fn require_scopes(&self, scopes: &[&str]) -> Result<(), AuthError> {
+        if scopes.iter().all(|scope| self.has_scope(scope)) {
+            Ok(())
+        } else {
+            Err(AuthError::InsufficientScope(scopes.join(" ").into()))
+        }
+    }
+
+    /// Any claim by name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.inner.payload.get(name)
+    }
+
+    /// The whole verified payload.
+    pub fn payload(&self) -> &Map<String, Value> {
+        &self.inner.payload
+    }
+
+    /// The payload as your own claims type.
+    ///
+    /// ```
+    /// # fn demo(claims: auth_runtime::Claims) -> Result<(), serde_json::Error> {
+    /// #[derive(serde::Deserialize)]
+    /// struct MyClaims { sub: String, #[serde(rename = "https://example.com/roles")] roles: Vec<String> }
+    ///
+    /// let mine: MyClaims = claims.deserialize()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&self.inner.payload)
+    }
+}
+
+fn collect_scopes(payload: &Map<String, Value>) -> Vec<String> {
+    let mut scopes = Vec::new();
+    let mut push_words = |text: &str| scopes.extend(text.split_whitespace().map(str::to_owned));
+    if let Some(Value::String(scope)) = payload.get("scope") {
+        push_words(scope);
+    }
+    match payload.get("scp") {
+        Some(Value::String(scp)) => push_words(scp),
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).for_each(&mut push_words),
+        _ => {}
+    }
+    if let Some(Value::Array(items)) = payload.get("permissions") {
+        items.iter().filter_map(Value::as_str).for_each(push_words);
+    }
+    scopes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(value: Value) -> Claims {
+        match value {
+            Value::Object(map) => Claims::from_payload(map),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn scopes_come_from_scope_scp_and_permissions() {
+        let c = claims(json!({
+            "scope": "openid read:messages",
+            "scp": ["a:b", 3],
+            "permissions": ["write:messages"]
+        }));
+        assert_eq!(c.scopes().collect::<Vec<_>>(), ["openid", "read:messages", "a:b", "write:messages"]);
+        let c = claims(json!({ "scp": "x y" }));
+        assert!(c.has_scope("x") && c.has_scope("y"));
+    }
+
+    #[test]
+    fn scopes_match_whole_words_only() {
+        let c = claims(json!({ "scope": "read:messagesX xread:messages" }));
+        assert!(!c.has_scope("read:messages"));
+        assert_eq!(
+            c.require_scopes(&["read:messages"]),
+            Err(AuthError::InsufficientScope("read:messages".into()))
+        );
+    }
+
+    #[test]
+    fn require_scopes_needs_all_of_them() {
+        let c = claims(json!({ "scope": "a b" }));
+        assert!(c.require_scopes(&["a", "b"]).is_ok());
+        assert_eq!(c.require_scopes(&["a", "c"]), Err(AuthError::InsufficientScope("a c".into())));
+    }
+}

@@ -1,0 +1,329 @@
+//! Configuration: who issues the tokens, for which audience, and the limits
+//! of the key-set cache.
+
+use std::fmt;
+use std::time::Duration;
+
+use jsonwebtoken::Algorithm;
+
+/// Where the key set (JWKS) is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JwksSource {
+    /// `<issuer>/.well-known/openid-configuration`, its `jwks_uri`; if that
+    /// document cannot be had, `<issuer>/.well-known/jwks.json`.
+    Discover,
+    /// This URL, with no discovery.
+    Uri(String),
+}
+
+/// Everything the validator needs to know. Build one with
+/// [`AuthConfig::builder`] or [`AuthConfig::from_env`].
+///
+/// ```
+/// use std::time::Duration;
+/// use auth_runtime::AuthConfig;
+///
+/// let config = AuthConfig::builder("https://example.eu.auth0.com/", "https://quickstarts/api")
+///     .leeway(Duration::from_secs(30))
+///     .build()?;
+/// assert_eq!(config.issuer(), "https://example.eu.auth0.com/");
+/// # Ok::<(), auth_runtime::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub(crate) issuer: String,
+    pub(crate) audience: String,
+    pub(crate) jwks: JwksSource,
+    pub(crate) realm: String,
+    pub(crate) algorithms: Vec<Algorithm>,
+    pub(crate) leeway: Duration,
+    pub(crate) jwks_ttl: Duration,
+    pub(crate) refresh_cooldown: Duration,
+    pub(crate) retry_interval: Duration,
+    pub(crate) fetch_timeout: Duration,
+    pub(crate) max_jwks_bytes: usize,
+    pub(crate) max_token_bytes: usize,
+}
+
+/// The asymmetric algorithms accepted by default. HMAC is never among them.
+pub const DEFAULT_ALGORITHMS: [Algorithm; 9] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+];
+
+impl AuthConfig {
+    /// Starts a configuration for tokens whose `iss` is exactly `issuer` and
+    /// whose `aud` is or contains `audience`. Every other setting has the
+    /// default documented on its builder method.
+    pub fn builder(issuer: impl Into<String>, audience: impl Into<String>) -> AuthConfigBuilder {
+        AuthConfigBuilder {
+            config: AuthConfig {
+                issuer: issuer.into(),
+                audience: audience.into(),
+                jwks: JwksSource::Discover,
+                realm: crate::error::DEFAULT_REALM.to_owned(),
+                algorithms: DEFAULT_ALGORITHMS.to_vec(),
+                leeway: Duration::from_secs(60),
+                jwks_ttl: Duration::from_secs(600),
+                refresh_cooldown: Duration::from_secs(30),
+                retry_interval: Duration::from_secs(crate::error::RETRY_AFTER_SECS),
+                fetch_timeout: Duration::from_secs(5),
+                max_jwks_bytes: 1024 * 1024,
+                max_token_bytes: 16 * 1024,
+            },
+        }
+    }
+
+    /// Reads the configuration from the environment:
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `AUTH0_DOMAIN` | an Auth0 tenant such as `example.eu.auth0.com`: issuer `https://<domain>/`, keys at `https://<domain>/.well-known/jwks.json` |
+    /// | `AUTH_ISSUER` | any issuer, exactly as in `iss`; keys found by discovery (used when `AUTH0_DOMAIN` is unset) |
+    /// | `AUTH0_AUDIENCE` or `AUTH_AUDIENCE` | the API identifier, e.g. `https://quickstarts/api` |
+    /// | `AUTH_JWKS_URI` | optional: the key set's URL, bypassing discovery |
+    pub fn from_env() -> Result<AuthConfig, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// [`AuthConfig::from_env`] over any source of variables.
+    pub(crate) fn from_lookup(
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<AuthConfig, ConfigError> {
+        let audience = var("AUTH0_AUDIENCE")
+            .or_else(|| var("AUTH_AUDIENCE"))
+            .ok_or(ConfigError::Missing("AUTH0_AUDIENCE (or AUTH_AUDIENCE)"))?;
+        let (issuer, default_jwks) = match (var("AUTH0_DOMAIN"), var("AUTH_ISSUER")) {
+            (Some(domain), _) => {
+                let domain = domain.trim().trim_start_matches("https://").trim_end_matches('/');
+                (
+                    format!("https://{domain}/"),
+                    JwksSource::Uri(format!("https://{domain}/.well-known/jwks.json")),
+                )
+            }
+            (None, Some(issuer)) => (issuer.trim().to_owned(), JwksSource::Discover),
+            (None, None) => return Err(ConfigError::Missing("AUTH0_DOMAIN or AUTH_ISSUER")),
+        };
+        let jwks = var("AUTH_JWKS_URI").map(JwksSource::Uri).unwrap_or(default_jwks);
+        AuthConfig::builder(issuer, audience.trim()).jwks(jwks).build()
+    }
+
+    /// The issuer: `iss` must equal it exactly.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The audience: `aud` must be or contain it.
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    /// Where the key set is found.
+    pub fn jwks_source(&self) -> &JwksSource {
+        &self.jwks
+    }
+}
+
+/// Builds an [`AuthConfig`]; see [`AuthConfig::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "call .build() to get the configuration"]
+pub struct AuthConfigBuilder {
+    config: AuthConfig,
+}
+
+impl AuthConfigBuilder {
+    /// Where the key set is found. Default: [`JwksSource::Discover`].
+    pub fn jwks(mut self, source: JwksSource) -> Self {
+        self.config.jwks = source;
+        self
+    }
+
+    /// The key set's URL, bypassing discovery.
+    pub fn jwks_uri(self, uri: impl Into<String>) -> Self {
+        self.jwks(JwksSource::Uri(uri.into()))
+    }
+
+    /// The `realm` of `WWW-Authenticate` challenges. Default: `api`.
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.config.realm = realm.into();
+        self
+    }
+
+    /// The asymmetric algorithms accepted. Default: [`DEFAULT_ALGORITHMS`].
+    /// HMAC algorithms are refused by [`build`](Self::build): a key set holds
+    /// public keys, and a public key must never serve as an HMAC secret.
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.config.algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`. Default: 60 s.
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.config.leeway = leeway;
+        self
+    }
+
+    /// How long a fetched key set is used before it is refreshed. Default: 10 min.
+    pub fn jwks_ttl(mut self, ttl: Duration) -> Self {
+        self.config.jwks_ttl = ttl;
+        self
+    }
+
+    /// The least time between two refreshes caused by unknown `kid`s, and
+    /// between two refreshes of a stale set. Default: 30 s.
+    pub fn refresh_cooldown(mut self, cooldown: Duration) -> Self {
+        self.config.refresh_cooldown = cooldown;
+        self
+    }
+
+    /// The least time between a failed fetch of an empty cache and the next
+    /// try; meanwhile requests get 503 at once. Default: 5 s.
+    pub fn retry_interval(mut self, interval: Duration) -> Self {
+        self.config.retry_interval = interval;
+        self
+    }
+
+    /// The longest a fetch (discovery and key set together) may take. Default: 5 s.
+    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.config.fetch_timeout = timeout;
+        self
+    }
+
+    /// The largest key-set (or discovery) response read. Default: 1 MiB.
+    pub fn max_jwks_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_jwks_bytes = bytes;
+        self
+    }
+
+    /// The largest token accepted, checked before any decoding. Default: 16 KiB.
+    pub fn max_token_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_token_bytes = bytes;
+        self
+    }
+
+    /// Checks the configuration and returns it.
+    pub fn build(self) -> Result<AuthConfig, ConfigError> {
+        let config = self.config;
+        if !(config.issuer.starts_with("https://") || config.issuer.starts_with("http://")) {
+            return Err(ConfigError::Invalid(format!(
+                "the issuer must be an http(s) URL, got {:?}",
+                config.issuer
+            )));
+        }
+        if config.audience.trim().is_empty() {
+            return Err(ConfigError::Invalid("the audience must not be empty".into()));
+        }
+        if let JwksSource::Uri(uri) = &config.jwks {
+            if !(uri.starts_with("https://") || uri.starts_with("http://")) {
+                return Err(ConfigError::Invalid(format!(
+                    "the key set URI must be an http(s) URL, got {uri:?}"
+                )));
+            }
+        }
+        if config.algorithms.is_empty() {
+            return Err(ConfigError::Invalid("at least one algorithm must be allowed".into()));
+        }
+        if let Some(hmac) = config
+            .algorithms
+            .iter()
+            .find(|alg| matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "{hmac:?} cannot be verified with a key set; only asymmetric algorithms are allowed"
+            )));
+        }
+        if config.max_token_bytes == 0 || config.max_jwks_bytes == 0 {
+            return Err(ConfigError::Invalid("size limits must be above zero".into()));
+        }
+        Ok(config)
+    }
+}
+
+/// Why a configuration could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required environment variable is not set; names it.
+    Missing(&'static str),
+    /// A value is not acceptable; says which and why.
+    Invalid(String),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Missing(name) => write!(
+                f,
+                "auth configuration is incomplete: set {name} \
+                 (see the configuration table in auth-runtime's README)"
+            ),
+            ConfigError::Invalid(why) => write!(f, "auth configuration is invalid: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(vars: &[(&str, &str)]) -> Result<AuthConfig, ConfigError> {
+        let vars: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        AuthConfig::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn auth0_domain_gives_issuer_and_key_set() {
+        let config =
+            from(&[("AUTH0_DOMAIN", "example.eu.auth0.com"), ("AUTH0_AUDIENCE", "https://q/api")])
+                .unwrap();
+        assert_eq!(config.issuer(), "https://example.eu.auth0.com/");
+        assert_eq!(config.audience(), "https://q/api");
+        assert_eq!(
+            config.jwks_source(),
+            &JwksSource::Uri("https://example.eu.auth0.com/.well-known/jwks.json".into())
+        );
+    }
+
+    #[test]
+    fn issuer_uses_discovery_unless_a_uri_is_given() {
+        let config =
+            from(&[("AUTH_ISSUER", "http://127.0.0.1:8081/"), ("AUTH_AUDIENCE", "a")]).unwrap();
+        assert_eq!(config.issuer(), "http://127.0.0.1:8081/");
+        assert_eq!(config.jwks_source(), &JwksSource::Discover);
+        let config = from(&[
+            ("AUTH_ISSUER", "http://127.0.0.1:8081/"),
+            ("AUTH_AUDIENCE", "a"),
+            ("AUTH_JWKS_URI", "http://127.0.0.1:9/keys"),
+        ])
+        .unwrap();
+        assert_eq!(config.jwks_source(), &JwksSource::Uri("http://127.0.0.1:9/keys".into()));
+    }
+
+    #[test]
+    fn incomplete_environment_names_what_is_missing() {
+        let err = from(&[("AUTH0_DOMAIN", "x.auth0.com")]).unwrap_err();
+        assert_eq!(err, ConfigError::Missing("AUTH0_AUDIENCE (or AUTH_AUDIENCE)"));
+        assert!(err.to_string().contains("AUTH0_AUDIENCE"));
+        let err = from(&[("AUTH_AUDIENCE", "a")]).unwrap_err();
+        assert_eq!(err, ConfigError::Missing("AUTH0_DOMAIN or AUTH_ISSUER"));
+    }
+
+    #[test]
+    fn hmac_and_non_urls_are_refused() {
+        let err = AuthConfig::builder("https://i/", "a").algorithms([Algorithm::HS256]).build();
+        assert!(matches!(err, Err(ConfigError::Invalid(_))));
+        assert!(AuthConfig::builder("i.example", "a").build().is_err());
+        assert!(AuthConfig::builder("https://i/", " ").build().is_err());
+    }
+}

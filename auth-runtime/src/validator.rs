@@ -1,0 +1,148 @@
+//! Token validation: structure, key, signature, claims.
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, Validation};
+use serde_json::{Map, Value};
+
+use crate::claims::Claims;
+use crate::config::{AuthConfig, ConfigError};
+use crate::error::AuthError;
+use crate::extract::extract_bearer;
+use crate::jwks::JwksCache;
+
+/// Validates access tokens against one issuer's key set.
+///
+/// The [`Auth`](crate::Auth) fairing manages one as Rocket state; it can also
+/// be used on its own, outside Rocket.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use auth_runtime::{AuthConfig, Validator};
+///
+/// let validator = Validator::new(
+///     AuthConfig::builder("https://example.eu.auth0.com/", "https://quickstarts/api").build()?,
+/// )?;
+/// let claims = validator.authorize(Some("Bearer eyJhbGciOi...")).await?;
+/// println!("hello {:?}", claims.sub());
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Validator {
+    config: AuthConfig,
+    jwks: JwksCache,
+    validations: Vec<(Algorithm, Validation)>,
+}
+
+impl Validator {
+    /// A validator for `config`. Nothing is fetched until the first token
+    /// needs a key.
+    pub fn new(config: AuthConfig) -> Result<Validator, ConfigError> {
+        let jwks = JwksCache::new(&config)?;
+        let validations = config
+            .algorithms
+            .iter()
+            .map(|&alg| {
+                let mut validation = Validation::new(alg);
+                validation.leeway = config.leeway.as_secs();
+                validation.validate_exp = true;
+                validation.validate_nbf = true;
+                validation.validate_aud = true;
+                validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+                validation.set_issuer(&[&config.issuer]);
+                validation.set_audience(&[&config.audience]);
+                (alg, validation)
+            })
+            .collect();
+        Ok(Validator { config, jwks, validations })
+    }
+
+    /// The configuration this validator was made with.
+    pub fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    /// How many key-set fetches were attempted so far (for metrics and tests).
+    pub fn jwks_fetch_attempts(&self) -> u64 {
+        self.jwks.fetch_attempts()
+    }
+
+    /// Validates the value of an `Authorization` header (`None` when the
+    /// request has none): extraction, then [`validate`](Self::validate).
+    pub async fn authorize(&self, header: Option<&str>) -> Result<Claims, AuthError> {
+        let token = extract_bearer(header.unwrap_or(""))?;
+        self.validate(token).await
+    }
+
+    /// Validates a bare token, in the contract's order: structure, key,
+    /// signature, claims. The algorithm is checked before any network call.
+    pub async fn validate(&self, token: &str) -> Result<Claims, AuthError> {
+        if token.len() > self.config.max_token_bytes {
+            return Err(AuthError::Malformed("token larger than the size limit"));
+        }
+        if token.split('.').count() != 3 {
+            return Err(AuthError::Malformed("not a compact JWS (three segments)"));
+        }
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| AuthError::Malformed("header is not base64url JSON with a known alg"))?;
+        if header.crit.is_some() {
+            return Err(AuthError::Malformed("header has crit extensions, none of which we support"));
+        }
+        let Some(validation) =
+            self.validations.iter().find(|(alg, _)| *alg == header.alg).map(|(_, v)| v)
+        else {
+            return Err(AuthError::Malformed("alg is not allowed"));
+        };
+        let key = self.jwks.key_for(header.kid.as_deref()).await?;
+        if !key.algorithms.contains(&header.alg) {
+            return Err(AuthError::Malformed("alg is not allowed for this key"));
+        }
+        let payload = jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, validation)
+            .map_err(|error| map_jwt_error(error.into_kind()))?
+            .claims;
+        self.check_extra_claims(&payload)?;
+        Ok(Claims::from_payload(payload))
+    }
+
+    /// What jsonwebtoken leaves to us: `iss` must be a single string equal
+    /// to the issuer (it accepts arrays), and `iat` must not be in the future.
+    fn check_extra_claims(&self, payload: &Map<String, Value>) -> Result<(), AuthError> {
+        match payload.get("iss") {
+            Some(Value::String(iss)) if *iss == self.config.issuer => {}
+            _ => return Err(AuthError::WrongAudienceOrIssuer),
+        }
+        if let Some(iat) = payload.get("iat") {
+            let Some(iat) = iat.as_f64().filter(|t| t.is_finite()) else {
+                return Err(AuthError::InvalidClaims("the iat claim is not a number".into()));
+            };
+            let latest = jsonwebtoken::get_current_timestamp().saturating_add(self.config.leeway.as_secs());
+            if iat > latest as f64 {
+                return Err(AuthError::InvalidClaims("the iat claim is in the future".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn map_jwt_error(kind: ErrorKind) -> AuthError {
+    match kind {
+        ErrorKind::ExpiredSignature => AuthError::Expired,
+        ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => AuthError::WrongAudienceOrIssuer,
+        ErrorKind::MissingRequiredClaim(claim) if claim == "iss" || claim == "aud" => {
+            AuthError::WrongAudienceOrIssuer
+        }
+        ErrorKind::MissingRequiredClaim(claim) => {
+            AuthError::InvalidClaims(format!("the token has no {claim} claim").into())
+        }
+        ErrorKind::InvalidClaimFormat(claim) => {
+            AuthError::InvalidClaims(format!("the {claim} claim is not a valid NumericDate").into())
+        }
+        ErrorKind::ImmatureSignature => {
+            AuthError::InvalidClaims("the token is not valid yet (nbf is in the future)".into())
+        }
+        ErrorKind::InvalidSignature => AuthError::BadSignature,
+        ErrorKind::Json(_) | ErrorKind::Utf8(_) | ErrorKind::Base64(_) => {
+            AuthError::Malformed("payload or signature is not base64url JSON")
+        }
+        _ => AuthError::Malformed("token rejected by the JWT library"),
+    }
+}
