@@ -53,3 +53,6 @@ pub use extract::extract_bearer;
 pub use guard::{Auth, RequireScopes, ScopeRequirement};
 pub use jsonwebtoken::Algorithm;
 pub use validator::Validator;
+
+#[cfg(feature = "testing")]
+pub mod testing;
