@@ -27,7 +27,9 @@ struct Inner {
 impl Claims {
     pub(crate) fn from_payload(payload: Map<String, Value>) -> Claims {
         let scopes = collect_scopes(&payload);
-        Claims { inner: Arc::new(Inner { payload, scopes }) }
+        Claims {
+            inner: Arc::new(Inner { payload, scopes }),
+        }
     }
 
     /// The `sub` claim: who the token was issued for.
@@ -98,7 +100,10 @@ fn collect_scopes(payload: &Map<String, Value>) -> Vec<String> {
     }
     match payload.get("scp") {
         Some(Value::String(scp)) => push_words(scp),
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).for_each(&mut push_words),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .for_each(&mut push_words),
         _ => {}
     }
     if let Some(Value::Array(items)) = payload.get("permissions") {
@@ -126,7 +131,10 @@ mod tests {
             "scp": ["a:b", 3],
             "permissions": ["write:messages"]
         }));
-        assert_eq!(c.scopes().collect::<Vec<_>>(), ["openid", "read:messages", "a:b", "write:messages"]);
+        assert_eq!(
+            c.scopes().collect::<Vec<_>>(),
+            ["openid", "read:messages", "a:b", "write:messages"]
+        );
         let c = claims(json!({ "scp": "x y" }));
         assert!(c.has_scope("x") && c.has_scope("y"));
     }
@@ -145,6 +153,9 @@ mod tests {
     fn require_scopes_needs_all_of_them() {
         let c = claims(json!({ "scope": "a b" }));
         assert!(c.require_scopes(&["a", "b"]).is_ok());
-        assert_eq!(c.require_scopes(&["a", "c"]), Err(AuthError::InsufficientScope("a c".into())));
+        assert_eq!(
+            c.require_scopes(&["a", "c"]),
+            Err(AuthError::InsufficientScope("a c".into()))
+        );
     }
 }

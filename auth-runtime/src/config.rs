@@ -102,7 +102,10 @@ impl AuthConfig {
             .ok_or(ConfigError::Missing("AUTH0_AUDIENCE (or AUTH_AUDIENCE)"))?;
         let (issuer, default_jwks) = match (var("AUTH0_DOMAIN"), var("AUTH_ISSUER")) {
             (Some(domain), _) => {
-                let domain = domain.trim().trim_start_matches("https://").trim_end_matches('/');
+                let domain = domain
+                    .trim()
+                    .trim_start_matches("https://")
+                    .trim_end_matches('/');
                 (
                     format!("https://{domain}/"),
                     JwksSource::Uri(format!("https://{domain}/.well-known/jwks.json")),
@@ -111,8 +114,12 @@ impl AuthConfig {
             (None, Some(issuer)) => (issuer.trim().to_owned(), JwksSource::Discover),
             (None, None) => return Err(ConfigError::Missing("AUTH0_DOMAIN or AUTH_ISSUER")),
         };
-        let jwks = var("AUTH_JWKS_URI").map(JwksSource::Uri).unwrap_or(default_jwks);
-        AuthConfig::builder(issuer, audience.trim()).jwks(jwks).build()
+        let jwks = var("AUTH_JWKS_URI")
+            .map(JwksSource::Uri)
+            .unwrap_or(default_jwks);
+        AuthConfig::builder(issuer, audience.trim())
+            .jwks(jwks)
+            .build()
     }
 
     /// The issuer: `iss` must equal it exactly.
@@ -218,7 +225,9 @@ impl AuthConfigBuilder {
             )));
         }
         if config.audience.trim().is_empty() {
-            return Err(ConfigError::Invalid("the audience must not be empty".into()));
+            return Err(ConfigError::Invalid(
+                "the audience must not be empty".into(),
+            ));
         }
         if let JwksSource::Uri(uri) = &config.jwks {
             if !(uri.starts_with("https://") || uri.starts_with("http://")) {
@@ -228,7 +237,9 @@ impl AuthConfigBuilder {
             }
         }
         if config.algorithms.is_empty() {
-            return Err(ConfigError::Invalid("at least one algorithm must be allowed".into()));
+            return Err(ConfigError::Invalid(
+                "at least one algorithm must be allowed".into(),
+            ));
         }
         if let Some(hmac) = config
             .algorithms
@@ -240,7 +251,9 @@ impl AuthConfigBuilder {
             )));
         }
         if config.max_token_bytes == 0 || config.max_jwks_bytes == 0 {
-            return Err(ConfigError::Invalid("size limits must be above zero".into()));
+            return Err(ConfigError::Invalid(
+                "size limits must be above zero".into(),
+            ));
         }
         Ok(config)
     }
@@ -277,16 +290,20 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(vars: &[(&str, &str)]) -> Result<AuthConfig, ConfigError> {
-        let vars: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         AuthConfig::from_lookup(|name| vars.get(name).cloned())
     }
 
     #[test]
     fn auth0_domain_gives_issuer_and_key_set() {
-        let config =
-            from(&[("AUTH0_DOMAIN", "example.eu.auth0.com"), ("AUTH0_AUDIENCE", "https://q/api")])
-                .unwrap();
+        let config = from(&[
+            ("AUTH0_DOMAIN", "example.eu.auth0.com"),
+            ("AUTH0_AUDIENCE", "https://q/api"),
+        ])
+        .unwrap();
         assert_eq!(config.issuer(), "https://example.eu.auth0.com/");
         assert_eq!(config.audience(), "https://q/api");
         assert_eq!(
@@ -297,8 +314,11 @@ mod tests {
 
     #[test]
     fn issuer_uses_discovery_unless_a_uri_is_given() {
-        let config =
-            from(&[("AUTH_ISSUER", "http://127.0.0.1:8081/"), ("AUTH_AUDIENCE", "a")]).unwrap();
+        let config = from(&[
+            ("AUTH_ISSUER", "http://127.0.0.1:8081/"),
+            ("AUTH_AUDIENCE", "a"),
+        ])
+        .unwrap();
         assert_eq!(config.issuer(), "http://127.0.0.1:8081/");
         assert_eq!(config.jwks_source(), &JwksSource::Discover);
         let config = from(&[
@@ -307,13 +327,19 @@ mod tests {
             ("AUTH_JWKS_URI", "http://127.0.0.1:9/keys"),
         ])
         .unwrap();
-        assert_eq!(config.jwks_source(), &JwksSource::Uri("http://127.0.0.1:9/keys".into()));
+        assert_eq!(
+            config.jwks_source(),
+            &JwksSource::Uri("http://127.0.0.1:9/keys".into())
+        );
     }
 
     #[test]
     fn incomplete_environment_names_what_is_missing() {
         let err = from(&[("AUTH0_DOMAIN", "x.auth0.com")]).unwrap_err();
-        assert_eq!(err, ConfigError::Missing("AUTH0_AUDIENCE (or AUTH_AUDIENCE)"));
+        assert_eq!(
+            err,
+            ConfigError::Missing("AUTH0_AUDIENCE (or AUTH_AUDIENCE)")
+        );
         assert!(err.to_string().contains("AUTH0_AUDIENCE"));
         let err = from(&[("AUTH_AUDIENCE", "a")]).unwrap_err();
         assert_eq!(err, ConfigError::Missing("AUTH0_DOMAIN or AUTH_ISSUER"));
@@ -321,7 +347,9 @@ mod tests {
 
     #[test]
     fn hmac_and_non_urls_are_refused() {
-        let err = AuthConfig::builder("https://i/", "a").algorithms([Algorithm::HS256]).build();
+        let err = AuthConfig::builder("https://i/", "a")
+            .algorithms([Algorithm::HS256])
+            .build();
         assert!(matches!(err, Err(ConfigError::Invalid(_))));
         assert!(AuthConfig::builder("i.example", "a").build().is_err());
         assert!(AuthConfig::builder("https://i/", " ").build().is_err());

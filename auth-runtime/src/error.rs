@@ -240,6 +240,9 @@ mod tests {
     #[test]
     fn unavailable_has_no_challenge() {
         assert_eq!(AuthError::JwksUnavailable.www_authenticate("api"), None);
-        assert_eq!(AuthError::JwksUnavailable.status(), Status::ServiceUnavailable);
+        assert_eq!(
+            AuthError::JwksUnavailable.status(),
+            Status::ServiceUnavailable
+        );
     }
 }

@@ -41,14 +41,19 @@ impl Auth {
     /// The fairing configured by [`AuthConfig::from_env`]. An incomplete
     /// environment makes ignition fail with a message naming the variable.
     pub fn from_env() -> Auth {
-        Auth { config: AuthConfig::from_env() }
+        Auth {
+            config: AuthConfig::from_env(),
+        }
     }
 }
 
 #[rocket::async_trait]
 impl Fairing for Auth {
     fn info(&self) -> Info {
-        Info { name: "auth-runtime", kind: Kind::Ignite | Kind::Response | Kind::Singleton }
+        Info {
+            name: "auth-runtime",
+            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+        }
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
@@ -92,7 +97,10 @@ struct Rejection(OnceLock<AuthError>);
 struct Authenticated(Result<Claims, AuthError>);
 
 pub(crate) fn realm_of<'r>(request: &'r Request<'_>) -> &'r str {
-    request.rocket().state::<Validator>().map_or(DEFAULT_REALM, |v| v.config().realm.as_str())
+    request
+        .rocket()
+        .state::<Validator>()
+        .map_or(DEFAULT_REALM, |v| v.config().realm.as_str())
 }
 
 /// Authenticates `request` once; later calls (other guards) share the result.
@@ -202,7 +210,10 @@ impl<S: ScopeRequirement> RequireScopes<S> {
 
 impl<S: ScopeRequirement> std::fmt::Debug for RequireScopes<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RequireScopes").field("scopes", &S::SCOPES).field("claims", &self.claims).finish()
+        f.debug_struct("RequireScopes")
+            .field("scopes", &S::SCOPES)
+            .field("claims", &self.claims)
+            .finish()
     }
 }
 
@@ -216,7 +227,10 @@ impl<'r, S: ScopeRequirement> FromRequest<'r> for RequireScopes<S> {
             Err(error) => return reject(request, error.clone()),
         };
         match claims.require_scopes(S::SCOPES) {
-            Ok(()) => Outcome::Success(RequireScopes { claims: claims.clone(), requirement: PhantomData }),
+            Ok(()) => Outcome::Success(RequireScopes {
+                claims: claims.clone(),
+                requirement: PhantomData,
+            }),
             Err(error) => {
                 log::info!(
                     "auth: {} {} rejected (403): {} absent",

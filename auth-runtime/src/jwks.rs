@@ -154,7 +154,10 @@ impl JwksCache {
     }
 
     fn snapshot(&self) -> Option<Arc<KeySet>> {
-        self.current.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.current
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// The key that verifies tokens carrying `kid`, fetching or refreshing
@@ -179,7 +182,9 @@ impl JwksCache {
             return Err(AuthError::KeyNotFound);
         }
         self.refresh(Need::UnknownKid, seen).await?;
-        self.snapshot().and_then(|set| set.get(kid)).ok_or(AuthError::KeyNotFound)
+        self.snapshot()
+            .and_then(|set| set.get(kid))
+            .ok_or(AuthError::KeyNotFound)
     }
 
     /// Refreshes a stale set unless a fetch is in flight (then the stale set
@@ -189,7 +194,10 @@ impl JwksCache {
         let Ok(mut state) = self.fetch.try_lock() else {
             return;
         };
-        if state.last_attempt.is_some_and(|t| t.elapsed() < self.cooldown) {
+        if state
+            .last_attempt
+            .is_some_and(|t| t.elapsed() < self.cooldown)
+        {
             return;
         }
         let _ = self.fetch_locked(&mut state).await;
@@ -208,13 +216,18 @@ impl JwksCache {
         match need {
             Need::Cold => {
                 if state.last_failed
-                    && state.last_attempt.is_some_and(|t| t.elapsed() < self.retry_interval)
+                    && state
+                        .last_attempt
+                        .is_some_and(|t| t.elapsed() < self.retry_interval)
                 {
                     return Err(AuthError::JwksUnavailable);
                 }
             }
             Need::UnknownKid => {
-                if state.last_kid_refresh.is_some_and(|t| t.elapsed() < self.cooldown) {
+                if state
+                    .last_kid_refresh
+                    .is_some_and(|t| t.elapsed() < self.cooldown)
+                {
                     return Ok(());
                 }
                 state.last_kid_refresh = Some(Instant::now());
@@ -236,14 +249,23 @@ impl JwksCache {
         state.last_attempt = Some(Instant::now());
         let result = match outcome {
             Ok(set) => {
-                log::info!("auth: fetched the key set of {} ({} usable keys)", self.issuer, set.len());
-                *self.current.write().unwrap_or_else(|poisoned| poisoned.into_inner()) =
-                    Some(Arc::new(set));
+                log::info!(
+                    "auth: fetched the key set of {} ({} usable keys)",
+                    self.issuer,
+                    set.len()
+                );
+                *self
+                    .current
+                    .write()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::new(set));
                 state.last_failed = false;
                 Ok(())
             }
             Err(error) => {
-                log::warn!("auth: fetching the key set of {} failed: {error}", self.issuer);
+                log::warn!(
+                    "auth: fetching the key set of {} failed: {error}",
+                    self.issuer
+                );
                 state.last_failed = true;
                 Err(())
             }
@@ -261,7 +283,10 @@ impl JwksCache {
                     state.discovered = Some(uri.clone());
                     uri
                 }
-                None => format!("{}/.well-known/jwks.json", self.issuer.trim_end_matches('/')),
+                None => format!(
+                    "{}/.well-known/jwks.json",
+                    self.issuer.trim_end_matches('/')
+                ),
             },
         };
         let body = self.get_bounded(&uri).await?;
@@ -274,8 +299,10 @@ impl JwksCache {
         struct Discovery {
             jwks_uri: String,
         }
-        let url =
-            format!("{}/.well-known/openid-configuration", self.issuer.trim_end_matches('/'));
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            self.issuer.trim_end_matches('/')
+        );
         let body = match self.get_bounded(&url).await {
             Ok(body) => body,
             Err(error) => {
@@ -300,7 +327,10 @@ impl JwksCache {
         if !response.status().is_success() {
             return Err(FetchError::Status(response.status().as_u16()));
         }
-        if response.content_length().is_some_and(|len| len > self.max_bytes as u64) {
+        if response
+            .content_length()
+            .is_some_and(|len| len > self.max_bytes as u64)
+        {
             return Err(FetchError::TooLarge);
         }
         let mut body = Vec::new();
@@ -322,9 +352,16 @@ fn parse_key_set(body: &[u8], allowed: &[Algorithm]) -> Result<KeySet, FetchErro
         keys: Vec<serde_json::Value>,
     }
     let raw: RawSet = serde_json::from_slice(body).map_err(|_| FetchError::NotAKeySet)?;
-    let mut set = KeySet { by_kid: HashMap::new(), without_kid: Vec::new(), fetched_at: Instant::now() };
+    let mut set = KeySet {
+        by_kid: HashMap::new(),
+        without_kid: Vec::new(),
+        fetched_at: Instant::now(),
+    };
     for (index, value) in raw.keys.into_iter().enumerate() {
-        let kid = value.get("kid").and_then(|kid| kid.as_str()).map(str::to_owned);
+        let kid = value
+            .get("kid")
+            .and_then(|kid| kid.as_str())
+            .map(str::to_owned);
         match usable_key(value, allowed) {
             Ok(key) => match kid {
                 Some(kid) if set.by_kid.contains_key(&kid) => {
@@ -380,10 +417,20 @@ fn signature_algorithm(alg: KeyAlgorithm) -> Option<Algorithm> {
 
 fn usable_key(value: serde_json::Value, allowed: &[Algorithm]) -> Result<VerifyKey, &'static str> {
     let jwk: Jwk = serde_json::from_value(value).map_err(|_| "not a JWK of a supported type")?;
-    if jwk.common.public_key_use.as_ref().is_some_and(|u| *u != PublicKeyUse::Signature) {
+    if jwk
+        .common
+        .public_key_use
+        .as_ref()
+        .is_some_and(|u| *u != PublicKeyUse::Signature)
+    {
         return Err("its use is not \"sig\"");
     }
-    if jwk.common.key_operations.as_ref().is_some_and(|ops| !ops.contains(&KeyOperations::Verify)) {
+    if jwk
+        .common
+        .key_operations
+        .as_ref()
+        .is_some_and(|ops| !ops.contains(&KeyOperations::Verify))
+    {
         return Err("its key_ops do not include \"verify\"");
     }
     let family = family_algorithms(&jwk)?;
@@ -410,7 +457,10 @@ mod tests {
     const RSA: &str = r#"{"kty":"RSA","kid":"r","n":"sXch","e":"AQAB"}"#;
 
     fn parse(keys: &str) -> Result<KeySet, FetchError> {
-        parse_key_set(format!(r#"{{"keys":[{keys}]}}"#).as_bytes(), &DEFAULT_ALGORITHMS)
+        parse_key_set(
+            format!(r#"{{"keys":[{keys}]}}"#).as_bytes(),
+            &DEFAULT_ALGORITHMS,
+        )
     }
 
     #[test]
@@ -428,7 +478,10 @@ mod tests {
         assert_eq!(set.len(), 1);
         assert!(set.get(Some("r")).is_some());
         for skipped in ["enc", "h", "p521", "odd", "nokty", "hs"] {
-            assert!(set.get(Some(skipped)).is_none(), "{skipped} should be skipped");
+            assert!(
+                set.get(Some(skipped)).is_none(),
+                "{skipped} should be skipped"
+            );
         }
     }
 
@@ -440,23 +493,40 @@ mod tests {
             {{"kty":"EC","kid":"ec","crv":"P-256","x":"AA","y":"AA"}}"#
         ))
         .unwrap();
-        assert_eq!(set.get(Some("r")).unwrap().algorithms, AlgorithmFamily::Rsa.algorithms());
-        assert_eq!(set.get(Some("pinned")).unwrap().algorithms, vec![Algorithm::PS256]);
-        assert_eq!(set.get(Some("ec")).unwrap().algorithms, vec![Algorithm::ES256]);
+        assert_eq!(
+            set.get(Some("r")).unwrap().algorithms,
+            AlgorithmFamily::Rsa.algorithms()
+        );
+        assert_eq!(
+            set.get(Some("pinned")).unwrap().algorithms,
+            vec![Algorithm::PS256]
+        );
+        assert_eq!(
+            set.get(Some("ec")).unwrap().algorithms,
+            vec![Algorithm::ES256]
+        );
     }
 
     #[test]
     fn a_set_with_no_usable_key_is_an_error() {
-        assert!(matches!(parse(r#"{"kty":"oct","k":"AA"}"#), Err(FetchError::NoUsableKey)));
-        assert!(matches!(parse_key_set(b"<html>", &DEFAULT_ALGORITHMS), Err(FetchError::NotAKeySet)));
+        assert!(matches!(
+            parse(r#"{"kty":"oct","k":"AA"}"#),
+            Err(FetchError::NoUsableKey)
+        ));
+        assert!(matches!(
+            parse_key_set(b"<html>", &DEFAULT_ALGORITHMS),
+            Err(FetchError::NotAKeySet)
+        ));
     }
 
     #[test]
     fn a_token_without_kid_needs_a_single_key() {
         let one = parse(RSA).unwrap();
         assert!(one.get(None).is_some());
-        let two = parse(&format!(r#"{RSA}, {{"kty":"EC","kid":"ec","crv":"P-256","x":"AA","y":"AA"}}"#))
-            .unwrap();
+        let two = parse(&format!(
+            r#"{RSA}, {{"kty":"EC","kid":"ec","crv":"P-256","x":"AA","y":"AA"}}"#
+        ))
+        .unwrap();
         assert!(two.get(None).is_none());
     }
 
@@ -467,6 +537,9 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(set.len(), 1);
-        assert_eq!(set.get(Some("r")).unwrap().algorithms, AlgorithmFamily::Rsa.algorithms());
+        assert_eq!(
+            set.get(Some("r")).unwrap().algorithms,
+            AlgorithmFamily::Rsa.algorithms()
+        );
     }
 }

@@ -36,7 +36,10 @@
 //!
 //! [Rocket]: https://rocket.rs
 #![warn(missing_docs, unreachable_pub, rust_2018_idioms)]
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod claims;
 mod config;

@@ -2,7 +2,7 @@
 //! a loopback issuer, so that protected routes can be exercised with no
 //! account anywhere and no network beyond `127.0.0.1`.
 //!
-//! ```no_run
+//! ```
 //! # #[macro_use] extern crate rocket;
 //! use auth_runtime::{testing::TestIssuer, Auth, Claims};
 //! use rocket::http::{Header, Status};
@@ -29,8 +29,9 @@
 //! assert_eq!(response.status(), Status::Ok);
 //! assert_eq!(response.into_string().await.as_deref(), Some("alice"));
 //! # Ok(()) }
+//! # rocket::async_test(demo()).unwrap();
 //! ```
-#![allow(clippy::expect_used)] // test helpers: a failure to sign is a broken test setup
+#![allow(clippy::expect_used, clippy::panic)] // test helpers: a failure here is a broken test setup
 
 use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,7 +59,10 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).field("alg", &self.alg).finish()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .finish()
     }
 }
 
@@ -80,8 +84,12 @@ impl SigningKey {
         )
         .expect("EC key generation");
         let der = pair.to_pkcs8v1().expect("EC key as PKCS#8");
-        SigningKey::from_encoding_key(kid, Algorithm::ES256, EncodingKey::from_ec_der(der.as_ref()))
-            .expect("generated EC key")
+        SigningKey::from_encoding_key(
+            kid,
+            Algorithm::ES256,
+            EncodingKey::from_ec_der(der.as_ref()),
+        )
+        .expect("generated EC key")
     }
 
     /// A key from a PEM private key (PKCS#1 or PKCS#8 for RSA, PKCS#8 for EC
@@ -109,7 +117,12 @@ impl SigningKey {
         jwk.common.key_id = Some(kid.clone());
         jwk.common.public_key_use = Some(PublicKeyUse::Signature);
         let public_jwk = serde_json::to_value(&jwk)?;
-        Ok(SigningKey { kid, alg, encoding, public_jwk })
+        Ok(SigningKey {
+            kid,
+            alg,
+            encoding,
+            public_jwk,
+        })
     }
 
     /// The key id, sent as the tokens' `kid`.
@@ -149,7 +162,10 @@ fn pem_wrap(label: &str, der: &[u8]) -> String {
         .chunks(64)
         .map(|chunk| std::str::from_utf8(chunk).unwrap_or_default())
         .collect();
-    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
 }
 
 /// Builds and signs a test token. Starts with `iat` now and `exp` in an hour.
@@ -170,7 +186,11 @@ impl TokenBuilder {
         let mut claims = Map::new();
         claims.insert("iat".into(), now.into());
         claims.insert("exp".into(), (now + 3600).into());
-        TokenBuilder { key, header, claims }
+        TokenBuilder {
+            key,
+            header,
+            claims,
+        }
     }
 
     /// Sets `iss`.
@@ -184,6 +204,7 @@ impl TokenBuilder {
     }
 
     /// Sets `sub`.
+    #[allow(clippy::should_implement_trait)] // named after the claim
     pub fn sub(self, sub: &str) -> Self {
         self.claim("sub", sub)
     }
@@ -228,7 +249,9 @@ impl TokenBuilder {
     /// # Panics
     /// If signing fails, which a key made by [`SigningKey`] does not.
     pub fn build(&self) -> String {
-        self.key.sign(&self.header, &self.claims).expect("signing a test token")
+        self.key
+            .sign(&self.header, &self.claims)
+            .expect("signing a test token")
     }
 }
 
@@ -274,7 +297,10 @@ impl TestIssuer {
     }
 
     /// Starts an issuer that signs with `key`.
-    pub async fn start_with_key(key: SigningKey, audience: &str) -> Result<TestIssuer, rocket::Error> {
+    pub async fn start_with_key(
+        key: SigningKey,
+        audience: &str,
+    ) -> Result<TestIssuer, rocket::Error> {
         let config = rocket::Config {
             address: Ipv4Addr::LOCALHOST.into(),
             port: 0,
@@ -292,7 +318,11 @@ impl TestIssuer {
         let fetches = Arc::new(AtomicU64::new(0));
         let jwks = key_set([&key]).to_string();
         let rocket = rocket::custom(config)
-            .manage(IssuerDocs { jwks, url: Default::default(), fetches: fetches.clone() })
+            .manage(IssuerDocs {
+                jwks,
+                url: Default::default(),
+                fetches: fetches.clone(),
+            })
             .mount("/", rocket::routes![jwks_route, discovery_route])
             .attach(AdHoc::on_liftoff("report port", move |rocket| {
                 Box::pin(async move {

@@ -53,7 +53,11 @@ impl Validator {
                 (alg, validation)
             })
             .collect();
-        Ok(Validator { config, jwks, validations })
+        Ok(Validator {
+            config,
+            jwks,
+            validations,
+        })
     }
 
     /// The configuration this validator was made with.
@@ -85,10 +89,15 @@ impl Validator {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| AuthError::Malformed("header is not base64url JSON with a known alg"))?;
         if header.crit.is_some() {
-            return Err(AuthError::Malformed("header has crit extensions, none of which we support"));
+            return Err(AuthError::Malformed(
+                "header has crit extensions, none of which we support",
+            ));
         }
-        let Some(validation) =
-            self.validations.iter().find(|(alg, _)| *alg == header.alg).map(|(_, v)| v)
+        let Some(validation) = self
+            .validations
+            .iter()
+            .find(|(alg, _)| *alg == header.alg)
+            .map(|(_, v)| v)
         else {
             return Err(AuthError::Malformed("alg is not allowed"));
         };
@@ -112,11 +121,16 @@ impl Validator {
         }
         if let Some(iat) = payload.get("iat") {
             let Some(iat) = iat.as_f64().filter(|t| t.is_finite()) else {
-                return Err(AuthError::InvalidClaims("the iat claim is not a number".into()));
+                return Err(AuthError::InvalidClaims(
+                    "the iat claim is not a number".into(),
+                ));
             };
-            let latest = jsonwebtoken::get_current_timestamp().saturating_add(self.config.leeway.as_secs());
+            let latest =
+                jsonwebtoken::get_current_timestamp().saturating_add(self.config.leeway.as_secs());
             if iat > latest as f64 {
-                return Err(AuthError::InvalidClaims("the iat claim is in the future".into()));
+                return Err(AuthError::InvalidClaims(
+                    "the iat claim is in the future".into(),
+                ));
             }
         }
         Ok(())

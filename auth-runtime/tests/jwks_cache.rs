@@ -16,8 +16,14 @@ async fn the_key_set_is_fetched_once_then_cached() {
     let client = client(ks.config().build().unwrap()).await;
     let token = ks.token(&RSA_A).scope("read:messages").build();
     for _ in 0..10 {
-        assert_eq!(get_with(&client, "/private", &token).await.status, Status::Ok);
-        assert_eq!(get_with(&client, "/scoped", &token).await.status, Status::Ok);
+        assert_eq!(
+            get_with(&client, "/private", &token).await.status,
+            Status::Ok
+        );
+        assert_eq!(
+            get_with(&client, "/scoped", &token).await.status,
+            Status::Ok
+        );
     }
     assert_eq!(ks.fetches().await, 1);
 }
@@ -34,12 +40,21 @@ async fn fifty_simultaneous_cold_requests_cause_one_fetch() {
     let ks = KeyServer::empty().await;
     // A slow answer, so that every request arrives while the fetch is in flight.
     let keys = auth_runtime::testing::key_set([&**RSA_A]);
-    ks.respond(ResponseTemplate::new(200).set_body_json(keys).set_delay(Duration::from_millis(300))).await;
+    ks.respond(
+        ResponseTemplate::new(200)
+            .set_body_json(keys)
+            .set_delay(Duration::from_millis(300)),
+    )
+    .await;
     let client = client(ks.config().build().unwrap()).await;
     let token = ks.token(&RSA_A).build();
     let requests = (0..50).map(|_| get_with(&client, "/private", &token));
     let answers = join_all(requests).await;
-    assert!(answers.iter().all(|a| a.status == Status::Ok), "{:?}", answers.iter().find(|a| a.status != Status::Ok));
+    assert!(
+        answers.iter().all(|a| a.status == Status::Ok),
+        "{:?}",
+        answers.iter().find(|a| a.status != Status::Ok)
+    );
     assert_eq!(ks.fetches().await, 1);
 }
 
@@ -47,14 +62,24 @@ async fn fifty_simultaneous_cold_requests_cause_one_fetch() {
 async fn a_rotated_key_is_accepted_after_one_refetch() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let client = client(ks.config().build().unwrap()).await;
-    assert_eq!(get_with(&client, "/private", &ks.token(&RSA_A).build()).await.status, Status::Ok);
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&RSA_A).build())
+            .await
+            .status,
+        Status::Ok
+    );
     // The issuer rotates: B is added, A is kept for tokens still in flight.
     ks.serve_keys(&[&RSA_A, &RSA_B]).await;
     let fetches_before = ks.fetches().await; // the server's log was reset
     assert_eq!(fetches_before, 0);
     let answer = get_with(&client, "/private", &ks.token(&RSA_B).build()).await;
     assert_eq!(answer.status, Status::Ok, "{answer:?}");
-    assert_eq!(get_with(&client, "/private", &ks.token(&RSA_A).build()).await.status, Status::Ok);
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&RSA_A).build())
+            .await
+            .status,
+        Status::Ok
+    );
     assert_eq!(ks.fetches().await, 1, "exactly one refetch for the new kid");
 }
 
@@ -62,23 +87,49 @@ async fn a_rotated_key_is_accepted_after_one_refetch() {
 async fn a_flood_of_unknown_kids_is_bounded_by_the_cooldown() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let client = client(ks.config().build().unwrap()).await;
-    assert_eq!(get_with(&client, "/private", &ks.token(&RSA_A).build()).await.status, Status::Ok);
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&RSA_A).build())
+            .await
+            .status,
+        Status::Ok
+    );
     for i in 0..40 {
         let token = ks.token(&RSA_A).kid(Some(&format!("random-{i}"))).build();
         let answer = get_with(&client, "/private", &token).await;
-        assert_eq!(answer.json()["description"], "Unable to find appropriate key");
+        assert_eq!(
+            answer.json()["description"],
+            "Unable to find appropriate key"
+        );
     }
-    assert_eq!(ks.fetches().await, 2, "one cold fetch and one refresh in the cooldown");
+    assert_eq!(
+        ks.fetches().await,
+        2,
+        "one cold fetch and one refresh in the cooldown"
+    );
     // Valid tokens are unaffected.
-    assert_eq!(get_with(&client, "/private", &ks.token(&RSA_A).build()).await.status, Status::Ok);
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&RSA_A).build())
+            .await
+            .status,
+        Status::Ok
+    );
 }
 
 #[rocket::async_test]
 async fn after_the_cooldown_an_unknown_kid_may_refresh_again() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks.config().refresh_cooldown(Duration::from_millis(200)).build().unwrap();
+    let config = ks
+        .config()
+        .refresh_cooldown(Duration::from_millis(200))
+        .build()
+        .unwrap();
     let client = client(config).await;
-    assert_eq!(get_with(&client, "/private", &ks.token(&RSA_A).build()).await.status, Status::Ok);
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&RSA_A).build())
+            .await
+            .status,
+        Status::Ok
+    );
     let unknown = ks.token(&RSA_A).kid(Some("later")).build();
     get_with(&client, "/private", &unknown).await;
     get_with(&client, "/private", &unknown).await;
@@ -100,13 +151,20 @@ async fn an_issuer_down_at_start_gives_503_until_it_is_up_with_no_restart() {
         assert_eq!(answer.json()["code"], "jwks_unavailable");
     }
     ks.serve_keys(&[&RSA_A]).await;
-    assert_eq!(get_with(&client, "/private", &token).await.status, Status::Ok);
+    assert_eq!(
+        get_with(&client, "/private", &token).await.status,
+        Status::Ok
+    );
 }
 
 #[rocket::async_test]
 async fn an_unreachable_issuer_gives_503() {
     // A port with nothing listening: bind one, then free it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let ks = KeyServer::empty().await;
     let config = auth_runtime::AuthConfig::builder(ks.issuer(), AUDIENCE)
         .jwks_uri(format!("http://127.0.0.1:{port}/jwks.json"))
@@ -122,11 +180,18 @@ async fn an_unreachable_issuer_gives_503() {
 async fn failures_while_cold_are_retried_no_faster_than_the_retry_interval() {
     let ks = KeyServer::empty().await;
     ks.respond(ResponseTemplate::new(500)).await;
-    let config = ks.config().retry_interval(Duration::from_secs(60)).build().unwrap();
+    let config = ks
+        .config()
+        .retry_interval(Duration::from_secs(60))
+        .build()
+        .unwrap();
     let client = client(config).await;
     let token = ks.token(&RSA_A).build();
     for _ in 0..5 {
-        assert_eq!(get_with(&client, "/private", &token).await.status, Status::ServiceUnavailable);
+        assert_eq!(
+            get_with(&client, "/private", &token).await.status,
+            Status::ServiceUnavailable
+        );
     }
     assert_eq!(ks.fetches().await, 1);
 }
@@ -135,22 +200,41 @@ async fn failures_while_cold_are_retried_no_faster_than_the_retry_interval() {
 async fn an_issuer_down_after_warm_up_keeps_serving_cached_keys() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     // A short TTL and no cooldown: every request after it wants a refresh.
-    let config = ks.config().jwks_ttl(Duration::from_millis(50)).refresh_cooldown(Duration::ZERO).build().unwrap();
+    let config = ks
+        .config()
+        .jwks_ttl(Duration::from_millis(50))
+        .refresh_cooldown(Duration::ZERO)
+        .build()
+        .unwrap();
     let client = client(config).await;
     let token = ks.token(&RSA_A).build();
-    assert_eq!(get_with(&client, "/private", &token).await.status, Status::Ok);
+    assert_eq!(
+        get_with(&client, "/private", &token).await.status,
+        Status::Ok
+    );
     ks.respond(ResponseTemplate::new(500)).await;
     tokio::time::sleep(Duration::from_millis(80)).await;
     for _ in 0..3 {
-        assert_eq!(get_with(&client, "/private", &token).await.status, Status::Ok);
+        assert_eq!(
+            get_with(&client, "/private", &token).await.status,
+            Status::Ok
+        );
     }
-    assert!(ks.fetches().await >= 1, "the stale set was refreshed (and the refresh failed)");
+    assert!(
+        ks.fetches().await >= 1,
+        "the stale set was refreshed (and the refresh failed)"
+    );
 }
 
 #[rocket::async_test]
 async fn a_stale_set_is_refreshed_after_the_ttl() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks.config().jwks_ttl(Duration::from_millis(100)).refresh_cooldown(Duration::ZERO).build().unwrap();
+    let config = ks
+        .config()
+        .jwks_ttl(Duration::from_millis(100))
+        .refresh_cooldown(Duration::ZERO)
+        .build()
+        .unwrap();
     let client = client(config).await;
     let token = ks.token(&RSA_A).build();
     get_with(&client, "/private", &token).await;
@@ -166,23 +250,40 @@ async fn a_stale_set_is_refreshed_after_the_ttl() {
 async fn a_slow_issuer_is_answered_within_the_fetch_timeout() {
     let ks = KeyServer::empty().await;
     let keys = auth_runtime::testing::key_set([&**RSA_A]);
-    ks.respond(ResponseTemplate::new(200).set_body_json(keys).set_delay(Duration::from_secs(10))).await;
-    let config = ks.config().fetch_timeout(Duration::from_millis(300)).build().unwrap();
+    ks.respond(
+        ResponseTemplate::new(200)
+            .set_body_json(keys)
+            .set_delay(Duration::from_secs(10)),
+    )
+    .await;
+    let config = ks
+        .config()
+        .fetch_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
     let client = client(config).await;
     let started = Instant::now();
     let answer = get_with(&client, "/private", &ks.token(&RSA_A).build()).await;
     assert_eq!(answer.status, Status::ServiceUnavailable);
-    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 #[rocket::async_test]
 async fn html_or_an_oversized_key_set_is_503() {
-    let too_big = format!(r#"{{"keys":[],"padding":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
+    let too_big = format!(
+        r#"{{"keys":[],"padding":"{}"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
     let bodies = [
         ResponseTemplate::new(200).set_body_raw("<html><body>Login</body></html>", "text/html"),
         ResponseTemplate::new(200).set_body_raw(too_big, "application/json"),
         ResponseTemplate::new(200).set_body_json(serde_json::json!({ "keys": [] })),
-        ResponseTemplate::new(200).set_body_json(serde_json::json!({ "keys": [{ "kty": "oct", "k": "c2VjcmV0" }] })),
+        ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!({ "keys": [{ "kty": "oct", "k": "c2VjcmV0" }] })),
     ];
     for body in bodies {
         let ks = KeyServer::empty().await;
@@ -213,9 +314,16 @@ async fn keys_are_found_by_openid_discovery() {
         })))
         .mount(&ks.server)
         .await;
-    let config = auth_runtime::AuthConfig::builder(ks.issuer(), AUDIENCE).build().unwrap();
+    let config = auth_runtime::AuthConfig::builder(ks.issuer(), AUDIENCE)
+        .build()
+        .unwrap();
     let client = client(config).await;
-    assert_eq!(get_with(&client, "/private", &ks.token(&RSA_A).build()).await.status, Status::Ok);
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&RSA_A).build())
+            .await
+            .status,
+        Status::Ok
+    );
     assert_eq!(ks.fetches().await, 1);
 }
 
@@ -229,9 +337,16 @@ async fn without_discovery_keys_are_read_from_well_known_jwks_json() {
         .expect(1)
         .mount(&ks.server)
         .await;
-    let config = auth_runtime::AuthConfig::builder(ks.issuer(), AUDIENCE).build().unwrap();
+    let config = auth_runtime::AuthConfig::builder(ks.issuer(), AUDIENCE)
+        .build()
+        .unwrap();
     let client = client(config).await;
-    assert_eq!(get_with(&client, "/private", &ks.token(&RSA_A).build()).await.status, Status::Ok);
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&RSA_A).build())
+            .await
+            .status,
+        Status::Ok
+    );
     ks.server.verify().await;
 }
 
@@ -239,11 +354,33 @@ async fn without_discovery_keys_are_read_from_well_known_jwks_json() {
 async fn a_key_the_token_kid_cannot_use_is_skipped_not_fatal() {
     let ks = KeyServer::empty().await;
     let mut keys = auth_runtime::testing::key_set([&**RSA_A, &**EC]);
-    keys["keys"].as_array_mut().unwrap().insert(0, serde_json::json!({ "kty": "RSA", "kid": "enc", "use": "enc", "n": "AQAB", "e": "AQAB" }));
-    ks.respond(ResponseTemplate::new(200).set_body_json(keys)).await;
+    keys["keys"].as_array_mut().unwrap().insert(
+        0,
+        serde_json::json!({ "kty": "RSA", "kid": "enc", "use": "enc", "n": "AQAB", "e": "AQAB" }),
+    );
+    ks.respond(ResponseTemplate::new(200).set_body_json(keys))
+        .await;
     let client = client(ks.config().build().unwrap()).await;
-    assert_eq!(get_with(&client, "/private", &ks.token(&RSA_A).build()).await.status, Status::Ok);
-    assert_eq!(get_with(&client, "/private", &ks.token(&EC).build()).await.status, Status::Ok);
-    let answer = get_with(&client, "/private", &ks.token(&RSA_A).kid(Some("enc")).build()).await;
-    assert_eq!(answer.json()["description"], "Unable to find appropriate key");
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&RSA_A).build())
+            .await
+            .status,
+        Status::Ok
+    );
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&EC).build())
+            .await
+            .status,
+        Status::Ok
+    );
+    let answer = get_with(
+        &client,
+        "/private",
+        &ks.token(&RSA_A).kid(Some("enc")).build(),
+    )
+    .await;
+    assert_eq!(
+        answer.json()["description"],
+        "Unable to find appropriate key"
+    );
 }

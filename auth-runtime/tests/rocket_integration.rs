@@ -14,7 +14,12 @@ async fn a_post_without_a_token_and_with_a_malformed_body_is_401_and_the_body_is
     let ks = KeyServer::start(&[&RSA_A]).await;
     let client = client(ks.config().build().unwrap()).await;
     for body in ["{not json", "", "{\"text\": 42}"] {
-        let response = client.post("/messages").header(ContentType::JSON).body(body).dispatch().await;
+        let response = client
+            .post("/messages")
+            .header(ContentType::JSON)
+            .body(body)
+            .dispatch()
+            .await;
         Answer::from(response).await.assert_error(
             401,
             "authorization_header_missing",
@@ -35,9 +40,21 @@ async fn a_post_without_a_token_and_with_a_malformed_body_is_401_and_the_body_is
     // With the scope, the data guard runs and judges the body.
     let token = ks.token(&RSA_A).scope("write:messages").build();
     let bearer = Header::new("Authorization", format!("Bearer {token}"));
-    let response = client.post("/messages").header(ContentType::JSON).header(bearer.clone()).body("{not json").dispatch().await;
+    let response = client
+        .post("/messages")
+        .header(ContentType::JSON)
+        .header(bearer.clone())
+        .body("{not json")
+        .dispatch()
+        .await;
     assert_eq!(response.status(), Status::BadRequest);
-    let response = client.post("/messages").header(ContentType::JSON).header(bearer).body(r#"{"text":"hi"}"#).dispatch().await;
+    let response = client
+        .post("/messages")
+        .header(ContentType::JSON)
+        .header(bearer)
+        .body(r#"{"text":"hi"}"#)
+        .dispatch()
+        .await;
     assert_eq!(response.status(), Status::Created);
     assert_eq!(
         response.into_json::<serde_json::Value>().await.unwrap(),
@@ -50,12 +67,20 @@ async fn authentication_runs_once_per_request_whatever_the_number_of_guards() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     // TTL zero and no cooldown: each validation would find the set stale
     // and refetch, so fetches count validations.
-    let config = ks.config().jwks_ttl(Duration::ZERO).refresh_cooldown(Duration::ZERO).build().unwrap();
+    let config = ks
+        .config()
+        .jwks_ttl(Duration::ZERO)
+        .refresh_cooldown(Duration::ZERO)
+        .build()
+        .unwrap();
     let client = client(config).await;
     let token = ks.token(&RSA_A).scope("read:messages").build();
     let answer = get_with(&client, "/many-guards", &token).await;
     assert_eq!(answer.status, Status::Ok, "{answer:?}");
-    assert_eq!(answer.body, r#"Some("user-1") Some("user-1") Some("user-1")"#);
+    assert_eq!(
+        answer.body,
+        r#"Some("user-1") Some("user-1") Some("user-1")"#
+    );
     assert_eq!(ks.fetches().await, 1, "three guards, one validation");
 }
 
@@ -79,7 +104,10 @@ fn private(user: Claims) -> String {
 async fn forgetting_to_attach_the_fairing_fails_at_launch() {
     let rocket = rocket::custom(rocket_config()).mount("/", rocket::routes![private]);
     let error = Client::tracked(rocket).await.expect_err("launch must fail");
-    assert!(matches!(error.kind(), rocket::error::ErrorKind::SentinelAborts(_)), "{error:?}");
+    assert!(
+        matches!(error.kind(), rocket::error::ErrorKind::SentinelAborts(_)),
+        "{error:?}"
+    );
 }
 
 #[rocket::async_test]
@@ -87,9 +115,16 @@ async fn an_incomplete_environment_fails_at_ignition() {
     // Auth::from_env with none of the variables set (the test runner's
     // environment has none of them).
     assert!(std::env::var("AUTH0_DOMAIN").is_err() && std::env::var("AUTH_ISSUER").is_err());
-    let rocket = rocket::custom(rocket_config()).attach(Auth::from_env()).mount("/", rocket::routes![private]);
-    let error = Client::tracked(rocket).await.expect_err("ignition must fail");
-    assert!(matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)), "{error:?}");
+    let rocket = rocket::custom(rocket_config())
+        .attach(Auth::from_env())
+        .mount("/", rocket::routes![private]);
+    let error = Client::tracked(rocket)
+        .await
+        .expect_err("ignition must fail");
+    assert!(
+        matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)),
+        "{error:?}"
+    );
 }
 
 #[rocket::get("/admin")]
@@ -106,7 +141,12 @@ async fn a_handler_may_return_the_error_itself() {
         .mount("/", rocket::routes![admin]);
     let client = Client::tracked(rocket).await.unwrap();
     let answer = get_with(&client, "/admin", &ks.token(&RSA_A).scope("user").build()).await;
-    answer.assert_error(403, "Unauthorized", "You don't have access to this resource", Some("insufficient_scope"));
+    answer.assert_error(
+        403,
+        "Unauthorized",
+        "You don't have access to this resource",
+        Some("insufficient_scope"),
+    );
     let answer = get_with(&client, "/admin", &ks.token(&RSA_A).scope("admin").build()).await;
     assert_eq!(answer.body, "welcome");
 }
@@ -116,7 +156,10 @@ async fn the_realm_is_configurable_and_escaped() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let client = client(ks.config().realm(r#"my "api""#).build().unwrap()).await;
     let answer = get(&client, "/private", None).await;
-    assert_eq!(answer.www_authenticate.as_deref(), Some(r#"Bearer realm="my \"api\"""#));
+    assert_eq!(
+        answer.www_authenticate.as_deref(),
+        Some(r#"Bearer realm="my \"api\"""#)
+    );
 }
 
 #[rocket::async_test]

@@ -6,7 +6,9 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use auth_runtime::testing::{key_set, SigningKey, TokenBuilder};
-use auth_runtime::{Algorithm, Auth, AuthConfig, AuthConfigBuilder, Claims, RequireScopes, ScopeRequirement};
+use auth_runtime::{
+    Algorithm, Auth, AuthConfig, AuthConfigBuilder, Claims, RequireScopes, ScopeRequirement,
+};
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use rocket::serde::json::Json;
@@ -47,17 +49,24 @@ impl KeyServer {
 
     /// Serves nothing yet (every path answers 404).
     pub async fn empty() -> KeyServer {
-        KeyServer { server: MockServer::start().await }
+        KeyServer {
+            server: MockServer::start().await,
+        }
     }
 
     /// Replaces whatever is served at [`JWKS_PATH`] by `response`.
     pub async fn respond(&self, response: ResponseTemplate) {
         self.server.reset().await;
-        Mock::given(method("GET")).and(path(JWKS_PATH)).respond_with(response).mount(&self.server).await;
+        Mock::given(method("GET"))
+            .and(path(JWKS_PATH))
+            .respond_with(response)
+            .mount(&self.server)
+            .await;
     }
 
     pub async fn serve_keys(&self, keys: &[&SigningKey]) {
-        self.respond(ResponseTemplate::new(200).set_body_json(key_set(keys.iter().copied()))).await;
+        self.respond(ResponseTemplate::new(200).set_body_json(key_set(keys.iter().copied())))
+            .await;
     }
 
     /// The issuer: the server's root, with a trailing slash.
@@ -91,7 +100,10 @@ impl KeyServer {
 
     /// A token from this issuer, for [`AUDIENCE`], signed by `key`.
     pub fn token(&self, key: &Arc<SigningKey>) -> TokenBuilder {
-        TokenBuilder::new(key.clone()).issuer(&self.issuer()).audience(AUDIENCE).sub("user-1")
+        TokenBuilder::new(key.clone())
+            .issuer(&self.issuer())
+            .audience(AUDIENCE)
+            .sub("user-1")
     }
 }
 
@@ -127,7 +139,10 @@ pub struct NewMessage {
 
 #[rocket::post("/messages", data = "<message>")]
 fn create(user: RequireScopes<WriteMessages>, message: Json<NewMessage>) -> (Status, Json<Value>) {
-    (Status::Created, Json(json!({ "text": message.text, "sub": user.claims().sub() })))
+    (
+        Status::Created,
+        Json(json!({ "text": message.text, "sub": user.claims().sub() })),
+    )
 }
 
 /// Several guards asking for the claims: authentication must run once.
@@ -143,14 +158,20 @@ fn html_401() -> (ContentType, &'static str) {
 }
 
 pub fn rocket_config() -> rocket::Config {
-    rocket::Config { log_level: rocket::config::LogLevel::Off, ..rocket::Config::debug_default() }
+    rocket::Config {
+        log_level: rocket::config::LogLevel::Off,
+        ..rocket::Config::debug_default()
+    }
 }
 
 /// The test app: `/public`, `/private`, `/scoped`, `POST /messages`, `/many-guards`.
 pub fn rocket(config: AuthConfig) -> rocket::Rocket<rocket::Build> {
     rocket::custom(rocket_config())
         .attach(Auth::new(config))
-        .mount("/", rocket::routes![public, private, scoped, create, many_guards])
+        .mount(
+            "/",
+            rocket::routes![public, private, scoped, create, many_guards],
+        )
         .register("/", rocket::catchers![html_401])
 }
 
@@ -173,7 +194,10 @@ impl Answer {
         Answer {
             status: response.status(),
             content_type: response.content_type(),
-            www_authenticate: response.headers().get_one("WWW-Authenticate").map(str::to_owned),
+            www_authenticate: response
+                .headers()
+                .get_one("WWW-Authenticate")
+                .map(str::to_owned),
             retry_after: response.headers().get_one("Retry-After").map(str::to_owned),
             body: response.into_string().await.unwrap_or_default(),
         }
@@ -186,22 +210,49 @@ impl Answer {
     /// Asserts a contract error: status, JSON body, and the challenge's
     /// `error` attribute (`None`: a bare challenge or, for 503, none).
     #[track_caller]
-    pub fn assert_error(&self, status: u16, code: &str, description: &str, bearer_error: Option<&str>) {
+    pub fn assert_error(
+        &self,
+        status: u16,
+        code: &str,
+        description: &str,
+        bearer_error: Option<&str>,
+    ) {
         assert_eq!(self.status.code, status, "status of {self:?}");
-        assert_eq!(self.content_type, Some(ContentType::JSON), "content type of {self:?}");
-        assert!(self.body.len() < 1024, "body too large: {}", self.body.len());
+        assert_eq!(
+            self.content_type,
+            Some(ContentType::JSON),
+            "content type of {self:?}"
+        );
+        assert!(
+            self.body.len() < 1024,
+            "body too large: {}",
+            self.body.len()
+        );
         let body = self.json();
-        assert_eq!(body, json!({ "code": code, "description": description }), "body");
+        assert_eq!(
+            body,
+            json!({ "code": code, "description": description }),
+            "body"
+        );
         match (status, bearer_error) {
             (503, _) => {
                 assert_eq!(self.www_authenticate, None);
                 assert!(self.retry_after.is_some(), "503 without Retry-After");
             }
-            (_, None) => assert_eq!(self.www_authenticate.as_deref(), Some(r#"Bearer realm="api""#)),
+            (_, None) => assert_eq!(
+                self.www_authenticate.as_deref(),
+                Some(r#"Bearer realm="api""#)
+            ),
             (_, Some(error)) => {
                 let challenge = self.www_authenticate.as_deref().expect("WWW-Authenticate");
-                assert!(challenge.starts_with(r#"Bearer realm="api", "#), "{challenge}");
-                assert!(challenge.contains(&format!(r#"error="{error}""#)), "{challenge}");
+                assert!(
+                    challenge.starts_with(r#"Bearer realm="api", "#),
+                    "{challenge}"
+                );
+                assert!(
+                    challenge.contains(&format!(r#"error="{error}""#)),
+                    "{challenge}"
+                );
                 assert!(challenge.contains(r#"error_description=""#), "{challenge}");
             }
         }
@@ -214,9 +265,15 @@ impl Answer {
         let body = self.json();
         assert_eq!(body["code"], "invalid_claims", "{self:?}");
         let description = body["description"].as_str().unwrap_or_default();
-        assert!(description.contains(claim), "{description:?} should name {claim}");
+        assert!(
+            description.contains(claim),
+            "{description:?} should name {claim}"
+        );
         let challenge = self.www_authenticate.as_deref().unwrap_or_default();
-        assert!(challenge.contains(r#"error="invalid_token""#), "{challenge}");
+        assert!(
+            challenge.contains(r#"error="invalid_token""#),
+            "{challenge}"
+        );
     }
 }
 
