@@ -1,0 +1,19 @@
+//! Every path the generated code names, in one place.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The guard injected by `#[requires_auth]`.
+pub(crate) fn claims_guard() -> TokenStream {
+    quote!(::auth_runtime::__private::Claims)
+}
+
+/// The guard injected by `#[requires_scope]`, generic over the requirement.
+pub(crate) fn scopes_guard() -> TokenStream {
+    quote!(::auth_runtime::__private::RequireScopes)
+}
+
+/// The trait the hidden requirement type implements.
+pub(crate) fn scope_requirement() -> TokenStream {
+    quote!(::auth_runtime::__private::ScopeRequirement)
+}
