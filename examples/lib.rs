@@ -1,0 +1,151 @@
+//! The routes of the quickstart, as a library so that the end-to-end tests
+//! serve exactly what `cargo run --example quickstart` serves.
+//!
+//! As in Auth0's Python quickstart: `GET /api/public` (open),
+//! `GET /api/private` (`#[requires_auth]`), `GET /api/private-scoped`
+//! (`#[requires_scope("read:messages")]`), and beyond it
+//! `POST /api/messages` (`#[requires_scope("write:messages")]`). CORS allows
+//! `Content-Type` and `Authorization`, and preflight requests are answered
+//! without authentication.
+#![warn(missing_docs, unreachable_pub, rust_2018_idioms)]
+
+use std::sync::Mutex;
+
+use auth_runtime::{requires_auth, requires_scope, Auth, Claims};
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::http::{Header, Method, Status};
+use rocket::serde::json::Json;
+use rocket::{Build, Request, Response, Rocket, State};
+use serde::{Deserialize, Serialize};
+
+/// The body of every answer of the three quickstart routes.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Message {
+    /// The text.
+    pub message: String,
+}
+
+fn message(text: &str) -> Json<Message> {
+    Json(Message {
+        message: text.to_owned(),
+    })
+}
+
+/// This doesn't need authentication.
+#[rocket::get("/api/public")]
+pub fn public() -> Json<Message> {
+    message("Hello from a public endpoint! You don't need to be authenticated to see this.")
+}
+
+/// This needs authentication.
+#[requires_auth]
+#[rocket::get("/api/private")]
+pub fn private() -> Json<Message> {
+    message("Hello from a private endpoint! You need to be authenticated to see this.")
+}
+
+/// This needs authorization: the `read:messages` scope.
+#[requires_scope("read:messages")]
+#[rocket::get("/api/private-scoped")]
+pub fn private_scoped() -> Json<Message> {
+    message(
+        "Hello from a private endpoint! You need to be authenticated and have a scope of \
+         read:messages to see this.",
+    )
+}
+
+/// A message to store.
+#[derive(Debug, Deserialize)]
+pub struct NewMessage {
+    /// Its text.
+    pub text: String,
+}
+
+/// A stored message and who wrote it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredMessage {
+    /// Its position in the store, from 1.
+    pub id: usize,
+    /// Its text.
+    pub text: String,
+    /// The `sub` of the token that wrote it.
+    pub author: String,
+}
+
+/// The messages written so far, in memory.
+#[derive(Debug, Default)]
+pub struct MessageStore(Mutex<Vec<StoredMessage>>);
+
+/// Stores a message: needs `write:messages`. The body is read only for an
+/// authorised caller.
+#[requires_scope("write:messages")]
+#[rocket::post("/api/messages", format = "json", data = "<new>")]
+pub fn create_message(
+    new: Json<NewMessage>,
+    user: Claims,
+    store: &State<MessageStore>,
+) -> (Status, Json<StoredMessage>) {
+    let mut messages = store
+        .0
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let stored = StoredMessage {
+        id: messages.len() + 1,
+        text: new.into_inner().text,
+        author: user.sub().unwrap_or_default().to_owned(),
+    };
+    messages.push(stored.clone());
+    (Status::Created, Json(stored))
+}
+
+/// Answers CORS preflight requests, without authentication.
+#[rocket::options("/<_..>")]
+pub fn preflight() -> Status {
+    Status::NoContent
+}
+
+/// CORS as in the quickstart (`flask-cors` with
+/// `headers=["Content-Type", "Authorization"]`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cors;
+
+#[rocket::async_trait]
+impl Fairing for Cors {
+    fn info(&self) -> Info {
+        Info {
+            name: "CORS",
+            kind: Kind::Response,
+        }
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        response.set_header(Header::new("Access-Control-Allow-Origin", "*"));
+        if request.method() == Method::Options {
+            response.set_header(Header::new(
+                "Access-Control-Allow-Headers",
+                "Content-Type, Authorization",
+            ));
+            response.set_header(Header::new(
+                "Access-Control-Allow-Methods",
+                "GET, POST, OPTIONS",
+            ));
+            response.set_header(Header::new("Access-Control-Max-Age", "600"));
+        }
+    }
+}
+
+/// The quickstart application, authenticating with `auth`.
+pub fn rocket(auth: Auth) -> Rocket<Build> {
+    rocket_with(rocket::build(), auth)
+}
+
+/// The quickstart's routes, fairings and state added to `base`.
+pub fn rocket_with(base: Rocket<Build>, auth: Auth) -> Rocket<Build> {
+    base.attach(auth)
+        .attach(Cors)
+        .manage(MessageStore::default())
+        .mount(
+            "/",
+            rocket::routes![public, private, private_scoped, create_message, preflight],
+        )
+}
