@@ -43,6 +43,7 @@ pub struct AuthConfig {
     pub(crate) fetch_timeout: Duration,
     pub(crate) max_jwks_bytes: usize,
     pub(crate) max_token_bytes: usize,
+    pub(crate) require_at_jwt: bool,
 }
 
 /// The asymmetric algorithms accepted by default. HMAC is never among them.
@@ -77,6 +78,7 @@ impl AuthConfig {
                 fetch_timeout: Duration::from_secs(5),
                 max_jwks_bytes: 1024 * 1024,
                 max_token_bytes: 16 * 1024,
+                require_at_jwt: false,
             },
         }
     }
@@ -212,6 +214,15 @@ impl AuthConfigBuilder {
     /// The largest token accepted, checked before any decoding. Default: 16 KiB.
     pub fn max_token_bytes(mut self, bytes: usize) -> Self {
         self.config.max_token_bytes = bytes;
+        self
+    }
+
+    /// RFC 9068 strict mode: the token header's `typ` must be `at+jwt`
+    /// (or `application/at+jwt`), so that an ID token or any other JWT of
+    /// the issuer is never taken for an access token. Default: off, as
+    /// Auth0 access tokens carry `typ: JWT`.
+    pub fn require_access_token_type(mut self, required: bool) -> Self {
+        self.config.require_at_jwt = required;
         self
     }
 

@@ -140,6 +140,19 @@ impl SigningKey {
         &self.public_jwk
     }
 
+    /// Signs arbitrary header and payload JSON texts, byte for byte (for
+    /// tokens no serializer would write, such as repeated members).
+    pub fn sign_raw(
+        &self,
+        header_json: &str,
+        payload_json: &str,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let message = format!("{}.{}", b64.encode(header_json), b64.encode(payload_json));
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &self.encoding, self.alg)?;
+        Ok(format!("{message}.{signature}"))
+    }
+
     /// Signs `claims` with this key under `header` (whose `alg` must be this key's).
     pub fn sign(
         &self,

@@ -93,6 +93,12 @@ impl Validator {
                 "header has crit extensions, none of which we support",
             ));
         }
+        if self.config.require_at_jwt && !is_access_token_type(header.typ.as_deref()) {
+            return Err(AuthError::Malformed(
+                "typ is not at+jwt (RFC 9068 strict mode)",
+            ));
+        }
+        reject_duplicate_header_members(token)?;
         let Some(validation) = self
             .validations
             .iter()
@@ -105,9 +111,10 @@ impl Validator {
         if !key.algorithms.contains(&header.alg) {
             return Err(AuthError::Malformed("alg is not allowed for this key"));
         }
-        let payload = jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, validation)
-            .map_err(|error| map_jwt_error(error.into_kind()))?
-            .claims;
+        let StrictObject(payload) =
+            jsonwebtoken::decode::<StrictObject>(token, &key.key, validation)
+                .map_err(|error| map_jwt_error(error.into_kind()))?
+                .claims;
         self.check_extra_claims(&payload)?;
         Ok(Claims::from_payload(payload))
     }
@@ -134,6 +141,64 @@ impl Validator {
             }
         }
         Ok(())
+    }
+}
+
+/// RFC 9068 section 2.1: `at+jwt`, with or without the `application/` prefix.
+fn is_access_token_type(typ: Option<&str>) -> bool {
+    typ.is_some_and(|typ| {
+        let typ = typ.strip_prefix("application/").unwrap_or(typ);
+        typ.eq_ignore_ascii_case("at+jwt")
+    })
+}
+
+/// The header must not name a member twice: JSON parsers disagree on which
+/// one wins (RFC 8725 section 3.x, RFC 7515 section 4). jsonwebtoken already
+/// refuses repeats of the members it knows; this covers the others.
+fn reject_duplicate_header_members(token: &str) -> Result<(), AuthError> {
+    use base64::Engine;
+    let malformed =
+        || AuthError::Malformed("header is not base64url JSON without repeated members");
+    let segment = token.split('.').next().unwrap_or_default();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| malformed())?;
+    serde_json::from_slice::<StrictObject>(&bytes)
+        .map(drop)
+        .map_err(|_| malformed())
+}
+
+/// A JSON object whose members are all distinct: a repeated member is an
+/// error rather than "the last one wins".
+struct StrictObject(Map<String, Value>);
+
+impl<'de> serde::Deserialize<'de> for StrictObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = StrictObject;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object without repeated members")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<StrictObject, A::Error> {
+                let mut object = Map::new();
+                while let Some((name, value)) = map.next_entry::<String, Value>()? {
+                    if object.contains_key(&name) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "member {name:?} repeated"
+                        )));
+                    }
+                    object.insert(name, value);
+                }
+                Ok(StrictObject(object))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 

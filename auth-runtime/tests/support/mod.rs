@@ -290,3 +290,61 @@ pub async fn get(client: &Client, path: &str, authorization: Option<&str>) -> An
 pub async fn get_with(client: &Client, path: &str, token: &str) -> Answer {
     get(client, path, Some(&format!("Bearer {token}"))).await
 }
+
+/// Launches `rocket` on 127.0.0.1 on a free port, for tests that need real
+/// HTTP; returns the port and the handle that stops it.
+pub async fn serve(rocket: rocket::Rocket<rocket::Build>) -> (u16, rocket::Shutdown) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let tx = std::sync::Mutex::new(Some(tx));
+    let config = rocket::Config {
+        port: 0,
+        ..rocket_config()
+    };
+    let rocket = rocket
+        .configure(config)
+        .attach(rocket::fairing::AdHoc::on_liftoff("port", move |rocket| {
+            let port = rocket.config().port;
+            if let Some(tx) = tx.lock().unwrap().take() {
+                let _ = tx.send(port);
+            }
+            Box::pin(async {})
+        }))
+        .ignite()
+        .await
+        .unwrap();
+    let shutdown = rocket.shutdown();
+    tokio::spawn(rocket.launch());
+    (rx.await.unwrap(), shutdown)
+}
+
+/// Checks an RFC 6750 challenge: `Bearer` then `name="quoted-string"`
+/// pairs separated by `, `, with `\` escaping and no raw control characters.
+/// Returns the pairs, unescaped.
+pub fn parse_challenge(value: &str) -> Result<Vec<(String, String)>, String> {
+    let rest = value.strip_prefix("Bearer ").ok_or("no Bearer scheme")?;
+    let mut pairs = Vec::new();
+    let mut chars = rest.chars().peekable();
+    loop {
+        let name: String =
+            std::iter::from_fn(|| chars.next_if(|c| c.is_ascii_alphanumeric() || *c == '_'))
+                .collect();
+        if name.is_empty() || chars.next() != Some('=') || chars.next() != Some('"') {
+            return Err(format!("bad attribute start in {value:?}"));
+        }
+        let mut text = String::new();
+        loop {
+            match chars.next().ok_or("unterminated quoted-string")? {
+                '"' => break,
+                '\\' => text.push(chars.next().ok_or("dangling escape")?),
+                c if c.is_control() => return Err("control character".into()),
+                c => text.push(c),
+            }
+        }
+        pairs.push((name, text));
+        match (chars.next(), chars.next()) {
+            (None, _) => return Ok(pairs),
+            (Some(','), Some(' ')) => continue,
+            _ => return Err(format!("bad separator in {value:?}")),
+        }
+    }
+}

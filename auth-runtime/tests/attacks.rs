@@ -1,0 +1,594 @@
+//! The attack catalogue: one row per known attack on JWT validation, with
+//! its source, the token that carries it, and what it must get.
+
+mod support;
+
+use auth_runtime::testing::SigningKey;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
+use base64::Engine;
+use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use rocket::http::Status;
+use serde_json::{json, Value};
+use support::*;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+const PARSE: &str = "Unable to parse authentication token.";
+const NO_KEY: &str = "Unable to find appropriate key";
+const AUD_ISS: &str = "incorrect claims, please check the audience and issuer";
+
+/// What a row must get.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// 200: the attack is harmless (e.g. an ignored header on a genuine token).
+    Accepted,
+    /// 401 with this code and description.
+    Rejected(&'static str, &'static str),
+    /// 401 `invalid_claims`, the description naming this claim.
+    BadClaim(&'static str),
+}
+
+struct Row {
+    attack: &'static str,
+    source: &'static str,
+    token: String,
+    expect: Expect,
+}
+
+fn row(attack: &'static str, source: &'static str, token: String, expect: Expect) -> Row {
+    Row {
+        attack,
+        source,
+        token,
+        expect,
+    }
+}
+
+fn unsigned(header: Value, payload: &Value) -> String {
+    format!(
+        "{}.{}.",
+        B64.encode(header.to_string()),
+        B64.encode(payload.to_string())
+    )
+}
+
+fn hmac(alg: Algorithm, secret: &[u8], payload: &Value) -> String {
+    let header = Header {
+        kid: Some("rsa-a".into()),
+        ..Header::new(alg)
+    };
+    jsonwebtoken::encode(&header, payload, &EncodingKey::from_secret(secret)).unwrap()
+}
+
+fn signed(key: &SigningKey, header: Header, payload: &Value) -> String {
+    key.sign(&header, payload).unwrap()
+}
+
+fn header_of(key: &SigningKey) -> Header {
+    Header {
+        kid: Some(key.kid().to_owned()),
+        ..Header::new(key.alg())
+    }
+}
+
+fn rsa_public_der() -> Vec<u8> {
+    let pem = std::str::from_utf8(RSA_A_PUBLIC_PEM).unwrap();
+    let body: String = pem
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
+    STANDARD.decode(body).unwrap()
+}
+
+/// Runs `rows` against `client`, asserting each expectation.
+async fn check_rows(client: &rocket::local::asynchronous::Client, rows: Vec<Row>) {
+    for Row {
+        attack,
+        source,
+        token,
+        expect,
+    } in rows
+    {
+        let answer = get_with(client, "/private", &token).await;
+        let context = format!("{attack} ({source}): {answer:?}");
+        match expect {
+            Expect::Accepted => assert_eq!(answer.status, Status::Ok, "{context}"),
+            Expect::Rejected(code, description) => {
+                assert_eq!(answer.status, Status::Unauthorized, "{context}");
+                assert_eq!(
+                    answer.json(),
+                    json!({ "code": code, "description": description }),
+                    "{context}"
+                );
+            }
+            Expect::BadClaim(claim) => {
+                assert_eq!(answer.status, Status::Unauthorized, "{context}");
+                answer.assert_invalid_claim(claim);
+            }
+        }
+    }
+}
+
+#[rocket::async_test]
+async fn algorithm_and_header_attacks() {
+    let ks = KeyServer::start(&[&RSA_A, &EC]).await;
+    // An attacker's key set, served where a token's header might point.
+    Mock::given(method("GET"))
+        .and(path("/attacker/jwks.json"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(auth_runtime::testing::key_set([&**RSA_B])),
+        )
+        .mount(&ks.server)
+        .await;
+    let attacker_jku = format!("{}/attacker/jwks.json", ks.server.uri());
+    let client = client(ks.config().build().unwrap()).await;
+    let now = jsonwebtoken::get_current_timestamp();
+    let payload =
+        json!({ "iss": ks.issuer(), "aud": AUDIENCE, "sub": "mallory", "exp": now + 600 });
+    let attacker_jwk: Jwk = serde_json::from_value(RSA_B.public_jwk().clone()).unwrap();
+
+    let rows = vec![
+        row(
+            "alg none",
+            "RFC 8725 §2.1; CVE-2015-9235",
+            unsigned(json!({"alg": "none", "kid": "rsa-a"}), &payload),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "alg None",
+            "RFC 8725 §2.1",
+            unsigned(json!({"alg": "None", "kid": "rsa-a"}), &payload),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "alg NONE",
+            "RFC 8725 §2.1",
+            unsigned(json!({"alg": "NONE", "kid": "rsa-a"}), &payload),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "HS256 keyed with the RSA public key (PEM)",
+            "RFC 8725 §2.1; CVE-2016-10555, CVE-2022-29217",
+            hmac(Algorithm::HS256, RSA_A_PUBLIC_PEM, &payload),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "HS384 keyed with the RSA public key (PEM)",
+            "RFC 8725 §2.1",
+            hmac(Algorithm::HS384, RSA_A_PUBLIC_PEM, &payload),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "HS512 keyed with the RSA public key (PEM)",
+            "RFC 8725 §2.1",
+            hmac(Algorithm::HS512, RSA_A_PUBLIC_PEM, &payload),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "HS256 keyed with the RSA public key (DER)",
+            "RFC 8725 §2.1",
+            hmac(Algorithm::HS256, &rsa_public_der(), &payload),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "RS256 header on the EC key's kid",
+            "RFC 8725 §3.1",
+            signed(
+                &RSA_A,
+                Header {
+                    kid: Some("ec-1".into()),
+                    ..Header::new(Algorithm::RS256)
+                },
+                &payload,
+            ),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "ES256 header on the RSA key's kid",
+            "RFC 8725 §3.1",
+            signed(
+                &EC,
+                Header {
+                    kid: Some("rsa-a".into()),
+                    ..Header::new(Algorithm::ES256)
+                },
+                &payload,
+            ),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "PS256 on a key whose JWK pins alg RS256",
+            "RFC 7517 §4.4; RFC 8725 §3.1",
+            {
+                let pss = SigningKey::from_pem(
+                    "rsa-a",
+                    Algorithm::PS256,
+                    include_bytes!("fixtures/rsa_a.pem"),
+                )
+                .unwrap();
+                signed(&pss, header_of(&pss), &payload)
+            },
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "crit with an unknown extension",
+            "RFC 7515 §4.1.11",
+            signed(
+                &RSA_A,
+                Header {
+                    crit: Some(vec!["b64".into()]),
+                    ..header_of(&RSA_A)
+                },
+                &payload,
+            ),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "jku to the attacker's key set, signed by the attacker",
+            "RFC 8725 §3.10; CVE-2018-0114",
+            signed(
+                &RSA_B,
+                Header {
+                    jku: Some(attacker_jku.clone()),
+                    ..header_of(&RSA_B)
+                },
+                &payload,
+            ),
+            Expect::Rejected("invalid_header", NO_KEY),
+        ),
+        row(
+            "x5u to the attacker, signed by the attacker",
+            "RFC 8725 §3.10",
+            signed(
+                &RSA_B,
+                Header {
+                    x5u: Some(attacker_jku.clone()),
+                    ..header_of(&RSA_B)
+                },
+                &payload,
+            ),
+            Expect::Rejected("invalid_header", NO_KEY),
+        ),
+        row(
+            "embedded jwk of the attacker, victim's kid",
+            "CVE-2018-0114 (node-jose)",
+            signed(
+                &RSA_B,
+                Header {
+                    jwk: Some(attacker_jwk.clone()),
+                    kid: Some("rsa-a".into()),
+                    ..Header::new(Algorithm::RS256)
+                },
+                &payload,
+            ),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "x5c chain of the attacker",
+            "RFC 8725 §3.10",
+            signed(
+                &RSA_B,
+                Header {
+                    x5c: Some(vec!["MIIBfake".into()]),
+                    kid: Some("rsa-a".into()),
+                    ..Header::new(Algorithm::RS256)
+                },
+                &payload,
+            ),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "jku on a genuine token is ignored",
+            "RFC 8725 §3.10",
+            signed(
+                &RSA_A,
+                Header {
+                    jku: Some(attacker_jku.clone()),
+                    ..header_of(&RSA_A)
+                },
+                &payload,
+            ),
+            Expect::Accepted,
+        ),
+        row(
+            "kid path traversal",
+            "RFC 8725 §3.10",
+            signed(
+                &RSA_A,
+                Header {
+                    kid: Some("../../../../dev/null".into()),
+                    ..Header::new(Algorithm::RS256)
+                },
+                &payload,
+            ),
+            Expect::Rejected("invalid_header", NO_KEY),
+        ),
+        row(
+            "kid SQL injection",
+            "RFC 8725 §3.10",
+            signed(
+                &RSA_A,
+                Header {
+                    kid: Some("' OR '1'='1' --".into()),
+                    ..Header::new(Algorithm::RS256)
+                },
+                &payload,
+            ),
+            Expect::Rejected("invalid_header", NO_KEY),
+        ),
+        row(
+            "kid of 10 KB",
+            "RFC 8725 §3.10",
+            signed(
+                &RSA_A,
+                Header {
+                    kid: Some("k".repeat(10_000)),
+                    ..Header::new(Algorithm::RS256)
+                },
+                &payload,
+            ),
+            Expect::Rejected("invalid_header", NO_KEY),
+        ),
+        row(
+            "kid as a number",
+            "RFC 7515 §4.1.4",
+            RSA_A
+                .sign_raw(r#"{"alg":"RS256","kid":7}"#, &payload.to_string())
+                .unwrap(),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "kid as an object",
+            "RFC 7515 §4.1.4",
+            RSA_A
+                .sign_raw(
+                    r#"{"alg":"RS256","kid":{"$ne":null}}"#,
+                    &payload.to_string(),
+                )
+                .unwrap(),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "JWE (five segments)",
+            "RFC 7516 §7.1",
+            format!(
+                "{}.a.b.c.d",
+                B64.encode(r#"{"alg":"RSA-OAEP","enc":"A256GCM","kid":"rsa-a"}"#)
+            ),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "repeated alg in the header",
+            "RFC 7515 §4; RFC 8725 §3.x",
+            RSA_A
+                .sign_raw(
+                    r#"{"alg":"none","alg":"RS256","kid":"rsa-a"}"#,
+                    &payload.to_string(),
+                )
+                .unwrap(),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "repeated unknown member in the header",
+            "RFC 7515 §4",
+            RSA_A
+                .sign_raw(
+                    r#"{"alg":"RS256","kid":"rsa-a","x":1,"x":2}"#,
+                    &payload.to_string(),
+                )
+                .unwrap(),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+    ];
+    check_rows(&client, rows).await;
+    let attacker_fetches = ks
+        .server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|request| request.url.path().starts_with("/attacker"))
+        .count();
+    assert_eq!(attacker_fetches, 0, "no URL from a token is ever fetched");
+    assert!(
+        ks.fetches().await <= 2,
+        "the key set: one fetch and at most one refresh"
+    );
+}
+
+#[rocket::async_test]
+async fn claim_attacks() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let client = client(ks.config().build().unwrap()).await;
+    let now = jsonwebtoken::get_current_timestamp();
+    let issuer = ks.issuer();
+    let base = json!({ "iss": issuer, "aud": AUDIENCE, "sub": "u", "exp": now + 600 });
+    let with = |name: &str, value: Value| {
+        let mut payload = base.clone();
+        payload[name] = value;
+        signed(&RSA_A, header_of(&RSA_A), &payload)
+    };
+    let raw_payload = |text: String| {
+        RSA_A
+            .sign_raw(r#"{"alg":"RS256","kid":"rsa-a"}"#, &text)
+            .unwrap()
+    };
+
+    let rows = vec![
+        row(
+            "repeated aud, the wrong one first",
+            "RFC 8725 §3.x (parser differentials)",
+            raw_payload(format!(
+                r#"{{"iss":"{issuer}","aud":"https://other","aud":"{AUDIENCE}","exp":{}}}"#,
+                now + 600
+            )),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "repeated scope",
+            "RFC 7519 §4",
+            raw_payload(format!(
+                r#"{{"iss":"{issuer}","aud":"{AUDIENCE}","exp":{},"scope":"a","scope":"admin"}}"#,
+                now + 600
+            )),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "exp as a string",
+            "RFC 7519 §2 NumericDate",
+            with("exp", json!("9999999999")),
+            Expect::BadClaim("exp"),
+        ),
+        row(
+            "exp as a huge float",
+            "RFC 7519 §2",
+            with("exp", json!(1e300)),
+            Expect::BadClaim("exp"),
+        ),
+        row(
+            "exp negative",
+            "RFC 7519 §2",
+            with("exp", json!(-1)),
+            Expect::BadClaim("exp"),
+        ),
+        row(
+            "exp as a float in the future",
+            "RFC 7519 §2 (fractions allowed)",
+            with("exp", json!(now as f64 + 600.5)),
+            Expect::Accepted,
+        ),
+        row(
+            "exp as a float in the past",
+            "RFC 7519 §2",
+            with("exp", json!(now as f64 - 3600.5)),
+            Expect::Rejected("token_expired", "token is expired"),
+        ),
+        row(
+            "nbf as a string",
+            "RFC 7519 §2",
+            with("nbf", json!("0")),
+            Expect::BadClaim("nbf"),
+        ),
+        row(
+            "nbf huge",
+            "RFC 7519 §2",
+            with("nbf", json!(u64::MAX)),
+            Expect::BadClaim("nbf"),
+        ),
+        row(
+            "iat as a string",
+            "RFC 7519 §2",
+            with("iat", json!("0")),
+            Expect::BadClaim("iat"),
+        ),
+        row(
+            "iat far in the future",
+            "RFC 7519 §4.1.6",
+            with("iat", json!(now + 86_400)),
+            Expect::BadClaim("iat"),
+        ),
+        row(
+            "aud as a number",
+            "RFC 7519 §4.1.3",
+            with("aud", json!(42)),
+            Expect::Rejected("invalid_claims", AUD_ISS),
+        ),
+        row(
+            "aud as an object",
+            "RFC 7519 §4.1.3",
+            with("aud", json!({ "aud": AUDIENCE })),
+            Expect::Rejected("invalid_claims", AUD_ISS),
+        ),
+        row(
+            "aud as an empty array",
+            "RFC 7519 §4.1.3",
+            with("aud", json!([])),
+            Expect::Rejected("invalid_claims", AUD_ISS),
+        ),
+        row(
+            "aud for another API",
+            "RFC 8725 §3.9",
+            with("aud", json!("https://other/api")),
+            Expect::Rejected("invalid_claims", AUD_ISS),
+        ),
+        row(
+            "iss without the trailing slash",
+            "RFC 7519 §4.1.1",
+            with("iss", json!(issuer.trim_end_matches('/'))),
+            Expect::Rejected("invalid_claims", AUD_ISS),
+        ),
+        row(
+            "iss in upper case",
+            "RFC 7519 §4.1.1",
+            with("iss", json!(issuer.to_uppercase())),
+            Expect::Rejected("invalid_claims", AUD_ISS),
+        ),
+        row(
+            "iss as an array holding ours",
+            "RFC 7519 §4.1.1",
+            with("iss", json!([issuer])),
+            Expect::Rejected("invalid_claims", AUD_ISS),
+        ),
+        row(
+            "ID token: aud is the client id",
+            "RFC 9068 §4; RFC 8725 §3.11",
+            with("aud", json!("client-id-123")),
+            Expect::Rejected("invalid_claims", AUD_ISS),
+        ),
+    ];
+    check_rows(&client, rows).await;
+}
+
+#[rocket::async_test]
+async fn strict_rfc_9068_mode_refuses_other_token_types() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let client = client(ks.config().require_access_token_type(true).build().unwrap()).await;
+    let now = jsonwebtoken::get_current_timestamp();
+    let payload = json!({ "iss": ks.issuer(), "aud": AUDIENCE, "sub": "u", "exp": now + 600, "nonce": "n-0S6_WzA2Mj" });
+    let typed = |typ: Option<&str>| {
+        signed(
+            &RSA_A,
+            Header {
+                typ: typ.map(str::to_owned),
+                ..header_of(&RSA_A)
+            },
+            &payload,
+        )
+    };
+    let rows = vec![
+        row(
+            "ID token (typ JWT, nonce) for our audience",
+            "RFC 9068 §4",
+            typed(Some("JWT")),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "no typ",
+            "RFC 9068 §2.1",
+            typed(None),
+            Expect::Rejected("invalid_header", PARSE),
+        ),
+        row(
+            "typ at+jwt",
+            "RFC 9068 §2.1",
+            typed(Some("at+jwt")),
+            Expect::Accepted,
+        ),
+        row(
+            "typ application/at+JWT",
+            "RFC 9068 §2.1",
+            typed(Some("application/at+JWT")),
+            Expect::Accepted,
+        ),
+    ];
+    check_rows(&client, rows).await;
+    // Off by default: Auth0 access tokens say typ JWT.
+    let lenient = support::client(ks.config().build().unwrap()).await;
+    assert_eq!(
+        get_with(&lenient, "/private", &typed(Some("JWT")))
+            .await
+            .status,
+        Status::Ok
+    );
+}
