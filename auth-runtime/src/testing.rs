@@ -35,7 +35,7 @@
 
 use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
@@ -276,25 +276,33 @@ impl TokenBuilder {
 pub struct TestIssuer {
     url: String,
     audience: String,
-    key: Arc<SigningKey>,
-    fetches: Arc<AtomicU64>,
+    /// The key that signs new tokens.
+    key: RwLock<Arc<SigningKey>>,
+    docs: Arc<IssuerDocs>,
     shutdown: rocket::Shutdown,
 }
 
+#[derive(Debug)]
 struct IssuerDocs {
-    jwks: String,
+    jwks: RwLock<String>,
     url: std::sync::OnceLock<String>,
-    fetches: Arc<AtomicU64>,
+    fetches: AtomicU64,
+    rotations: AtomicU64,
 }
 
 #[rocket::get("/.well-known/jwks.json")]
-fn jwks_route(docs: &State<IssuerDocs>) -> (ContentType, String) {
+fn jwks_route(docs: &State<Arc<IssuerDocs>>) -> (ContentType, String) {
     docs.fetches.fetch_add(1, Ordering::Relaxed);
-    (ContentType::JSON, docs.jwks.clone())
+    let jwks = docs
+        .jwks
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    (ContentType::JSON, jwks)
 }
 
 #[rocket::get("/.well-known/openid-configuration")]
-fn discovery_route(docs: &State<IssuerDocs>) -> (ContentType, String) {
+fn discovery_route(docs: &State<Arc<IssuerDocs>>) -> (ContentType, String) {
     let url = docs.url.get().map_or("", String::as_str);
     let document = json!({ "issuer": url, "jwks_uri": format!("{url}.well-known/jwks.json") });
     (ContentType::JSON, document.to_string())
@@ -328,19 +336,19 @@ impl TestIssuer {
         };
         let (bound_tx, bound_rx) = tokio::sync::oneshot::channel::<u16>();
         let bound_tx = std::sync::Mutex::new(Some(bound_tx));
-        let fetches = Arc::new(AtomicU64::new(0));
-        let jwks = key_set([&key]).to_string();
+        let docs = Arc::new(IssuerDocs {
+            jwks: RwLock::new(key_set([&key]).to_string()),
+            url: Default::default(),
+            fetches: AtomicU64::new(0),
+            rotations: AtomicU64::new(0),
+        });
         let rocket = rocket::custom(config)
-            .manage(IssuerDocs {
-                jwks,
-                url: Default::default(),
-                fetches: fetches.clone(),
-            })
+            .manage(docs.clone())
             .mount("/", rocket::routes![jwks_route, discovery_route])
             .attach(AdHoc::on_liftoff("report port", move |rocket| {
                 Box::pin(async move {
                     let port = rocket.config().port;
-                    if let Some(docs) = rocket.state::<IssuerDocs>() {
+                    if let Some(docs) = rocket.state::<Arc<IssuerDocs>>() {
                         let _ = docs.url.set(format!("http://127.0.0.1:{port}/"));
                     }
                     let sender = bound_tx.lock().ok().and_then(|mut slot| slot.take());
@@ -366,8 +374,8 @@ impl TestIssuer {
         let issuer = TestIssuer {
             url,
             audience: audience.to_owned(),
-            key: Arc::new(key),
-            fetches,
+            key: RwLock::new(Arc::new(key)),
+            docs,
             shutdown,
         };
         Ok(issuer)
@@ -388,9 +396,37 @@ impl TestIssuer {
         &self.audience
     }
 
-    /// The signing key.
-    pub fn key(&self) -> &Arc<SigningKey> {
-        &self.key
+    /// The key that signs new tokens.
+    pub fn key(&self) -> Arc<SigningKey> {
+        self.key
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Rotates keys as an issuer does: a fresh key is published beside the
+    /// current one, and signs every token built from now on. The key before
+    /// the current one is retired (no longer published).
+    pub async fn rotate(&self) -> Arc<SigningKey> {
+        let number = self.docs.rotations.fetch_add(1, Ordering::Relaxed) + 2;
+        let fresh = tokio::task::spawn_blocking(move || {
+            SigningKey::generate_rsa(format!("dev-key-{number}"))
+        })
+        .await
+        .expect("key generation task");
+        let fresh = Arc::new(fresh);
+        let previous = self.key();
+        *self
+            .docs
+            .jwks
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) =
+            key_set([&*fresh, &*previous]).to_string();
+        *self
+            .key
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh.clone();
+        fresh
     }
 
     /// A configuration accepting this issuer's tokens; its key set is found
@@ -401,7 +437,7 @@ impl TestIssuer {
 
     /// A token builder with this issuer's `iss`, `aud`, key and `sub` `test-user`.
     pub fn token(&self) -> TokenBuilder {
-        TokenBuilder::new(self.key.clone())
+        TokenBuilder::new(self.key())
             .issuer(&self.url)
             .audience(&self.audience)
             .sub("test-user")
@@ -409,7 +445,7 @@ impl TestIssuer {
 
     /// How many times the key set was served.
     pub fn jwks_fetches(&self) -> u64 {
-        self.fetches.load(Ordering::Relaxed)
+        self.docs.fetches.load(Ordering::Relaxed)
     }
 }
 

@@ -39,7 +39,12 @@ impl Firehose {
                         return;
                     }
                     let chunk = vec![b' '; 64 * 1024];
-                    let framed = [format!("{:x}\r\n", chunk.len()).into_bytes(), chunk, b"\r\n".to_vec()].concat();
+                    let framed = [
+                        format!("{:x}\r\n", chunk.len()).into_bytes(),
+                        chunk,
+                        b"\r\n".to_vec(),
+                    ]
+                    .concat();
                     while counter.load(Ordering::Relaxed) < limit {
                         if stream.write_all(&framed).is_err() {
                             return;
@@ -70,14 +75,18 @@ async fn a_64_mib_streamed_key_set_is_cut_off_at_the_limit() {
     let written = firehose.written.load(Ordering::Relaxed);
     // The client stopped reading at 1 MiB; what the server got out is that
     // plus what the socket buffers took, far from 64 MiB.
-    assert!(written < 16 * 1024 * 1024, "the server wrote {written} bytes");
+    assert!(
+        written < 16 * 1024 * 1024,
+        "the server wrote {written} bytes"
+    );
 }
 
 #[rocket::async_test]
 async fn a_64_mib_key_set_with_a_content_length_is_refused_unread() {
     let ks = KeyServer::empty().await;
     let huge = vec![b' '; 64 * 1024 * 1024];
-    ks.respond(ResponseTemplate::new(200).set_body_raw(huge, "application/json")).await;
+    ks.respond(ResponseTemplate::new(200).set_body_raw(huge, "application/json"))
+        .await;
     let client = client(ks.config().build().unwrap()).await;
     let answer = get_with(&client, "/private", &ks.token(&RSA_A).build()).await;
     assert_eq!(answer.status, Status::ServiceUnavailable);
@@ -89,26 +98,56 @@ async fn each_misbehaviour_cold_and_warm() {
     let misbehaviours: Vec<(&str, ResponseTemplate)> = vec![
         ("500", ResponseTemplate::new(500)),
         ("404", ResponseTemplate::new(404)),
-        ("HTML", ResponseTemplate::new(200).set_body_raw("<!doctype html><p>maintenance", "text/html")),
-        ("empty key set", ResponseTemplate::new(200).set_body_json(json!({ "keys": [] }))),
-        ("not a key set", ResponseTemplate::new(200).set_body_json(json!({ "hello": "world" }))),
-        ("only unusable keys", ResponseTemplate::new(200).set_body_json(json!({ "keys": [{ "kty": "oct", "k": "AA" }] }))),
-        ("slow", ResponseTemplate::new(200).set_body_json(auth_runtime::testing::key_set([&**RSA_A])).set_delay(Duration::from_secs(5))),
+        (
+            "HTML",
+            ResponseTemplate::new(200).set_body_raw("<!doctype html><p>maintenance", "text/html"),
+        ),
+        (
+            "empty key set",
+            ResponseTemplate::new(200).set_body_json(json!({ "keys": [] })),
+        ),
+        (
+            "not a key set",
+            ResponseTemplate::new(200).set_body_json(json!({ "hello": "world" })),
+        ),
+        (
+            "only unusable keys",
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "keys": [{ "kty": "oct", "k": "AA" }] })),
+        ),
+        (
+            "slow",
+            ResponseTemplate::new(200)
+                .set_body_json(auth_runtime::testing::key_set([&**RSA_A]))
+                .set_delay(Duration::from_secs(5)),
+        ),
     ];
     for (name, misbehaviour) in misbehaviours {
         // Cold: 503, within the fetch timeout.
         let ks = KeyServer::empty().await;
         ks.respond(misbehaviour.clone()).await;
-        let config = ks.config().fetch_timeout(Duration::from_millis(500)).build().unwrap();
+        let config = ks
+            .config()
+            .fetch_timeout(Duration::from_millis(500))
+            .build()
+            .unwrap();
         let client = client(config).await;
         let token = ks.token(&RSA_A).build();
         let started = Instant::now();
         let answer = get_with(&client, "/private", &token).await;
         assert_eq!(answer.status, Status::ServiceUnavailable, "cold, {name}");
-        assert!(started.elapsed() < Duration::from_millis(1500), "cold, {name}: {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_millis(1500),
+            "cold, {name}: {:?}",
+            started.elapsed()
+        );
         // Recovery with no restart.
         ks.serve_keys(&[&RSA_A]).await;
-        assert_eq!(get_with(&client, "/private", &token).await.status, Status::Ok, "recovery, {name}");
+        assert_eq!(
+            get_with(&client, "/private", &token).await.status,
+            Status::Ok,
+            "recovery, {name}"
+        );
 
         // Warm, stale: the refresh misbehaves, the cached keys serve.
         let config = ks
@@ -119,23 +158,47 @@ async fn each_misbehaviour_cold_and_warm() {
             .build()
             .unwrap();
         let client = support::client(config).await;
-        assert_eq!(get_with(&client, "/private", &token).await.status, Status::Ok, "warm-up, {name}");
+        assert_eq!(
+            get_with(&client, "/private", &token).await.status,
+            Status::Ok,
+            "warm-up, {name}"
+        );
         ks.respond(misbehaviour).await;
         tokio::time::sleep(Duration::from_millis(80)).await;
         let started = Instant::now();
-        assert_eq!(get_with(&client, "/private", &token).await.status, Status::Ok, "warm, {name}");
-        assert!(started.elapsed() < Duration::from_millis(1500), "warm, {name}: {:?}", started.elapsed());
-        assert!(ks.fetches().await >= 1, "warm, {name}: the refresh was tried");
+        assert_eq!(
+            get_with(&client, "/private", &token).await.status,
+            Status::Ok,
+            "warm, {name}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_millis(1500),
+            "warm, {name}: {:?}",
+            started.elapsed()
+        );
+        assert!(
+            ks.fetches().await >= 1,
+            "warm, {name}: the refresh was tried"
+        );
     }
 }
 
 #[rocket::async_test]
 async fn a_flapping_issuer_never_fails_a_warm_request() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks.config().jwks_ttl(Duration::from_millis(20)).refresh_cooldown(Duration::ZERO).build().unwrap();
+    let config = ks
+        .config()
+        .jwks_ttl(Duration::from_millis(20))
+        .refresh_cooldown(Duration::ZERO)
+        .build()
+        .unwrap();
     let client = client(config).await;
     let token = ks.token(&RSA_A).build();
-    assert_eq!(get_with(&client, "/private", &token).await.status, Status::Ok, "warm-up");
+    assert_eq!(
+        get_with(&client, "/private", &token).await.status,
+        Status::Ok,
+        "warm-up"
+    );
     for round in 0..10 {
         if round % 2 == 0 {
             ks.respond(ResponseTemplate::new(503)).await;
@@ -143,7 +206,11 @@ async fn a_flapping_issuer_never_fails_a_warm_request() {
             ks.serve_keys(&[&RSA_A]).await;
         }
         tokio::time::sleep(Duration::from_millis(30)).await;
-        assert_eq!(get_with(&client, "/private", &token).await.status, Status::Ok, "round {round}");
+        assert_eq!(
+            get_with(&client, "/private", &token).await.status,
+            Status::Ok,
+            "round {round}"
+        );
     }
 }
 
@@ -154,29 +221,67 @@ async fn duplicate_kids_keep_the_first_key() {
     impostor["kid"] = json!("rsa-a");
     let mut keys = auth_runtime::testing::key_set([&**RSA_A]);
     keys["keys"].as_array_mut().unwrap().push(impostor);
-    ks.respond(ResponseTemplate::new(200).set_body_json(keys)).await;
+    ks.respond(ResponseTemplate::new(200).set_body_json(keys))
+        .await;
     let client = client(ks.config().build().unwrap()).await;
-    assert_eq!(get_with(&client, "/private", &ks.token(&RSA_A).build()).await.status, Status::Ok);
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&RSA_A).build())
+            .await
+            .status,
+        Status::Ok
+    );
     let by_b = ks.token(&RSA_B).kid(Some("rsa-a")).build();
-    assert_eq!(get_with(&client, "/private", &by_b).await.status, Status::Unauthorized);
+    assert_eq!(
+        get_with(&client, "/private", &by_b).await.status,
+        Status::Unauthorized
+    );
 }
 
 #[rocket::async_test]
 async fn keys_rotated_twice_are_followed_with_one_fetch_each() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let client = client(ks.config().refresh_cooldown(Duration::ZERO).build().unwrap()).await;
-    assert_eq!(get_with(&client, "/private", &ks.token(&RSA_A).build()).await.status, Status::Ok);
+    let client = client(
+        ks.config()
+            .refresh_cooldown(Duration::ZERO)
+            .build()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&RSA_A).build())
+            .await
+            .status,
+        Status::Ok
+    );
     // First rotation: A and B published, tokens now signed by B.
     ks.serve_keys(&[&RSA_A, &RSA_B]).await;
     for _ in 0..5 {
-        assert_eq!(get_with(&client, "/private", &ks.token(&RSA_B).build()).await.status, Status::Ok);
+        assert_eq!(
+            get_with(&client, "/private", &ks.token(&RSA_B).build())
+                .await
+                .status,
+            Status::Ok
+        );
     }
     assert_eq!(ks.fetches().await, 1);
     // Second rotation: A retired, EC added. A's tokens stop working once the
     // set is refreshed (here by the first EC token's unknown kid).
     ks.serve_keys(&[&RSA_B, &EC]).await;
-    assert_eq!(get_with(&client, "/private", &ks.token(&EC).build()).await.status, Status::Ok);
-    assert_eq!(get_with(&client, "/private", &ks.token(&RSA_B).build()).await.status, Status::Ok);
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&EC).build())
+            .await
+            .status,
+        Status::Ok
+    );
+    assert_eq!(
+        get_with(&client, "/private", &ks.token(&RSA_B).build())
+            .await
+            .status,
+        Status::Ok
+    );
     let retired = get_with(&client, "/private", &ks.token(&RSA_A).build()).await;
-    assert_eq!(retired.json()["description"], "Unable to find appropriate key");
+    assert_eq!(
+        retired.json()["description"],
+        "Unable to find appropriate key"
+    );
 }

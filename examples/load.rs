@@ -1,0 +1,364 @@
+//! Load and soak runs of the quickstart, over real HTTP on 127.0.0.1.
+//!
+//! ```sh
+//! cargo run --release -p auth-examples --example load -- bench [SECONDS]
+//! cargo run --release -p auth-examples --example load -- soak  [SECONDS]
+//! ```
+//!
+//! Both start, in this process, a development issuer and the quickstart on
+//! free loopback ports, then drive them with 64 concurrent keep-alive
+//! connections.
+//!
+//! * `bench` (default 10 s a route): `/api/public`, `/api/private` and
+//!   `/api/private-scoped` one after the other with valid tokens; prints
+//!   req/s and p99 of each, the protected/public ratios, and the key-set
+//!   fetches made after warm-up.
+//! * `soak` (default 60 s): a mix of valid, expired, wrong-scope and garbage
+//!   tokens on `/api/private-scoped` while the issuer rotates its key twice;
+//!   checks every answer (200, 401 `token_expired`, 403, 401
+//!   `invalid_header`), counts wrong answers and 5xx, and prints the
+//!   process's RSS after warm-up and at the end. Exits non-zero on any wrong
+//!   answer.
+//!
+//! Client and server share the machine (and this process), so absolute
+//! figures understate the server; ratios measured in one run are what to
+//! compare.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use auth_runtime::testing::TestIssuer;
+use auth_runtime::Auth;
+use rocket::fairing::AdHoc;
+
+const CONNECTIONS: usize = 64;
+const AUDIENCE: &str = "https://quickstarts/api";
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mode = args.first().map_or("bench", String::as_str);
+    let seconds: Option<u64> = args.get(1).and_then(|s| s.parse().ok());
+    let issuer = Arc::new(TestIssuer::start(AUDIENCE).await?);
+    // A short cooldown so that the soak's two rotations, 20 s apart, are
+    // each followed by a refresh (the default is 30 s).
+    let config = issuer
+        .config()
+        .refresh_cooldown(Duration::from_secs(5))
+        .build()?;
+    let base = serve(config).await?;
+    match mode {
+        "bench" => bench(&issuer, &base, Duration::from_secs(seconds.unwrap_or(10))).await,
+        "soak" => soak(issuer, &base, Duration::from_secs(seconds.unwrap_or(60))).await,
+        other => Err(format!("unknown mode {other:?}: use bench or soak").into()),
+    }
+}
+
+/// Launches the quickstart on a free port; returns its base URL.
+async fn serve(config: auth_runtime::AuthConfig) -> Result<String, Error> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let tx = std::sync::Mutex::new(Some(tx));
+    let figment = rocket::Config::figment()
+        .merge(("port", 0))
+        .merge(("address", "127.0.0.1"))
+        .merge(("log_level", "off"))
+        .merge(("workers", 2));
+    let rocket = auth_examples::rocket_with(rocket::custom(figment), Auth::new(config)).attach(
+        AdHoc::on_liftoff("port", move |rocket| {
+            let port = rocket.config().port;
+            if let Some(tx) = tx.lock().ok().and_then(|mut slot| slot.take()) {
+                let _ = tx.send(port);
+            }
+            Box::pin(async {})
+        }),
+    );
+    tokio::spawn(rocket.launch());
+    let port = rx.await?;
+    Ok(format!("http://127.0.0.1:{port}"))
+}
+
+/// Latency buckets of 50 µs, up to 100 ms (the last one takes the rest):
+/// fixed memory, so that a long soak does not grow the RSS it measures.
+const BUCKET_US: u128 = 50;
+const BUCKETS: usize = 2000;
+
+/// What the workers of one run measured.
+struct Tally {
+    buckets: Vec<u64>,
+    requests: u64,
+    wrong: u64,
+    server_errors: u64,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            buckets: vec![0; BUCKETS],
+            requests: 0,
+            wrong: 0,
+            server_errors: 0,
+        }
+    }
+}
+
+impl Tally {
+    fn record(&mut self, latency: Duration) {
+        let bucket = (latency.as_micros() / BUCKET_US).min(BUCKETS as u128 - 1) as usize;
+        self.buckets[bucket] += 1;
+        self.requests += 1;
+    }
+
+    fn merge(&mut self, other: Tally) {
+        for (mine, theirs) in self.buckets.iter_mut().zip(other.buckets) {
+            *mine += theirs;
+        }
+        self.requests += other.requests;
+        self.wrong += other.wrong;
+        self.server_errors += other.server_errors;
+    }
+
+    /// The 99th percentile, to the bucket's upper edge.
+    fn p99_ms(&self) -> f64 {
+        let target = (self.requests * 99).div_ceil(100);
+        let mut seen = 0;
+        for (index, count) in self.buckets.iter().enumerate() {
+            seen += count;
+            if seen >= target {
+                return ((index as u128 + 1) * BUCKET_US) as f64 / 1000.0;
+            }
+        }
+        0.0
+    }
+}
+
+/// A request to send and the answer it must get.
+#[derive(Clone)]
+struct Case {
+    url: String,
+    authorization: Option<String>,
+    status: u16,
+    code: Option<&'static str>,
+}
+
+/// Runs `CONNECTIONS` workers for `duration`, each cycling through the
+/// cases `cases()` returns at the time (they may change during the run).
+async fn drive(duration: Duration, cases: impl Fn() -> Vec<Case> + Send + Sync + 'static) -> Tally {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .expect("client");
+    let cases = Arc::new(cases);
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut workers = Vec::new();
+    for worker in 0..CONNECTIONS {
+        let (client, cases, stop) = (client.clone(), cases.clone(), stop.clone());
+        workers.push(tokio::spawn(async move {
+            let mut tally = Tally::default();
+            let mut n = worker;
+            while !stop.load(Ordering::Relaxed) {
+                let current = cases();
+                let case = &current[n % current.len()];
+                n += 1;
+                let mut request = client.get(&case.url);
+                if let Some(value) = &case.authorization {
+                    request = request.header("Authorization", value);
+                }
+                let started = Instant::now();
+                let result = request.send().await;
+                let (status, body) = match result {
+                    Ok(response) => (
+                        response.status().as_u16(),
+                        response.text().await.unwrap_or_default(),
+                    ),
+                    Err(_) => (0, String::new()),
+                };
+                tally.record(started.elapsed());
+                if status >= 500 {
+                    tally.server_errors += 1;
+                }
+                let code_ok = case.code.is_none_or(|code| {
+                    serde_json::from_str::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v["code"].as_str().map(|c| c == code))
+                        == Some(true)
+                });
+                if status != case.status || !code_ok {
+                    tally.wrong += 1;
+                    if tally.wrong <= 3 {
+                        eprintln!(
+                            "wrong answer: {} {:?} -> {status} {body}",
+                            case.url, case.code
+                        );
+                    }
+                }
+            }
+            tally
+        }));
+    }
+    tokio::time::sleep(duration).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut total = Tally::default();
+    for worker in workers {
+        total.merge(worker.await.unwrap_or_default());
+    }
+    total
+}
+
+async fn bench(issuer: &TestIssuer, base: &str, duration: Duration) -> Result<(), Error> {
+    let bearer = format!("Bearer {}", issuer.token().scope("read:messages").build());
+    let case = |path: &str, authorization: Option<&String>| Case {
+        url: format!("{base}{path}"),
+        authorization: authorization.cloned(),
+        status: 200,
+        code: None,
+    };
+    let routes = [
+        ("/api/public", case("/api/public", None)),
+        ("/api/private", case("/api/private", Some(&bearer))),
+        (
+            "/api/private-scoped",
+            case("/api/private-scoped", Some(&bearer)),
+        ),
+    ];
+    // Warm-up: the key set is fetched, connections are open.
+    for (_, case) in &routes {
+        let warm = case.clone();
+        drive(Duration::from_secs(1), move || vec![warm.clone()]).await;
+    }
+    let fetches_before = issuer.jwks_fetches();
+    println!(
+        "{CONNECTIONS} connections, {} s a route, release build: {}",
+        duration.as_secs(),
+        !cfg!(debug_assertions)
+    );
+    println!(
+        "{:<22} {:>10} {:>10} {:>8}",
+        "route", "req/s", "p99 ms", "wrong"
+    );
+    let mut rates = Vec::new();
+    for (name, case) in routes {
+        let tally = drive(duration, move || vec![case.clone()]).await;
+        let rate = tally.requests as f64 / duration.as_secs_f64();
+        println!(
+            "{name:<22} {rate:>10.0} {:>10.2} {:>8}",
+            tally.p99_ms(),
+            tally.wrong + tally.server_errors
+        );
+        rates.push(rate);
+    }
+    println!(
+        "ratio /api/private / /api/public:        {:.2}",
+        rates[1] / rates[0]
+    );
+    println!(
+        "ratio /api/private-scoped / /api/public: {:.2}",
+        rates[2] / rates[0]
+    );
+    println!(
+        "key-set fetches after warm-up: {}",
+        issuer.jwks_fetches() - fetches_before
+    );
+    Ok(())
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))
+                .and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The four kinds of request of the soak, for the issuer's current key.
+fn soak_cases(issuer: &TestIssuer, base: &str) -> Vec<Case> {
+    let url = format!("{base}/api/private-scoped");
+    let bearer = |token: String| Some(format!("Bearer {token}"));
+    vec![
+        Case {
+            url: url.clone(),
+            authorization: bearer(issuer.token().scope("read:messages").build()),
+            status: 200,
+            code: None,
+        },
+        Case {
+            url: url.clone(),
+            authorization: bearer(
+                issuer
+                    .token()
+                    .scope("read:messages")
+                    .expires_in(-600)
+                    .build(),
+            ),
+            status: 401,
+            code: Some("token_expired"),
+        },
+        Case {
+            url: url.clone(),
+            authorization: bearer(issuer.token().scope("write:messages").build()),
+            status: 403,
+            code: Some("Unauthorized"),
+        },
+        Case {
+            url,
+            authorization: bearer("eyJhbGciOiJSUzI1NiJ9.garbage.garbage".into()),
+            status: 401,
+            code: Some("invalid_header"),
+        },
+    ]
+}
+
+async fn soak(issuer: Arc<TestIssuer>, base: &str, duration: Duration) -> Result<(), Error> {
+    let cases = Arc::new(std::sync::RwLock::new(soak_cases(&issuer, base)));
+    let reader = cases.clone();
+    let started = Instant::now();
+    let run = tokio::spawn(drive(duration, move || {
+        reader.read().map(|c| c.clone()).unwrap_or_default()
+    }));
+    // RSS after a tenth of the run (warm-up), two rotations at a third and
+    // two thirds of it.
+    tokio::time::sleep(duration / 10).await;
+    let rss_warm = rss_kib();
+    let rotations = Arc::new(AtomicU64::new(0));
+    for third in [1u32, 2] {
+        tokio::time::sleep((duration * third / 3).saturating_sub(started.elapsed())).await;
+        let key = issuer.rotate().await;
+        *cases.write().map_err(|_| "poisoned")? = soak_cases(&issuer, base);
+        rotations.fetch_add(1, Ordering::Relaxed);
+        println!(
+            "{:>5.1} s: rotated to {}",
+            started.elapsed().as_secs_f64(),
+            key.kid()
+        );
+    }
+    let tally = run.await?;
+    let rss_end = rss_kib();
+    let total = tally.requests;
+    println!(
+        "soak: {} s, {CONNECTIONS} connections, {total} requests ({:.0} req/s), p99 {:.2} ms",
+        duration.as_secs(),
+        total as f64 / duration.as_secs_f64(),
+        tally.p99_ms()
+    );
+    println!(
+        "wrong answers: {}, 5xx: {}, key rotations: {}",
+        tally.wrong,
+        tally.server_errors,
+        rotations.load(Ordering::Relaxed)
+    );
+    println!(
+        "RSS after warm-up {rss_warm} KiB, at the end {rss_end} KiB ({:+.1} %)",
+        (rss_end as f64 - rss_warm as f64) * 100.0 / rss_warm.max(1) as f64
+    );
+    println!("key-set fetches: {}", issuer.jwks_fetches());
+    if tally.wrong > 0 || tally.server_errors > 0 {
+        return Err("the soak saw wrong answers".into());
+    }
+    Ok(())
+}
