@@ -44,6 +44,9 @@ pub struct AuthConfig {
     pub(crate) max_jwks_bytes: usize,
     pub(crate) max_token_bytes: usize,
     pub(crate) require_at_jwt: bool,
+    pub(crate) token_cache_capacity: usize,
+    pub(crate) token_cache_max_age: Duration,
+    pub(crate) token_cache_max_token_bytes: usize,
 }
 
 /// The asymmetric algorithms accepted by default. HMAC is never among them.
@@ -79,6 +82,9 @@ impl AuthConfig {
                 max_jwks_bytes: 1024 * 1024,
                 max_token_bytes: 16 * 1024,
                 require_at_jwt: false,
+                token_cache_capacity: 10_000,
+                token_cache_max_age: Duration::from_secs(300),
+                token_cache_max_token_bytes: 4 * 1024,
             },
         }
     }
@@ -223,6 +229,31 @@ impl AuthConfigBuilder {
     /// Auth0 access tokens carry `typ: JWT`.
     pub fn require_access_token_type(mut self, required: bool) -> Self {
         self.config.require_at_jwt = required;
+        self
+    }
+
+    /// How many verified tokens are remembered, so that a token seen again
+    /// skips signature verification. Entries are keyed by the SHA-256 of the
+    /// whole token, never outlive the token's `exp` nor
+    /// [`token_cache_max_age`](Self::token_cache_max_age), and are dropped
+    /// when the key that verified them leaves the key set; scopes are still
+    /// checked on every request, and failures are never remembered.
+    /// Default: 10,000; `0` turns the cache off.
+    pub fn token_cache_capacity(mut self, entries: usize) -> Self {
+        self.config.token_cache_capacity = entries;
+        self
+    }
+
+    /// The longest a verified token is remembered. Default: 5 min.
+    pub fn token_cache_max_age(mut self, max_age: Duration) -> Self {
+        self.config.token_cache_max_age = max_age;
+        self
+    }
+
+    /// Tokens larger than this are verified every time, never remembered.
+    /// Default: 4 KiB.
+    pub fn token_cache_max_token_bytes(mut self, bytes: usize) -> Self {
+        self.config.token_cache_max_token_bytes = bytes;
         self
     }
 

@@ -169,12 +169,7 @@ impl JwksCache {
             let set = self.snapshot().ok_or(AuthError::JwksUnavailable)?;
             return set.get(kid).ok_or(AuthError::KeyNotFound);
         };
-        let set = if set.fetched_at.elapsed() >= self.ttl {
-            self.refresh_stale().await;
-            self.snapshot().unwrap_or(set)
-        } else {
-            set
-        };
+        let set = self.refreshed_if_stale(set).await;
         if let Some(key) = set.get(kid) {
             return Ok(key);
         }
@@ -185,6 +180,26 @@ impl JwksCache {
         self.snapshot()
             .and_then(|set| set.get(kid))
             .ok_or(AuthError::KeyNotFound)
+    }
+
+    /// Whether `key` is still the set's key for `kid` (a stale set is
+    /// refreshed first, as for any request; an unknown `kid` fetches nothing).
+    pub(crate) async fn still_current(&self, kid: Option<&str>, key: &Arc<VerifyKey>) -> bool {
+        let Some(set) = self.snapshot() else {
+            return false;
+        };
+        let set = self.refreshed_if_stale(set).await;
+        set.get(kid)
+            .is_some_and(|current| Arc::ptr_eq(&current, key))
+    }
+
+    /// `set`, or the set that replaced it if it was stale and a refresh ran.
+    async fn refreshed_if_stale(&self, set: Arc<KeySet>) -> Arc<KeySet> {
+        if set.fetched_at.elapsed() < self.ttl {
+            return set;
+        }
+        self.refresh_stale().await;
+        self.snapshot().unwrap_or(set)
     }
 
     /// Refreshes a stale set unless a fetch is in flight (then the stale set

@@ -8,7 +8,10 @@ use crate::claims::Claims;
 use crate::config::{AuthConfig, ConfigError};
 use crate::error::AuthError;
 use crate::extract::extract_bearer;
-use crate::jwks::JwksCache;
+use crate::jwks::{JwksCache, VerifyKey};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
 /// Validates access tokens against one issuer's key set.
 ///
@@ -31,6 +34,32 @@ pub struct Validator {
     config: AuthConfig,
     jwks: JwksCache,
     validations: Vec<(Algorithm, Validation)>,
+    verified: Option<TokenCache>,
+    verifications: AtomicU64,
+}
+
+/// Verified tokens, keyed by the SHA-256 of the whole token.
+struct TokenCache {
+    entries: quick_cache::sync::Cache<[u8; 32], Arc<Verified>>,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("len", &self.entries.len())
+            .finish()
+    }
+}
+
+/// A token that passed every check, and what its cache entry depends on.
+struct Verified {
+    claims: Claims,
+    /// `exp`, as validated.
+    expires: u64,
+    /// The key that verified it: the entry dies when the set drops it.
+    kid: Option<String>,
+    key: Arc<VerifyKey>,
+    cached_at: Instant,
 }
 
 impl Validator {
@@ -53,10 +82,15 @@ impl Validator {
                 (alg, validation)
             })
             .collect();
+        let verified = (config.token_cache_capacity > 0).then(|| TokenCache {
+            entries: quick_cache::sync::Cache::new(config.token_cache_capacity),
+        });
         Ok(Validator {
             config,
             jwks,
             validations,
+            verified,
+            verifications: AtomicU64::new(0),
         })
     }
 
@@ -70,6 +104,13 @@ impl Validator {
         self.jwks.fetch_attempts()
     }
 
+    /// How many tokens went through a full verification (signature and
+    /// claims) rather than the verified-token cache, failures included: with
+    /// the number of requests, the cache's hit ratio.
+    pub fn full_verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
+    }
+
     /// Validates the value of an `Authorization` header (`None` when the
     /// request has none): extraction, then [`validate`](Self::validate).
     pub async fn authorize(&self, header: Option<&str>) -> Result<Claims, AuthError> {
@@ -79,7 +120,44 @@ impl Validator {
 
     /// Validates a bare token, in the contract's order: structure, key,
     /// signature, claims. The algorithm is checked before any network call.
+    ///
+    /// A token verified before is taken from the verified-token cache (see
+    /// [`AuthConfigBuilder::token_cache_capacity`](crate::AuthConfigBuilder::token_cache_capacity))
+    /// while its `exp`, the cache's age limit and its key allow.
     pub async fn validate(&self, token: &str) -> Result<Claims, AuthError> {
+        let Some(cache) = self
+            .verified
+            .as_ref()
+            .filter(|_| token.len() <= self.config.token_cache_max_token_bytes)
+        else {
+            return self.verify(token).await.map(|verified| verified.claims);
+        };
+        let digest = sha256(token);
+        if let Some(hit) = cache.entries.get(&digest) {
+            if self.still_valid(&hit).await {
+                return Ok(hit.claims.clone());
+            }
+            cache.entries.remove(&digest);
+        }
+        let verified = self.verify(token).await?;
+        let claims = verified.claims.clone();
+        cache.entries.insert(digest, Arc::new(verified));
+        Ok(claims)
+    }
+
+    /// Whether a cached verification still holds: not expired (with the
+    /// same leeway as a fresh check), younger than the age limit, and its
+    /// key still in the key set.
+    async fn still_valid(&self, hit: &Verified) -> bool {
+        let now = jsonwebtoken::get_current_timestamp();
+        hit.expires.saturating_add(self.config.leeway.as_secs()) >= now
+            && hit.cached_at.elapsed() < self.config.token_cache_max_age
+            && self.jwks.still_current(hit.kid.as_deref(), &hit.key).await
+    }
+
+    /// The full validation, with no cache.
+    async fn verify(&self, token: &str) -> Result<Verified, AuthError> {
+        self.verifications.fetch_add(1, Ordering::Relaxed);
         if token.len() > self.config.max_token_bytes {
             return Err(AuthError::Malformed("token larger than the size limit"));
         }
@@ -116,7 +194,15 @@ impl Validator {
                 .map_err(|error| map_jwt_error(error.into_kind()))?
                 .claims;
         self.check_extra_claims(&payload)?;
-        Ok(Claims::from_payload(payload))
+        // jsonwebtoken has checked that exp is a NumericDate in the future.
+        let expires = payload.get("exp").and_then(numeric_date).unwrap_or(0);
+        Ok(Verified {
+            claims: Claims::from_payload(payload),
+            expires,
+            kid: header.kid,
+            key,
+            cached_at: Instant::now(),
+        })
     }
 
     /// What jsonwebtoken leaves to us: `iss` must be a single string equal
@@ -142,6 +228,24 @@ impl Validator {
         }
         Ok(())
     }
+}
+
+/// A NumericDate as jsonwebtoken reads it: a non-negative integer, or a
+/// float rounded to one.
+fn numeric_date(value: &Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0)
+            .map(|f| f.round() as u64)
+    })
+}
+
+fn sha256(token: &str) -> [u8; 32] {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
 }
 
 /// RFC 9068 section 2.1: `at+jwt`, with or without the `application/` prefix.
