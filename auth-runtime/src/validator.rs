@@ -164,19 +164,12 @@ impl Validator {
         if token.split('.').count() != 3 {
             return Err(AuthError::Malformed("not a compact JWS (three segments)"));
         }
-        let header = jsonwebtoken::decode_header(token)
-            .map_err(|_| AuthError::Malformed("header is not base64url JSON with a known alg"))?;
-        if header.crit.is_some() {
-            return Err(AuthError::Malformed(
-                "header has crit extensions, none of which we support",
-            ));
-        }
+        let header = parse_header(token)?;
         if self.config.require_at_jwt && !is_access_token_type(header.typ.as_deref()) {
             return Err(AuthError::Malformed(
                 "typ is not at+jwt (RFC 9068 strict mode)",
             ));
         }
-        reject_duplicate_header_members(token)?;
         let Some(validation) = self
             .validations
             .iter()
@@ -256,20 +249,46 @@ fn is_access_token_type(typ: Option<&str>) -> bool {
     })
 }
 
-/// The header must not name a member twice: JSON parsers disagree on which
-/// one wins (RFC 8725 section 3.x, RFC 7515 section 4). jsonwebtoken already
-/// refuses repeats of the members it knows; this covers the others.
-fn reject_duplicate_header_members(token: &str) -> Result<(), AuthError> {
+/// What this crate reads of a token's header before choosing a key.
+struct TokenHeader {
+    alg: Algorithm,
+    kid: Option<String>,
+    typ: Option<String>,
+}
+
+/// Parses the header once: base64url JSON naming no member twice (JSON
+/// parsers disagree on which one wins: RFC 7515 section 4), with a known
+/// `alg`, a string `kid` and `typ` if present, and no `crit` (no extension
+/// is supported: RFC 7515 section 4.1.11).
+fn parse_header(token: &str) -> Result<TokenHeader, AuthError> {
     use base64::Engine;
-    let malformed =
-        || AuthError::Malformed("header is not base64url JSON without repeated members");
+    let malformed = || AuthError::Malformed("header is not base64url JSON with distinct members");
     let segment = token.split('.').next().unwrap_or_default();
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(segment)
         .map_err(|_| malformed())?;
-    serde_json::from_slice::<StrictObject>(&bytes)
-        .map(drop)
-        .map_err(|_| malformed())
+    let StrictObject(mut header) = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+    if header.contains_key("crit") {
+        return Err(AuthError::Malformed(
+            "header has crit extensions, none of which we support",
+        ));
+    }
+    let alg = match header.get("alg") {
+        Some(Value::String(alg)) => alg
+            .parse()
+            .map_err(|_| AuthError::Malformed("alg is unknown"))?,
+        _ => return Err(AuthError::Malformed("header has no alg")),
+    };
+    let mut text = |name: &str| match header.remove(name) {
+        None => Ok(None),
+        Some(Value::String(value)) => Ok(Some(value)),
+        Some(_) => Err(AuthError::Malformed("kid or typ is not a string")),
+    };
+    Ok(TokenHeader {
+        alg,
+        kid: text("kid")?,
+        typ: text("typ")?,
+    })
 }
 
 /// A JSON object whose members are all distinct: a repeated member is an
