@@ -10,9 +10,10 @@
 //! connections.
 //!
 //! * `bench` (default 10 s a route): `/api/public`, `/api/private` and
-//!   `/api/private-scoped` one after the other with valid tokens; prints
-//!   req/s and p99 of each, the protected/public ratios, and the key-set
-//!   fetches made after warm-up.
+//!   `/api/private-scoped` one after the other with a valid token, the
+//!   protected ones on a server with the verified-token cache and on one
+//!   without; prints req/s and p99 of each, the protected/public ratios,
+//!   and the key-set fetches made after warm-up (two servers, one issuer).
 //! * `soak` (default 60 s): a mix of valid, expired, wrong-scope and garbage
 //!   tokens on `/api/private-scoped` while the issuer rotates its key twice;
 //!   checks every answer (200, 401 `token_expired`, 403, 401
@@ -49,9 +50,18 @@ async fn main() -> Result<(), Error> {
         .config()
         .refresh_cooldown(Duration::from_secs(5))
         .build()?;
-    let base = serve(config).await?;
+    let base = serve(config.clone()).await?;
     match mode {
-        "bench" => bench(&issuer, &base, Duration::from_secs(seconds.unwrap_or(10))).await,
+        "bench" => {
+            let uncached = serve(issuer.config().token_cache_capacity(0).build()?).await?;
+            bench(
+                &issuer,
+                &base,
+                &uncached,
+                Duration::from_secs(seconds.unwrap_or(10)),
+            )
+            .await
+        }
         "soak" => soak(issuer, &base, Duration::from_secs(seconds.unwrap_or(60))).await,
         other => Err(format!("unknown mode {other:?}: use bench or soak").into()),
     }
@@ -207,23 +217,39 @@ async fn drive(duration: Duration, cases: impl Fn() -> Vec<Case> + Send + Sync +
     total
 }
 
-async fn bench(issuer: &TestIssuer, base: &str, duration: Duration) -> Result<(), Error> {
+async fn bench(
+    issuer: &TestIssuer,
+    cached: &str,
+    uncached: &str,
+    duration: Duration,
+) -> Result<(), Error> {
     let bearer = format!("Bearer {}", issuer.token().scope("read:messages").build());
-    let case = |path: &str, authorization: Option<&String>| Case {
+    let case = |base: &str, path: &str, authorization: Option<&String>| Case {
         url: format!("{base}{path}"),
         authorization: authorization.cloned(),
         status: 200,
         code: None,
     };
     let routes = [
-        ("/api/public", case("/api/public", None)),
-        ("/api/private", case("/api/private", Some(&bearer))),
+        ("/api/public", case(cached, "/api/public", None)),
         (
-            "/api/private-scoped",
-            case("/api/private-scoped", Some(&bearer)),
+            "/api/private (cache)",
+            case(cached, "/api/private", Some(&bearer)),
+        ),
+        (
+            "/api/private-scoped (cache)",
+            case(cached, "/api/private-scoped", Some(&bearer)),
+        ),
+        (
+            "/api/private (no cache)",
+            case(uncached, "/api/private", Some(&bearer)),
+        ),
+        (
+            "/api/private-scoped (no cache)",
+            case(uncached, "/api/private-scoped", Some(&bearer)),
         ),
     ];
-    // Warm-up: the key set is fetched, connections are open.
+    // Warm-up: the key sets are fetched, connections are open.
     for (_, case) in &routes {
         let warm = case.clone();
         drive(Duration::from_secs(1), move || vec![warm.clone()]).await;
@@ -235,28 +261,21 @@ async fn bench(issuer: &TestIssuer, base: &str, duration: Duration) -> Result<()
         !cfg!(debug_assertions)
     );
     println!(
-        "{:<22} {:>10} {:>10} {:>8}",
-        "route", "req/s", "p99 ms", "wrong"
+        "{:<32} {:>10} {:>10} {:>8} {:>8}",
+        "route", "req/s", "p99 ms", "wrong", "ratio"
     );
-    let mut rates = Vec::new();
+    let mut public = None;
     for (name, case) in routes {
         let tally = drive(duration, move || vec![case.clone()]).await;
         let rate = tally.requests as f64 / duration.as_secs_f64();
+        let ratio = rate / *public.get_or_insert(rate);
         println!(
-            "{name:<22} {rate:>10.0} {:>10.2} {:>8}",
+            "{name:<32} {rate:>10.0} {:>10.2} {:>8} {ratio:>8.2}",
             tally.p99_ms(),
             tally.wrong + tally.server_errors
         );
-        rates.push(rate);
     }
-    println!(
-        "ratio /api/private / /api/public:        {:.2}",
-        rates[1] / rates[0]
-    );
-    println!(
-        "ratio /api/private-scoped / /api/public: {:.2}",
-        rates[2] / rates[0]
-    );
+    println!("ratio: req/s of the route / req/s of /api/public, same run");
     println!(
         "key-set fetches after warm-up: {}",
         issuer.jwks_fetches() - fetches_before
