@@ -4,6 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{parse_quote, FnArg, Item, ItemFn};
 
+use crate::attr::{Combinator, ScopeItem};
 use crate::{attr, exports, valid};
 
 /// `#[requires_auth]`.
@@ -20,18 +21,22 @@ pub(crate) fn requires_auth(args: TokenStream, item: TokenStream) -> TokenStream
 pub(crate) fn requires_scope(args: TokenStream, item: TokenStream) -> TokenStream {
     let expanded = parse_handler(&item, "requires_scope").and_then(|function| {
         let args = attr::parse_scope_args(args)?;
-        valid::check_scopes(&args.scopes)?;
+        valid::check_scopes(&args.items)?;
         let requirement = format_ident!("__auth_scopes_{}", function.sig.ident);
         let vis = &function.vis;
-        let scopes = &args.scopes;
+        let required = match args.items.as_slice() {
+            [single] => scope_expr(single),
+            items => combination(quote!(All), items),
+        };
         let trait_path = exports::scope_requirement();
+        let expr_type = exports::scope_expr();
         let definition = quote! {
             #[doc(hidden)]
             #[allow(non_camel_case_types)]
             #vis struct #requirement;
             #[automatically_derived]
             impl #trait_path for #requirement {
-                const SCOPES: &'static [&'static str] = &[#(#scopes),*];
+                const REQUIRED: #expr_type = #required;
             }
         };
         let guard_type = exports::scopes_guard();
@@ -42,6 +47,32 @@ pub(crate) fn requires_scope(args: TokenStream, item: TokenStream) -> TokenStrea
         ))
     });
     expanded.unwrap_or_else(|error| with_error(item, error))
+}
+
+/// The `ScopeExpr` constant for one parsed item.
+fn scope_expr(item: &ScopeItem) -> TokenStream {
+    match item {
+        ScopeItem::Scope(lit) => {
+            let expr_type = exports::scope_expr();
+            quote!(#expr_type::Scope(#lit))
+        }
+        ScopeItem::Call {
+            kind: Combinator::Any,
+            items,
+            ..
+        } => combination(quote!(Any), items),
+        ScopeItem::Call {
+            kind: Combinator::All,
+            items,
+            ..
+        } => combination(quote!(All), items),
+    }
+}
+
+fn combination(variant: TokenStream, items: &[ScopeItem]) -> TokenStream {
+    let expr_type = exports::scope_expr();
+    let items = items.iter().map(scope_expr);
+    quote!(#expr_type::#variant(&[#(#items),*]))
 }
 
 /// Parses `item` as a handler function carrying a route attribute.

@@ -17,3 +17,8 @@ pub(crate) fn scopes_guard() -> TokenStream {
 pub(crate) fn scope_requirement() -> TokenStream {
     quote!(::auth_runtime::__private::ScopeRequirement)
 }
+
+/// The scope expression type of the requirement's constant.
+pub(crate) fn scope_expr() -> TokenStream {
+    quote!(::auth_runtime::__private::ScopeExpr)
+}

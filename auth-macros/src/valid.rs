@@ -2,7 +2,9 @@
 
 use std::collections::HashSet;
 
-use syn::{Attribute, ItemFn, LitStr};
+use syn::{Attribute, ItemFn};
+
+use crate::attr::ScopeItem;
 
 /// The last segments of Rocket's route attributes.
 const ROUTE_ATTRIBUTES: [&str; 8] = [
@@ -56,36 +58,50 @@ fn is_scope_char(c: char) -> bool {
     matches!(c, '\x21' | '\x23'..='\x5B' | '\x5D'..='\x7E')
 }
 
-/// Each scope is non-empty, made of scope-token characters, and unique.
-pub(crate) fn check_scopes(scopes: &[LitStr]) -> syn::Result<()> {
+/// Each scope is non-empty and made of scope-token characters, and no
+/// list (the top level, or one `any`/`all`) names a scope twice.
+pub(crate) fn check_scopes(items: &[ScopeItem]) -> syn::Result<()> {
     let mut errors: Option<syn::Error> = None;
+    check_list(items, &mut errors);
+    errors.map_or(Ok(()), Err)
+}
+
+fn check_list(items: &[ScopeItem], errors: &mut Option<syn::Error>) {
     let mut seen = HashSet::new();
-    for lit in scopes {
-        let value = lit.value();
-        let problem = if value.is_empty() {
-            Some("a scope cannot be empty".to_owned())
-        } else if let Some(bad) = value.chars().find(|&c| !is_scope_char(c)) {
-            let hint = if bad.is_whitespace() {
-                ": to require several scopes, give one string each, e.g. `#[requires_scope(\"read:messages\", \"write:messages\")]`"
-            } else {
-                ""
-            };
-            Some(format!(
-                "{value:?} is not a valid scope: {bad:?} is not allowed in a scope \
-                 (RFC 6749 section 3.3 allows printable ASCII except space, `\"` and `\\`){hint}"
-            ))
-        } else if !seen.insert(value.clone()) {
-            Some(format!("the scope {value:?} is listed twice; remove one"))
-        } else {
-            None
-        };
-        if let Some(message) = problem {
-            let error = syn::Error::new_spanned(lit, message);
-            match &mut errors {
-                Some(errors) => errors.combine(error),
-                None => errors = Some(error),
+    for item in items {
+        match item {
+            ScopeItem::Scope(lit) => {
+                let value = lit.value();
+                let problem = scope_problem(&value).or_else(|| {
+                    (!seen.insert(value.clone()))
+                        .then(|| format!("the scope {value:?} is listed twice; remove one"))
+                });
+                if let Some(message) = problem {
+                    let error = syn::Error::new_spanned(lit, message);
+                    match errors {
+                        Some(errors) => errors.combine(error),
+                        None => *errors = Some(error),
+                    }
+                }
             }
+            ScopeItem::Call { items, .. } => check_list(items, errors),
         }
     }
-    errors.map_or(Ok(()), Err)
+}
+
+/// Why `value` is not an RFC 6749 scope-token, if it is not.
+fn scope_problem(value: &str) -> Option<String> {
+    if value.is_empty() {
+        return Some("a scope cannot be empty".to_owned());
+    }
+    let bad = value.chars().find(|&c| !is_scope_char(c))?;
+    let hint = if bad.is_whitespace() {
+        ": to require several scopes, give one string each, e.g. `#[requires_scope(\"read:messages\", \"write:messages\")]`"
+    } else {
+        ""
+    };
+    Some(format!(
+        "{value:?} is not a valid scope: {bad:?} is not allowed in a scope \
+         (RFC 6749 section 3.3 allows printable ASCII except space, `\"` and `\\`){hint}"
+    ))
 }

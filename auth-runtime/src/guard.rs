@@ -165,25 +165,233 @@ impl Sentinel for Claims {
     }
 }
 
-/// The scopes a [`RequireScopes`] guard demands: all of them.
+/// A request guard for routes that serve anonymous and signed-in callers.
+///
+/// No `Authorization` header (or an empty one): `OptionalClaims(None)`, and
+/// the handler serves the anonymous caller. A header with a token that is
+/// not valid is still refused with the contract's 401 (or 503): a bad token
+/// never silently downgrades to anonymous.
+///
+/// Use it rather than `Option<Claims>`: Rocket turns any failing guard
+/// inside an `Option` into `None`, which would let a forged or expired
+/// token through as "anonymous".
+///
+/// ```
+/// # #[macro_use] extern crate rocket;
+/// use auth_runtime::OptionalClaims;
+///
+/// #[get("/api/greeting")]
+/// fn greeting(user: OptionalClaims) -> String {
+///     match user.0 {
+///         Some(claims) => format!("Hello {}", claims.sub().unwrap_or("?")),
+///         None => "Hello stranger".to_owned(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct OptionalClaims(pub Option<Claims>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for OptionalClaims {
+    type Error = AuthError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
+        let anonymous = request
+            .headers()
+            .get("Authorization")
+            .all(|value| value.trim().is_empty());
+        if anonymous {
+            return Outcome::Success(OptionalClaims(None));
+        }
+        match authenticate(request).await {
+            Ok(claims) => Outcome::Success(OptionalClaims(Some(claims.clone()))),
+            Err(error) => reject(request, error.clone()),
+        }
+    }
+}
+
+impl Sentinel for OptionalClaims {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        abort_unless_attached(rocket)
+    }
+}
+
+/// A request guard giving the verified payload as your own type, read once
+/// per request.
+///
+/// A valid token whose payload does not fit `T` is refused with 401
+/// `invalid_claims`, never a 500.
+///
+/// ```
+/// # #[macro_use] extern crate rocket;
+/// use auth_runtime::ClaimsAs;
+///
+/// #[derive(serde::Deserialize)]
+/// struct MyClaims {
+///     sub: String,
+///     #[serde(default)]
+///     permissions: Vec<String>,
+/// }
+///
+/// #[get("/api/me")]
+/// fn me(user: ClaimsAs<MyClaims>) -> String {
+///     format!("{} may {:?}", user.sub, user.permissions)
+/// }
+/// ```
+pub struct ClaimsAs<T> {
+    typed: std::sync::Arc<T>,
+    claims: Claims,
+}
+
+impl<T> ClaimsAs<T> {
+    /// The untyped claims, for anything `T` does not hold.
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+}
+
+impl<T> std::ops::Deref for ClaimsAs<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.typed
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for ClaimsAs<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ClaimsAs").field(&self.typed).finish()
+    }
+}
+
+/// `T` read from the payload, once per request and type.
+struct Typed<T>(Result<std::sync::Arc<T>, AuthError>);
+
+#[rocket::async_trait]
+impl<'r, T> FromRequest<'r> for ClaimsAs<T>
+where
+    T: serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    type Error = AuthError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
+        let claims = match authenticate(request).await {
+            Ok(claims) => claims,
+            Err(error) => return reject(request, error.clone()),
+        };
+        let typed = request.local_cache(|| {
+            Typed(
+                claims
+                    .deserialize::<T>()
+                    .map(std::sync::Arc::new)
+                    .map_err(|error| {
+                        log::info!(
+                            "auth: the token's claims do not fit {}: {error}",
+                            std::any::type_name::<T>()
+                        );
+                        AuthError::InvalidClaims(
+                            "the token's claims do not have the expected shape".into(),
+                        )
+                    }),
+            )
+        });
+        match &typed.0 {
+            Ok(typed) => Outcome::Success(ClaimsAs {
+                typed: typed.clone(),
+                claims: claims.clone(),
+            }),
+            Err(error) => reject(request, error.clone()),
+        }
+    }
+}
+
+impl<T> Sentinel for ClaimsAs<T> {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        abort_unless_attached(rocket)
+    }
+}
+
+/// What a route demands of a token's scopes: a scope, all of several, or
+/// any of several, nested as deep as needed.
+///
+/// `#[requires_scope("a", any("b", all("c", "d")))]` builds
+/// `All(&[Scope("a"), Any(&[Scope("b"), All(&[Scope("c"), Scope("d")])])])`
+/// at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeExpr {
+    /// This scope, as a whole word.
+    Scope(&'static str),
+    /// Every one of these.
+    All(&'static [ScopeExpr]),
+    /// At least one of these.
+    Any(&'static [ScopeExpr]),
+}
+
+impl ScopeExpr {
+    /// Whether `claims` grant what this expression demands.
+    pub fn is_satisfied_by(&self, claims: &Claims) -> bool {
+        match self {
+            ScopeExpr::Scope(scope) => claims.has_scope(scope),
+            ScopeExpr::All(all) => all.iter().all(|expr| expr.is_satisfied_by(claims)),
+            ScopeExpr::Any(any) => any.iter().any(|expr| expr.is_satisfied_by(claims)),
+        }
+    }
+
+    /// A smallest set of scopes that would satisfy the expression (the
+    /// first of the smallest alternatives of each `Any`): what a 403's
+    /// `WWW-Authenticate` names in `scope="..."`.
+    pub fn sufficient_scopes(&self) -> Vec<&'static str> {
+        match self {
+            ScopeExpr::Scope(scope) => vec![scope],
+            ScopeExpr::All(all) => {
+                let mut scopes: Vec<&'static str> = Vec::new();
+                for scope in all.iter().flat_map(ScopeExpr::sufficient_scopes) {
+                    if !scopes.contains(&scope) {
+                        scopes.push(scope);
+                    }
+                }
+                scopes
+            }
+            ScopeExpr::Any(any) => any
+                .iter()
+                .map(ScopeExpr::sufficient_scopes)
+                .min_by_key(Vec::len)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// `Ok` when `claims` satisfy the expression, else the 403 naming the
+    /// scopes that would have sufficed.
+    pub fn check(&self, claims: &Claims) -> Result<(), AuthError> {
+        if self.is_satisfied_by(claims) {
+            Ok(())
+        } else {
+            Err(AuthError::InsufficientScope(
+                self.sufficient_scopes().join(" ").into(),
+            ))
+        }
+    }
+}
+
+/// The scopes a [`RequireScopes`] guard demands.
 ///
 /// `#[requires_scope(...)]` implements it on a hidden type; implement it
 /// yourself to protect a route without the attribute.
 pub trait ScopeRequirement: Send + Sync + 'static {
-    /// The scopes, each of which the token must grant.
-    const SCOPES: &'static [&'static str];
+    /// What the token must grant.
+    const REQUIRED: ScopeExpr;
 }
 
-/// A request guard: the request carries a valid token that grants every
-/// scope of `S`, else 401 (invalid token) or 403 (scope absent).
+/// A request guard: the request carries a valid token whose scopes satisfy
+/// `S`, else 401 (invalid token) or 403 (scopes insufficient).
 ///
 /// ```
 /// # #[macro_use] extern crate rocket;
-/// use auth_runtime::{RequireScopes, ScopeRequirement};
+/// use auth_runtime::{RequireScopes, ScopeExpr, ScopeRequirement};
 ///
 /// struct ReadMessages;
 /// impl ScopeRequirement for ReadMessages {
-///     const SCOPES: &'static [&'static str] = &["read:messages"];
+///     const REQUIRED: ScopeExpr = ScopeExpr::Scope("read:messages");
 /// }
 ///
 /// #[get("/api/private-scoped")]
@@ -211,7 +419,7 @@ impl<S: ScopeRequirement> RequireScopes<S> {
 impl<S: ScopeRequirement> std::fmt::Debug for RequireScopes<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RequireScopes")
-            .field("scopes", &S::SCOPES)
+            .field("scopes", &S::REQUIRED)
             .field("claims", &self.claims)
             .finish()
     }
@@ -226,17 +434,17 @@ impl<'r, S: ScopeRequirement> FromRequest<'r> for RequireScopes<S> {
             Ok(claims) => claims,
             Err(error) => return reject(request, error.clone()),
         };
-        match claims.require_scopes(S::SCOPES) {
+        match S::REQUIRED.check(claims) {
             Ok(()) => Outcome::Success(RequireScopes {
                 claims: claims.clone(),
                 requirement: PhantomData,
             }),
             Err(error) => {
                 log::info!(
-                    "auth: {} {} rejected (403): {} absent",
+                    "auth: {} {} rejected (403): {:?} not granted",
                     request.method(),
                     request.uri().path(),
-                    S::SCOPES.join(" ")
+                    S::REQUIRED
                 );
                 reject(request, error)
             }
@@ -247,5 +455,41 @@ impl<'r, S: ScopeRequirement> FromRequest<'r> for RequireScopes<S> {
 impl<S: ScopeRequirement> Sentinel for RequireScopes<S> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
         abort_unless_attached(rocket)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ScopeExpr::{self, All, Any, Scope};
+    use crate::Claims;
+
+    fn claims(scope: &str) -> Claims {
+        let mut payload = serde_json::Map::new();
+        payload.insert("scope".into(), scope.into());
+        Claims::from_payload(payload)
+    }
+
+    const NESTED: ScopeExpr = Any(&[All(&[Scope("a"), Scope("b")]), Scope("admin")]);
+
+    #[test]
+    fn expressions_combine_all_and_any() {
+        assert!(NESTED.is_satisfied_by(&claims("a b")));
+        assert!(NESTED.is_satisfied_by(&claims("admin")));
+        assert!(!NESTED.is_satisfied_by(&claims("a")));
+        assert!(!NESTED.is_satisfied_by(&claims("ab adminX")));
+        assert!(All(&[]).is_satisfied_by(&claims("")));
+        assert!(!Any(&[]).is_satisfied_by(&claims("a")));
+    }
+
+    #[test]
+    fn the_smallest_sufficient_alternative_is_named() {
+        assert_eq!(NESTED.sufficient_scopes(), ["admin"]);
+        let expr = All(&[Scope("x"), Any(&[Scope("y"), Scope("z")]), Scope("x")]);
+        assert_eq!(expr.sufficient_scopes(), ["x", "y"]);
+        assert_eq!(
+            expr.check(&claims("x")),
+            Err(crate::AuthError::InsufficientScope("x y".into()))
+        );
+        assert_eq!(expr.check(&claims("x z")), Ok(()));
     }
 }

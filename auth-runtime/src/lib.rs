@@ -62,7 +62,7 @@ pub use claims::Claims;
 pub use config::{AuthConfig, AuthConfigBuilder, ConfigError, JwksSource, DEFAULT_ALGORITHMS};
 pub use error::AuthError;
 pub use extract::extract_bearer;
-pub use guard::{Auth, RequireScopes, ScopeRequirement};
+pub use guard::{Auth, ClaimsAs, OptionalClaims, RequireScopes, ScopeExpr, ScopeRequirement};
 pub use jsonwebtoken::Algorithm;
 pub use validator::Validator;
 
@@ -151,11 +151,11 @@ pub use auth_macros::requires_auth;
 ///
 /// ```
 /// # #[macro_use] extern crate rocket;
-/// use auth_runtime::{RequireScopes, ScopeRequirement};
+/// use auth_runtime::{RequireScopes, ScopeExpr, ScopeRequirement};
 ///
 /// struct ReadMessages;
 /// impl ScopeRequirement for ReadMessages {
-///     const SCOPES: &'static [&'static str] = &["read:messages"];
+///     const REQUIRED: ScopeExpr = ScopeExpr::Scope("read:messages");
 /// }
 ///
 /// #[get("/api/private-scoped")]
@@ -164,10 +164,20 @@ pub use auth_macros::requires_auth;
 /// }
 /// ```
 ///
-/// Grammar: `#[requires_scope("scope" (, "scope")* ,?)]`. Each scope is a
-/// non-empty string of RFC 6749 scope-token characters (printable ASCII but
-/// space, `"` and `\`), listed once; anything else is a compile error at
-/// the literal:
+/// Grammar:
+///
+/// ```text
+/// #[requires_scope(item (, item)* ,?)]      the items are all required
+/// item := "scope" | any(item (, item)*) | all(item (, item)*)
+/// ```
+///
+/// so `#[requires_scope(any("read:messages", "read:all"))]` takes either
+/// scope, and `#[requires_scope(any(all("a", "b"), "admin"))]` nests. A 403
+/// names in `scope="..."` a smallest set of scopes that would have sufficed.
+/// Each scope is a non-empty string of RFC 6749 scope-token characters
+/// (printable ASCII but space, `"` and `\\`), listed once per list;
+/// anything else, an empty `any()`/`all()`, or another function name is a
+/// compile error at the offending token:
 ///
 /// ```compile_fail
 /// # #[macro_use] extern crate rocket;
@@ -185,5 +195,5 @@ pub mod testing;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::claims::Claims;
-    pub use crate::guard::{RequireScopes, ScopeRequirement};
+    pub use crate::guard::{RequireScopes, ScopeExpr, ScopeRequirement};
 }

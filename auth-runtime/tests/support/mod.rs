@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use auth_runtime::testing::{key_set, SigningKey, TokenBuilder};
 use auth_runtime::{
-    Algorithm, Auth, AuthConfig, AuthConfigBuilder, Claims, RequireScopes, ScopeRequirement,
+    Algorithm, Auth, AuthConfig, AuthConfigBuilder, Claims, RequireScopes, ScopeExpr,
+    ScopeRequirement,
 };
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -109,12 +110,12 @@ impl KeyServer {
 
 pub struct ReadMessages;
 impl ScopeRequirement for ReadMessages {
-    const SCOPES: &'static [&'static str] = &["read:messages"];
+    const REQUIRED: ScopeExpr = ScopeExpr::Scope("read:messages");
 }
 
 pub struct WriteMessages;
 impl ScopeRequirement for WriteMessages {
-    const SCOPES: &'static [&'static str] = &["write:messages"];
+    const REQUIRED: ScopeExpr = ScopeExpr::Scope("write:messages");
 }
 
 #[rocket::get("/public")]
@@ -151,6 +152,35 @@ fn many_guards(a: Claims, b: Claims, c: RequireScopes<ReadMessages>) -> String {
     format!("{:?} {:?} {:?}", a.sub(), b.sub(), c.claims().sub())
 }
 
+/// Either read:messages, or both admin and audit (through the attribute).
+#[auth_runtime::requires_scope(any("read:messages", all("admin", "audit")))]
+#[rocket::get("/either")]
+fn either(user: Claims) -> String {
+    user.sub().unwrap_or_default().to_owned()
+}
+
+/// Anonymous or signed in.
+#[rocket::get("/greeting")]
+fn greeting(user: auth_runtime::OptionalClaims) -> String {
+    match user.0 {
+        Some(claims) => format!("hello {}", claims.sub().unwrap_or("?")),
+        None => "hello stranger".to_owned(),
+    }
+}
+
+/// The payload as the application's own type.
+#[derive(Debug, serde::Deserialize)]
+pub struct MyClaims {
+    sub: String,
+    #[serde(default)]
+    permissions: Vec<String>,
+}
+
+#[rocket::get("/typed")]
+fn typed(user: auth_runtime::ClaimsAs<MyClaims>, again: auth_runtime::ClaimsAs<MyClaims>) -> String {
+    format!("{} {:?} {}", user.sub, user.permissions, again.sub == user.sub)
+}
+
 /// A catcher an application might register; the contract's JSON must win.
 #[rocket::catch(401)]
 fn html_401() -> (ContentType, &'static str) {
@@ -164,13 +194,14 @@ pub fn rocket_config() -> rocket::Config {
     }
 }
 
-/// The test app: `/public`, `/private`, `/scoped`, `POST /messages`, `/many-guards`.
+/// The test app: `/public`, `/private`, `/scoped`, `POST /messages`,
+/// `/many-guards`, `/either`, `/greeting`, `/typed`.
 pub fn rocket(config: AuthConfig) -> rocket::Rocket<rocket::Build> {
     rocket::custom(rocket_config())
         .attach(Auth::new(config))
         .mount(
             "/",
-            rocket::routes![public, private, scoped, create, many_guards],
+            rocket::routes![public, private, scoped, create, many_guards, either, greeting, typed],
         )
         .register("/", rocket::catchers![html_401])
 }

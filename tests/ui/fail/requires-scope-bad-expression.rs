@@ -1,0 +1,24 @@
+use auth_runtime::requires_scope;
+use rocket::get;
+
+#[requires_scope(one_of("a", "b"))]
+#[get("/a")]
+fn a() -> &'static str {
+    "a"
+}
+
+#[requires_scope(any())]
+#[get("/b")]
+fn b() -> &'static str {
+    "b"
+}
+
+#[requires_scope(all("ok", 42), any("x", "x"), any("read messages"))]
+#[get("/c")]
+fn c() -> &'static str {
+    "c"
+}
+
+fn main() {
+    let _ = rocket::routes![a, b, c];
+}
