@@ -177,8 +177,16 @@ pub struct MyClaims {
 }
 
 #[rocket::get("/typed")]
-fn typed(user: auth_runtime::ClaimsAs<MyClaims>, again: auth_runtime::ClaimsAs<MyClaims>) -> String {
-    format!("{} {:?} {}", user.sub, user.permissions, again.sub == user.sub)
+fn typed(
+    user: auth_runtime::ClaimsAs<MyClaims>,
+    again: auth_runtime::ClaimsAs<MyClaims>,
+) -> String {
+    format!(
+        "{} {:?} {}",
+        user.sub,
+        user.permissions,
+        again.sub == user.sub
+    )
 }
 
 /// A catcher an application might register; the contract's JSON must win.
@@ -201,7 +209,16 @@ pub fn rocket(config: AuthConfig) -> rocket::Rocket<rocket::Build> {
         .attach(Auth::new(config))
         .mount(
             "/",
-            rocket::routes![public, private, scoped, create, many_guards, either, greeting, typed],
+            rocket::routes![
+                public,
+                private,
+                scoped,
+                create,
+                many_guards,
+                either,
+                greeting,
+                typed
+            ],
         )
         .register("/", rocket::catchers![html_401])
 }

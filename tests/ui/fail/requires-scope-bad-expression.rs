@@ -13,12 +13,18 @@ fn b() -> &'static str {
     "b"
 }
 
-#[requires_scope(all("ok", 42), any("x", "x"), any("read messages"))]
+#[requires_scope(all("ok", 42))]
 #[get("/c")]
 fn c() -> &'static str {
     "c"
 }
 
+#[requires_scope(any("x", "x"), all(any("read messages")))]
+#[get("/d")]
+fn d() -> &'static str {
+    "d"
+}
+
 fn main() {
-    let _ = rocket::routes![a, b, c];
+    let _ = rocket::routes![a, b, c, d];
 }
