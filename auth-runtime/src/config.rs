@@ -47,7 +47,50 @@ pub struct AuthConfig {
     pub(crate) token_cache_capacity: usize,
     pub(crate) token_cache_max_age: Duration,
     pub(crate) token_cache_max_token_bytes: usize,
+    pub(crate) shared_secret: Option<HmacSecret>,
 }
+
+/// The shared secret of an issuer that signs with HMAC (HS256/384/512), as
+/// Auth0's older APIs and client secrets did. Never printed.
+#[derive(Clone)]
+pub struct HmacSecret(Vec<u8>);
+
+impl HmacSecret {
+    /// The secret's bytes as they are.
+    pub fn raw(secret: impl Into<Vec<u8>>) -> HmacSecret {
+        HmacSecret(secret.into())
+    }
+
+    /// A secret given in base64 or base64url, padded or not (Auth0 issued
+    /// client secrets in base64url).
+    pub fn base64(encoded: &str) -> Result<HmacSecret, ConfigError> {
+        use base64::engine::general_purpose::{
+            STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
+        };
+        use base64::Engine;
+        let encoded = encoded.trim();
+        [URL_SAFE_NO_PAD, URL_SAFE, STANDARD_NO_PAD, STANDARD]
+            .iter()
+            .find_map(|engine| engine.decode(encoded).ok())
+            .map(HmacSecret)
+            .ok_or_else(|| {
+                ConfigError::Invalid("the shared secret is not base64 or base64url".into())
+            })
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for HmacSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HmacSecret({} bytes, redacted)", self.0.len())
+    }
+}
+
+/// The HMAC algorithms, accepted only with a shared secret.
+const HMAC_ALGORITHMS: [Algorithm; 3] = [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512];
 
 /// The asymmetric algorithms accepted by default. HMAC is never among them.
 pub const DEFAULT_ALGORITHMS: [Algorithm; 9] = [
@@ -85,6 +128,7 @@ impl AuthConfig {
                 token_cache_capacity: 10_000,
                 token_cache_max_age: Duration::from_secs(300),
                 token_cache_max_token_bytes: 4 * 1024,
+                shared_secret: None,
             },
         }
     }
@@ -97,6 +141,7 @@ impl AuthConfig {
     /// | `AUTH_ISSUER` | any issuer, exactly as in `iss`; keys found by discovery (used when `AUTH0_DOMAIN` is unset) |
     /// | `AUTH0_AUDIENCE` or `AUTH_AUDIENCE` | the API identifier, e.g. `https://quickstarts/api` |
     /// | `AUTH_JWKS_URI` | optional: the key set's URL, bypassing discovery |
+    /// | `AUTH_SHARED_SECRET` or `AUTH_SHARED_SECRET_BASE64` | optional: verify HS256/384/512 with this secret (raw, or base64/base64url) instead of a key set |
     pub fn from_env() -> Result<AuthConfig, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
     }
@@ -125,9 +170,13 @@ impl AuthConfig {
         let jwks = var("AUTH_JWKS_URI")
             .map(JwksSource::Uri)
             .unwrap_or(default_jwks);
-        AuthConfig::builder(issuer, audience.trim())
-            .jwks(jwks)
-            .build()
+        let mut builder = AuthConfig::builder(issuer, audience.trim()).jwks(jwks);
+        if let Some(secret) = var("AUTH_SHARED_SECRET") {
+            builder = builder.shared_secret(HmacSecret::raw(secret));
+        } else if let Some(secret) = var("AUTH_SHARED_SECRET_BASE64") {
+            builder = builder.shared_secret(HmacSecret::base64(&secret)?);
+        }
+        builder.build()
     }
 
     /// The issuer: `iss` must equal it exactly.
@@ -168,6 +217,17 @@ impl AuthConfigBuilder {
     /// The `realm` of `WWW-Authenticate` challenges. Default: `api`.
     pub fn realm(mut self, realm: impl Into<String>) -> Self {
         self.config.realm = realm.into();
+        self
+    }
+
+    /// Verifies HS256/384/512 tokens with this shared secret instead of a
+    /// key set (which is then never fetched). Asymmetric tokens are refused;
+    /// the secret must be at least 32 bytes (RFC 7518 section 3.2).
+    pub fn shared_secret(mut self, secret: HmacSecret) -> Self {
+        self.config.shared_secret = Some(secret);
+        if self.config.algorithms == DEFAULT_ALGORITHMS {
+            self.config.algorithms = HMAC_ALGORITHMS.to_vec();
+        }
         self
     }
 
@@ -283,14 +343,35 @@ impl AuthConfigBuilder {
                 "at least one algorithm must be allowed".into(),
             ));
         }
-        if let Some(hmac) = config
-            .algorithms
-            .iter()
-            .find(|alg| matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
-        {
-            return Err(ConfigError::Invalid(format!(
-                "{hmac:?} cannot be verified with a key set; only asymmetric algorithms are allowed"
-            )));
+        match &config.shared_secret {
+            None => {
+                if let Some(hmac) = config
+                    .algorithms
+                    .iter()
+                    .find(|alg| HMAC_ALGORITHMS.contains(alg))
+                {
+                    return Err(ConfigError::Invalid(format!(
+                        "{hmac:?} cannot be verified with a key set; only asymmetric algorithms are \
+                         allowed (configure a shared secret for HMAC)"
+                    )));
+                }
+            }
+            Some(secret) => {
+                if let Some(other) = config
+                    .algorithms
+                    .iter()
+                    .find(|alg| !HMAC_ALGORITHMS.contains(alg))
+                {
+                    return Err(ConfigError::Invalid(format!(
+                        "{other:?} cannot be verified with a shared secret; only HS256/384/512 are allowed"
+                    )));
+                }
+                if secret.bytes().len() < 32 {
+                    return Err(ConfigError::Invalid(
+                        "the shared secret must be at least 32 bytes (RFC 7518 section 3.2)".into(),
+                    ));
+                }
+            }
         }
         if config.max_token_bytes == 0 || config.max_jwks_bytes == 0 {
             return Err(ConfigError::Invalid(
@@ -385,6 +466,36 @@ mod tests {
         assert!(err.to_string().contains("AUTH0_AUDIENCE"));
         let err = from(&[("AUTH_AUDIENCE", "a")]).unwrap_err();
         assert_eq!(err, ConfigError::Missing("AUTH0_DOMAIN or AUTH_ISSUER"));
+    }
+
+    #[test]
+    fn shared_secrets_are_hmac_only_and_long_enough() {
+        let secret = HmacSecret::raw([7u8; 32]);
+        let config = AuthConfig::builder("https://i/", "a")
+            .shared_secret(secret.clone())
+            .build()
+            .unwrap();
+        assert_eq!(config.algorithms, HMAC_ALGORITHMS);
+        let mixed = AuthConfig::builder("https://i/", "a")
+            .shared_secret(secret)
+            .algorithms([Algorithm::HS256, Algorithm::RS256])
+            .build();
+        assert!(matches!(mixed, Err(ConfigError::Invalid(_))));
+        let short = AuthConfig::builder("https://i/", "a")
+            .shared_secret(HmacSecret::raw("short"))
+            .build();
+        assert!(matches!(short, Err(ConfigError::Invalid(_))));
+        assert_eq!(
+            format!("{:?}", HmacSecret::raw("hunter2")),
+            "HmacSecret(7 bytes, redacted)"
+        );
+    }
+
+    #[test]
+    fn base64_secrets_decode_in_either_alphabet() {
+        assert_eq!(HmacSecret::base64("_-8").unwrap().bytes(), [0xff, 0xef]);
+        assert_eq!(HmacSecret::base64("/+8=").unwrap().bytes(), [0xff, 0xef]);
+        assert!(HmacSecret::base64("not base64!").is_err());
     }
 
     #[test]

@@ -59,7 +59,9 @@ mod jwks;
 mod validator;
 
 pub use claims::Claims;
-pub use config::{AuthConfig, AuthConfigBuilder, ConfigError, JwksSource, DEFAULT_ALGORITHMS};
+pub use config::{
+    AuthConfig, AuthConfigBuilder, ConfigError, HmacSecret, JwksSource, DEFAULT_ALGORITHMS,
+};
 pub use error::AuthError;
 pub use extract::extract_bearer;
 pub use guard::{Auth, ClaimsAs, OptionalClaims, RequireScopes, ScopeExpr, ScopeRequirement};

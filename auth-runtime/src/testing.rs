@@ -107,6 +107,17 @@ impl SigningKey {
         SigningKey::from_encoding_key(kid, alg, encoding)
     }
 
+    /// An HMAC key (HS256/384/512) from a shared secret. Its "public" JWK
+    /// is an `oct` key holding the secret itself: publish it only to test
+    /// that such keys are refused.
+    pub fn from_secret(
+        kid: impl Into<String>,
+        alg: Algorithm,
+        secret: &[u8],
+    ) -> Result<SigningKey, jsonwebtoken::errors::Error> {
+        SigningKey::from_encoding_key(kid, alg, EncodingKey::from_secret(secret))
+    }
+
     fn from_encoding_key(
         kid: impl Into<String>,
         alg: Algorithm,

@@ -33,6 +33,8 @@ use std::time::Instant;
 pub struct Validator {
     config: AuthConfig,
     jwks: JwksCache,
+    /// With a shared secret: the one HMAC key, and no key set.
+    secret: Option<Arc<VerifyKey>>,
     validations: Vec<(Algorithm, Validation)>,
     verified: Option<TokenCache>,
     verifications: AtomicU64,
@@ -67,6 +69,12 @@ impl Validator {
     /// needs a key.
     pub fn new(config: AuthConfig) -> Result<Validator, ConfigError> {
         let jwks = JwksCache::new(&config)?;
+        let secret = config.shared_secret.as_ref().map(|secret| {
+            Arc::new(VerifyKey {
+                algorithms: config.algorithms.clone(),
+                key: jsonwebtoken::DecodingKey::from_secret(secret.bytes()),
+            })
+        });
         let validations = config
             .algorithms
             .iter()
@@ -88,6 +96,7 @@ impl Validator {
         Ok(Validator {
             config,
             jwks,
+            secret,
             validations,
             verified,
             verifications: AtomicU64::new(0),
@@ -152,7 +161,8 @@ impl Validator {
         let now = jsonwebtoken::get_current_timestamp();
         hit.expires.saturating_add(self.config.leeway.as_secs()) >= now
             && hit.cached_at.elapsed() < self.config.token_cache_max_age
-            && self.jwks.still_current(hit.kid.as_deref(), &hit.key).await
+            && (self.secret.is_some()
+                || self.jwks.still_current(hit.kid.as_deref(), &hit.key).await)
     }
 
     /// The full validation, with no cache.
@@ -178,7 +188,10 @@ impl Validator {
         else {
             return Err(AuthError::Malformed("alg is not allowed"));
         };
-        let key = self.jwks.key_for(header.kid.as_deref()).await?;
+        let key = match &self.secret {
+            Some(secret) => secret.clone(),
+            None => self.jwks.key_for(header.kid.as_deref()).await?,
+        };
         if !key.algorithms.contains(&header.alg) {
             return Err(AuthError::Malformed("alg is not allowed for this key"));
         }
