@@ -155,11 +155,29 @@ impl AuthError {
         }
     }
 
-    /// Writes this error into `response`: status, JSON body and headers.
-    pub(crate) fn render_into(&self, realm: &str, response: &mut Response<'_>) {
-        let body = self.body();
+    /// The OAuth error code for this error, as in RFC 6750 section 3.1
+    /// (`invalid_request`, `invalid_token`, `insufficient_scope`), with
+    /// `invalid_request` for a missing header and RFC 6749's
+    /// `temporarily_unavailable` for a 503.
+    pub fn oauth_error(&self) -> &'static str {
+        match self {
+            AuthError::MissingHeader => "invalid_request",
+            AuthError::JwksUnavailable => "temporarily_unavailable",
+            other => other.bearer_error().unwrap_or("invalid_token"),
+        }
+    }
+
+    /// Writes this error into `response`: status, the renderer's body, and
+    /// the contract's headers.
+    pub(crate) fn render_into(
+        &self,
+        realm: &str,
+        renderer: &dyn ErrorRenderer,
+        response: &mut Response<'_>,
+    ) {
+        let ErrorBody { content_type, body } = renderer.render(self);
         response.set_status(self.status());
-        response.set_header(ContentType::JSON);
+        response.set_header(content_type);
         match self.www_authenticate(realm) {
             Some(value) => {
                 response.set_header(Header::new("WWW-Authenticate", value));
@@ -200,10 +218,105 @@ impl std::error::Error for AuthError {}
 
 impl<'r> Responder<'r, 'static> for AuthError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        let realm = crate::guard::realm_of(request);
         let mut response = Response::new();
-        self.render_into(realm, &mut response);
+        crate::guard::render(&self, request, &mut response);
         Ok(response)
+    }
+}
+
+/// The body of an error response, as an [`ErrorRenderer`] writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorBody {
+    /// Its `Content-Type`.
+    pub content_type: ContentType,
+    /// The body itself. Keep it small, and never put the token in it.
+    pub body: String,
+}
+
+/// Writes the body of error responses; the status code, `WWW-Authenticate`
+/// and `Retry-After` stay the contract's. Set one with
+/// [`Auth::error_renderer`](crate::Auth::error_renderer); a closure
+/// `Fn(&AuthError) -> ErrorBody` is one.
+///
+/// ```
+/// use auth_runtime::{Auth, AuthConfig, AuthError, ErrorBody, ProblemJson};
+/// use rocket::http::ContentType;
+///
+/// # fn demo(config: AuthConfig) {
+/// // RFC 9457 problem details:
+/// let auth = Auth::new(config.clone()).error_renderer(ProblemJson);
+/// // Or anything else:
+/// let auth = Auth::new(config).error_renderer(|error: &AuthError| ErrorBody {
+///     content_type: ContentType::Plain,
+///     body: format!("{}: {}", error.status().code, error.description()),
+/// });
+/// # }
+/// ```
+pub trait ErrorRenderer: Send + Sync + 'static {
+    /// The body for `error`.
+    fn render(&self, error: &AuthError) -> ErrorBody;
+}
+
+impl<F> ErrorRenderer for F
+where
+    F: Fn(&AuthError) -> ErrorBody + Send + Sync + 'static,
+{
+    fn render(&self, error: &AuthError) -> ErrorBody {
+        self(error)
+    }
+}
+
+/// The default: the Auth0 quickstart's `{"code": "...", "description": "..."}`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Auth0Json;
+
+impl ErrorRenderer for Auth0Json {
+    fn render(&self, error: &AuthError) -> ErrorBody {
+        ErrorBody {
+            content_type: ContentType::JSON,
+            body: error.body(),
+        }
+    }
+}
+
+/// RFC 9457 problem details, `application/problem+json`:
+/// `{"type": "about:blank", "title": "Unauthorized", "status": 401,
+/// "detail": "<description>", "code": "<code>"}`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProblemJson;
+
+impl ErrorRenderer for ProblemJson {
+    fn render(&self, error: &AuthError) -> ErrorBody {
+        let status = error.status();
+        let body = serde_json::json!({
+            "type": "about:blank",
+            "title": status.reason().unwrap_or_default(),
+            "status": status.code,
+            "detail": error.description(),
+            "code": error.code(),
+        });
+        ErrorBody {
+            content_type: ContentType::new("application", "problem+json"),
+            body: body.to_string(),
+        }
+    }
+}
+
+/// The OAuth style of RFC 6749 and 6750:
+/// `{"error": "invalid_token", "error_description": "..."}`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OAuthJson;
+
+impl ErrorRenderer for OAuthJson {
+    fn render(&self, error: &AuthError) -> ErrorBody {
+        let body = serde_json::json!({
+            "error": error.oauth_error(),
+            "error_description": error.description(),
+        });
+        ErrorBody {
+            content_type: ContentType::JSON,
+            body: body.to_string(),
+        }
     }
 }
 

@@ -9,8 +9,9 @@ use rocket::{Build, Ignite, Response, Rocket, Sentinel};
 
 use crate::claims::Claims;
 use crate::config::{AuthConfig, ConfigError};
-use crate::error::{AuthError, DEFAULT_REALM};
+use crate::error::{Auth0Json, AuthError, ErrorRenderer, DEFAULT_REALM};
 use crate::validator::Validator;
+use std::sync::Arc;
 
 /// The fairing that makes [`Claims`] and the attributes work.
 ///
@@ -27,15 +28,30 @@ use crate::validator::Validator;
 ///     rocket::build().attach(auth_runtime::Auth::from_env())
 /// }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Auth {
     config: Result<AuthConfig, ConfigError>,
+    renderer: Arc<dyn ErrorRenderer>,
 }
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The renderer, as Rocket state.
+struct Rendering(Arc<dyn ErrorRenderer>);
 
 impl Auth {
     /// The fairing for `config`.
     pub fn new(config: AuthConfig) -> Auth {
-        Auth { config: Ok(config) }
+        Auth {
+            config: Ok(config),
+            renderer: Arc::new(Auth0Json),
+        }
     }
 
     /// The fairing configured by [`AuthConfig::from_env`]. An incomplete
@@ -43,7 +59,17 @@ impl Auth {
     pub fn from_env() -> Auth {
         Auth {
             config: AuthConfig::from_env(),
+            renderer: Arc::new(Auth0Json),
         }
+    }
+
+    /// Replaces the body of error responses (default: [`Auth0Json`]), e.g.
+    /// with [`ProblemJson`](crate::ProblemJson) or
+    /// [`OAuthJson`](crate::OAuthJson). Status codes and `WWW-Authenticate`
+    /// stay the contract's.
+    pub fn error_renderer(mut self, renderer: impl ErrorRenderer) -> Auth {
+        self.renderer = Arc::new(renderer);
+        self
     }
 }
 
@@ -68,7 +94,9 @@ impl Fairing for Auth {
                     validator.config().issuer(),
                     validator.config().audience()
                 );
-                Ok(rocket.manage(validator))
+                Ok(rocket
+                    .manage(validator)
+                    .manage(Rendering(self.renderer.clone())))
             }
             Err(error) => {
                 log::error!("{error}");
@@ -83,7 +111,7 @@ impl Fairing for Auth {
             // rewritten; a handler that ran despite it (e.g. through an
             // `Option<Claims>` guard) keeps its own answer.
             if response.status() == error.status() {
-                error.render_into(realm_of(request), response);
+                render(error, request, response);
             }
         }
     }
@@ -96,11 +124,16 @@ struct Rejection(OnceLock<AuthError>);
 /// The outcome of authenticating a request, computed once per request.
 struct Authenticated(Result<Claims, AuthError>);
 
-pub(crate) fn realm_of<'r>(request: &'r Request<'_>) -> &'r str {
-    request
-        .rocket()
+/// Writes `error` into `response` with the application's realm and renderer.
+pub(crate) fn render(error: &AuthError, request: &Request<'_>, response: &mut Response<'_>) {
+    let rocket = request.rocket();
+    let realm = rocket
         .state::<Validator>()
-        .map_or(DEFAULT_REALM, |v| v.config().realm.as_str())
+        .map_or(DEFAULT_REALM, |v| v.config().realm.as_str());
+    match rocket.state::<Rendering>() {
+        Some(Rendering(renderer)) => error.render_into(realm, renderer.as_ref(), response),
+        None => error.render_into(realm, &Auth0Json, response),
+    }
 }
 
 /// Authenticates `request` once; later calls (other guards) share the result.

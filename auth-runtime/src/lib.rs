@@ -62,7 +62,7 @@ pub use claims::Claims;
 pub use config::{
     AuthConfig, AuthConfigBuilder, ConfigError, HmacSecret, JwksSource, DEFAULT_ALGORITHMS,
 };
-pub use error::AuthError;
+pub use error::{Auth0Json, AuthError, ErrorBody, ErrorRenderer, OAuthJson, ProblemJson};
 pub use extract::extract_bearer;
 pub use guard::{Auth, ClaimsAs, OptionalClaims, RequireScopes, ScopeExpr, ScopeRequirement};
 pub use jsonwebtoken::Algorithm;
