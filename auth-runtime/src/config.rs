@@ -150,10 +150,26 @@ impl AuthConfig {
     pub(crate) fn from_lookup(
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<AuthConfig, ConfigError> {
+        AuthConfig::from_sources(&Settings::default(), var)
+    }
+
+    /// The configuration from `settings` (Rocket's `[auth]` table), each
+    /// value overridden by its environment variable where that is set.
+    pub(crate) fn from_sources(
+        settings: &Settings,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<AuthConfig, ConfigError> {
         let audience = var("AUTH0_AUDIENCE")
             .or_else(|| var("AUTH_AUDIENCE"))
-            .ok_or(ConfigError::Missing("AUTH0_AUDIENCE (or AUTH_AUDIENCE)"))?;
-        let (issuer, default_jwks) = match (var("AUTH0_DOMAIN"), var("AUTH_ISSUER")) {
+            .or_else(|| settings.audience.clone())
+            .ok_or(ConfigError::Missing(
+                "AUTH0_AUDIENCE (or AUTH_AUDIENCE, or audience in Rocket.toml's [auth])",
+            ))?;
+        let (domain, issuer) = match (var("AUTH0_DOMAIN"), var("AUTH_ISSUER")) {
+            (None, None) => (settings.domain.clone(), settings.issuer.clone()),
+            from_env => from_env,
+        };
+        let (issuer, default_jwks) = match (domain, issuer) {
             (Some(domain), _) => {
                 let domain = domain
                     .trim()
@@ -165,15 +181,23 @@ impl AuthConfig {
                 )
             }
             (None, Some(issuer)) => (issuer.trim().to_owned(), JwksSource::Discover),
-            (None, None) => return Err(ConfigError::Missing("AUTH0_DOMAIN or AUTH_ISSUER")),
+            (None, None) => {
+                return Err(ConfigError::Missing(
+                    "AUTH0_DOMAIN or AUTH_ISSUER (or domain or issuer in Rocket.toml's [auth])",
+                ))
+            }
         };
         let jwks = var("AUTH_JWKS_URI")
+            .or_else(|| settings.jwks_uri.clone())
             .map(JwksSource::Uri)
             .unwrap_or(default_jwks);
-        let mut builder = AuthConfig::builder(issuer, audience.trim()).jwks(jwks);
-        if let Some(secret) = var("AUTH_SHARED_SECRET") {
+        let mut builder = settings.apply(AuthConfig::builder(issuer, audience.trim()).jwks(jwks));
+        let raw = var("AUTH_SHARED_SECRET").or_else(|| settings.shared_secret.clone());
+        let encoded =
+            var("AUTH_SHARED_SECRET_BASE64").or_else(|| settings.shared_secret_base64.clone());
+        if let Some(secret) = raw {
             builder = builder.shared_secret(HmacSecret::raw(secret));
-        } else if let Some(secret) = var("AUTH_SHARED_SECRET_BASE64") {
+        } else if let Some(secret) = encoded {
             builder = builder.shared_secret(HmacSecret::base64(&secret)?);
         }
         builder.build()
@@ -192,6 +216,79 @@ impl AuthConfig {
     /// Where the key set is found.
     pub fn jwks_source(&self) -> &JwksSource {
         &self.jwks
+    }
+}
+
+/// Rocket's `[<profile>.auth]` table (see the README for every key).
+/// Durations are whole seconds.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Settings {
+    domain: Option<String>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    jwks_uri: Option<String>,
+    shared_secret: Option<String>,
+    shared_secret_base64: Option<String>,
+    realm: Option<String>,
+    algorithms: Option<Vec<Algorithm>>,
+    leeway: Option<u64>,
+    jwks_ttl: Option<u64>,
+    refresh_cooldown: Option<u64>,
+    retry_interval: Option<u64>,
+    fetch_timeout: Option<u64>,
+    max_jwks_bytes: Option<usize>,
+    max_token_bytes: Option<usize>,
+    require_access_token_type: Option<bool>,
+    token_cache_capacity: Option<usize>,
+    token_cache_max_age: Option<u64>,
+    token_cache_max_token_bytes: Option<usize>,
+}
+
+impl Settings {
+    /// Sets on `builder` every tuning value these settings hold.
+    fn apply(&self, mut b: AuthConfigBuilder) -> AuthConfigBuilder {
+        let secs = Duration::from_secs;
+        if let Some(v) = &self.realm {
+            b = b.realm(v.clone());
+        }
+        if let Some(v) = &self.algorithms {
+            b = b.algorithms(v.iter().copied());
+        }
+        if let Some(v) = self.leeway {
+            b = b.leeway(secs(v));
+        }
+        if let Some(v) = self.jwks_ttl {
+            b = b.jwks_ttl(secs(v));
+        }
+        if let Some(v) = self.refresh_cooldown {
+            b = b.refresh_cooldown(secs(v));
+        }
+        if let Some(v) = self.retry_interval {
+            b = b.retry_interval(secs(v));
+        }
+        if let Some(v) = self.fetch_timeout {
+            b = b.fetch_timeout(secs(v));
+        }
+        if let Some(v) = self.max_jwks_bytes {
+            b = b.max_jwks_bytes(v);
+        }
+        if let Some(v) = self.max_token_bytes {
+            b = b.max_token_bytes(v);
+        }
+        if let Some(v) = self.require_access_token_type {
+            b = b.require_access_token_type(v);
+        }
+        if let Some(v) = self.token_cache_capacity {
+            b = b.token_cache_capacity(v);
+        }
+        if let Some(v) = self.token_cache_max_age {
+            b = b.token_cache_max_age(secs(v));
+        }
+        if let Some(v) = self.token_cache_max_token_bytes {
+            b = b.token_cache_max_token_bytes(v);
+        }
+        b
     }
 }
 

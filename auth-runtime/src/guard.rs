@@ -30,8 +30,17 @@ use std::sync::Arc;
 /// ```
 #[derive(Clone)]
 pub struct Auth {
-    config: Result<AuthConfig, ConfigError>,
+    config: Source,
     renderer: Arc<dyn ErrorRenderer>,
+}
+
+/// Where the fairing's configuration comes from.
+#[derive(Debug, Clone)]
+enum Source {
+    /// Made before ignition (or failed to be).
+    Ready(Box<Result<AuthConfig, ConfigError>>),
+    /// Rocket's `[auth]` table and the environment, read at ignition.
+    Rocket,
 }
 
 impl std::fmt::Debug for Auth {
@@ -42,6 +51,17 @@ impl std::fmt::Debug for Auth {
     }
 }
 
+/// The `auth` table of Rocket's configuration; none is an empty one.
+fn rocket_settings(rocket: &Rocket<Build>) -> Result<crate::config::Settings, ConfigError> {
+    let figment = rocket.figment();
+    if !figment.contains("auth") {
+        return Ok(Default::default());
+    }
+    figment
+        .extract_inner("auth")
+        .map_err(|error| ConfigError::Invalid(format!("Rocket's [auth] configuration: {error}")))
+}
+
 /// The renderer, as Rocket state.
 struct Rendering(Arc<dyn ErrorRenderer>);
 
@@ -49,7 +69,7 @@ impl Auth {
     /// The fairing for `config`.
     pub fn new(config: AuthConfig) -> Auth {
         Auth {
-            config: Ok(config),
+            config: Source::Ready(Box::new(Ok(config))),
             renderer: Arc::new(Auth0Json),
         }
     }
@@ -58,7 +78,29 @@ impl Auth {
     /// environment makes ignition fail with a message naming the variable.
     pub fn from_env() -> Auth {
         Auth {
-            config: AuthConfig::from_env(),
+            config: Source::Ready(Box::new(AuthConfig::from_env())),
+            renderer: Arc::new(Auth0Json),
+        }
+    }
+
+    /// The fairing configured, at ignition, from Rocket's configuration
+    /// (`[default.auth]` and its profiles in `Rocket.toml`, or `ROCKET_AUTH`),
+    /// with the variables of [`AuthConfig::from_env`] taking precedence over
+    /// the keys they name. An unknown key or an incomplete configuration
+    /// makes ignition fail with a message saying what is wrong.
+    ///
+    /// ```toml
+    /// [default.auth]
+    /// domain = "example.eu.auth0.com"
+    /// audience = "https://quickstarts/api"
+    /// leeway = 30
+    ///
+    /// [debug.auth]
+    /// issuer = "http://127.0.0.1:8081/"
+    /// ```
+    pub fn from_rocket_config() -> Auth {
+        Auth {
+            config: Source::Rocket,
             renderer: Arc::new(Auth0Json),
         }
     }
@@ -83,10 +125,15 @@ impl Fairing for Auth {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
-        let validator = match &self.config {
-            Ok(config) => Validator::new(config.clone()),
-            Err(error) => Err(error.clone()),
+        let config = match &self.config {
+            Source::Ready(config) => (**config).clone(),
+            Source::Rocket => rocket_settings(&rocket).and_then(|settings| {
+                AuthConfig::from_sources(&settings, |name| {
+                    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+                })
+            }),
         };
+        let validator = config.and_then(Validator::new);
         match validator {
             Ok(validator) => {
                 log::info!(
