@@ -562,7 +562,12 @@ mod tests {
         );
         assert!(err.to_string().contains("AUTH0_AUDIENCE"));
         let err = from(&[("AUTH_AUDIENCE", "a")]).unwrap_err();
-        assert_eq!(err, ConfigError::Missing("AUTH0_DOMAIN or AUTH_ISSUER"));
+        assert_eq!(
+            err,
+            ConfigError::Missing(
+                "AUTH0_DOMAIN or AUTH_ISSUER (or domain or issuer in Rocket.toml's [auth])"
+            )
+        );
     }
 
     #[test]
