@@ -558,7 +558,9 @@ mod tests {
         let err = from(&[("AUTH0_DOMAIN", "x.auth0.com")]).unwrap_err();
         assert_eq!(
             err,
-            ConfigError::Missing("AUTH0_AUDIENCE (or AUTH_AUDIENCE)")
+            ConfigError::Missing(
+                "AUTH0_AUDIENCE (or AUTH_AUDIENCE, or audience in Rocket.toml's [auth])"
+            )
         );
         assert!(err.to_string().contains("AUTH0_AUDIENCE"));
         let err = from(&[("AUTH_AUDIENCE", "a")]).unwrap_err();
