@@ -10,12 +10,13 @@ use rocket::{Build, Ignite, Response, Rocket, Sentinel};
 use crate::claims::Claims;
 use crate::config::{AuthConfig, ConfigError};
 use crate::error::{Auth0Json, AuthError, ErrorRenderer, DEFAULT_REALM};
-use crate::validator::Validator;
+use crate::validator::Issuers;
 use std::sync::Arc;
 
 /// The fairing that makes [`Claims`] and the attributes work.
 ///
-/// On ignite it builds a [`Validator`] and manages it as Rocket state; on
+/// On ignite it builds the [`Issuers`] (one [`Validator`](crate::Validator)
+/// per configuration) and manages them as Rocket state; on
 /// response it renders every authentication failure as the contract's JSON
 /// with its `WWW-Authenticate` header, whatever catchers the application
 /// registers. A protected route in an application that forgot to attach it
@@ -41,6 +42,8 @@ enum Source {
     Ready(Box<Result<AuthConfig, ConfigError>>),
     /// Rocket's `[auth]` table and the environment, read at ignition.
     Rocket,
+    /// Several issuers.
+    Many(Vec<AuthConfig>),
 }
 
 impl std::fmt::Debug for Auth {
@@ -105,6 +108,16 @@ impl Auth {
         }
     }
 
+    /// The fairing for several issuers (tenants, staging and production):
+    /// each token's `iss` picks its configuration (see [`Issuers`]). The
+    /// first configuration's realm is used in challenges.
+    pub fn issuers(configs: impl IntoIterator<Item = AuthConfig>) -> Auth {
+        Auth {
+            config: Source::Many(configs.into_iter().collect()),
+            renderer: Arc::new(Auth0Json),
+        }
+    }
+
     /// Replaces the body of error responses (default: [`Auth0Json`]), e.g.
     /// with [`ProblemJson`](crate::ProblemJson) or
     /// [`OAuthJson`](crate::OAuthJson). Status codes and `WWW-Authenticate`
@@ -125,24 +138,28 @@ impl Fairing for Auth {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
-        let config = match &self.config {
-            Source::Ready(config) => (**config).clone(),
-            Source::Rocket => rocket_settings(&rocket).and_then(|settings| {
-                AuthConfig::from_sources(&settings, |name| {
-                    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+        let configs = match &self.config {
+            Source::Ready(config) => (**config).clone().map(|config| vec![config]),
+            Source::Many(configs) => Ok(configs.clone()),
+            Source::Rocket => rocket_settings(&rocket)
+                .and_then(|settings| {
+                    AuthConfig::from_sources(&settings, |name| {
+                        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+                    })
                 })
-            }),
+                .map(|config| vec![config]),
         };
-        let validator = config.and_then(Validator::new);
-        match validator {
-            Ok(validator) => {
-                log::info!(
-                    "auth: tokens from {} for audience {}",
-                    validator.config().issuer(),
-                    validator.config().audience()
-                );
+        match configs.and_then(Issuers::new) {
+            Ok(issuers) => {
+                for validator in issuers.validators() {
+                    log::info!(
+                        "auth: tokens from {} for audience {}",
+                        validator.config().issuer(),
+                        validator.config().audience()
+                    );
+                }
                 Ok(rocket
-                    .manage(validator)
+                    .manage(issuers)
                     .manage(Rendering(self.renderer.clone())))
             }
             Err(error) => {
@@ -175,8 +192,8 @@ struct Authenticated(Result<Claims, AuthError>);
 pub(crate) fn render(error: &AuthError, request: &Request<'_>, response: &mut Response<'_>) {
     let rocket = request.rocket();
     let realm = rocket
-        .state::<Validator>()
-        .map_or(DEFAULT_REALM, |v| v.config().realm.as_str());
+        .state::<Issuers>()
+        .map_or(DEFAULT_REALM, Issuers::realm);
     match rocket.state::<Rendering>() {
         Some(Rendering(renderer)) => error.render_into(realm, renderer.as_ref(), response),
         None => error.render_into(realm, &Auth0Json, response),
@@ -187,7 +204,7 @@ pub(crate) fn render(error: &AuthError, request: &Request<'_>, response: &mut Re
 async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthError> {
     let outcome = request
         .local_cache_async(async {
-            let Some(validator) = request.rocket().state::<Validator>() else {
+            let Some(validator) = request.rocket().state::<Issuers>() else {
                 log::error!("auth: {NOT_ATTACHED}");
                 return Authenticated(Err(AuthError::JwksUnavailable));
             };
@@ -220,7 +237,7 @@ const NOT_ATTACHED: &str = "a route needs authentication but the auth fairing is
      add `.attach(auth_runtime::Auth::from_env())` (or `Auth::new(config)`) to your Rocket";
 
 fn abort_unless_attached(rocket: &Rocket<Ignite>) -> bool {
-    if rocket.state::<Validator>().is_some() {
+    if rocket.state::<Issuers>().is_some() {
         return false;
     }
     log::error!("auth: {NOT_ATTACHED}");

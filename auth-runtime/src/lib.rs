@@ -66,7 +66,7 @@ pub use error::{Auth0Json, AuthError, ErrorBody, ErrorRenderer, OAuthJson, Probl
 pub use extract::extract_bearer;
 pub use guard::{Auth, ClaimsAs, OptionalClaims, RequireScopes, ScopeExpr, ScopeRequirement};
 pub use jsonwebtoken::Algorithm;
-pub use validator::Validator;
+pub use validator::{Issuers, Validator};
 
 /// Requires a valid bearer token for a Rocket route.
 ///

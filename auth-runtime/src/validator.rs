@@ -361,3 +361,114 @@ fn map_jwt_error(kind: ErrorKind) -> AuthError {
         _ => AuthError::Malformed("token rejected by the JWT library"),
     }
 }
+
+/// The validators of one or several issuers (tenants, staging and
+/// production): a token's `iss` picks the one that verifies it (only to
+/// choose keys and audience; that validator then checks `iss` exactly). A
+/// token from an issuer not in the list is refused with 401
+/// `invalid_claims`, with no fetch.
+///
+/// The [`Auth`](crate::Auth) fairing manages one as Rocket state.
+#[derive(Debug)]
+pub struct Issuers {
+    validators: Vec<Validator>,
+}
+
+impl Issuers {
+    /// One validator per configuration; at least one, with distinct issuers.
+    pub fn new(configs: impl IntoIterator<Item = AuthConfig>) -> Result<Issuers, ConfigError> {
+        let validators = configs
+            .into_iter()
+            .map(Validator::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        if validators.is_empty() {
+            return Err(ConfigError::Invalid(
+                "at least one issuer must be configured".into(),
+            ));
+        }
+        for (index, validator) in validators.iter().enumerate() {
+            if validators[..index]
+                .iter()
+                .any(|earlier| earlier.config.issuer == validator.config.issuer)
+            {
+                return Err(ConfigError::Invalid(format!(
+                    "the issuer {} is configured twice",
+                    validator.config.issuer
+                )));
+            }
+        }
+        Ok(Issuers { validators })
+    }
+
+    /// The validators, in the order of their configurations.
+    pub fn validators(&self) -> &[Validator] {
+        &self.validators
+    }
+
+    /// The `WWW-Authenticate` realm: the first configuration's.
+    pub(crate) fn realm(&self) -> &str {
+        self.validators
+            .first()
+            .map_or(crate::error::DEFAULT_REALM, |v| v.config.realm.as_str())
+    }
+
+    /// Validates the value of an `Authorization` header, as
+    /// [`Validator::authorize`] does.
+    pub async fn authorize(&self, header: Option<&str>) -> Result<Claims, AuthError> {
+        let token = extract_bearer(header.unwrap_or(""))?;
+        self.validate(token).await
+    }
+
+    /// Validates a bare token with the validator of its issuer.
+    pub async fn validate(&self, token: &str) -> Result<Claims, AuthError> {
+        match self.validators.as_slice() {
+            [only] => only.validate(token).await,
+            all => {
+                let largest = all
+                    .iter()
+                    .map(|v| v.config.max_token_bytes)
+                    .max()
+                    .unwrap_or(0);
+                if token.len() > largest {
+                    return Err(AuthError::Malformed("token larger than the size limit"));
+                }
+                let issuer = unverified_issuer(token)?;
+                match all
+                    .iter()
+                    .find(|v| Some(v.config.issuer.as_str()) == issuer.as_deref())
+                {
+                    Some(validator) => validator.validate(token).await,
+                    None => Err(AuthError::WrongAudienceOrIssuer),
+                }
+            }
+        }
+    }
+}
+
+/// The `iss` of a token's payload, read without verification, only to pick
+/// the validator that will verify it.
+fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
+    use base64::Engine;
+    #[derive(serde::Deserialize)]
+    struct Peek {
+        iss: Option<Value>,
+    }
+    let malformed = || AuthError::Malformed("not a compact JWS with a JSON payload");
+    let mut segments = token.split('.');
+    let (Some(_), Some(payload), Some(_), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
+        return Err(malformed());
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| malformed())?;
+    let peek: Peek = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+    Ok(match peek.iss {
+        Some(Value::String(iss)) => Some(iss),
+        _ => None,
+    })
+}

@@ -4,7 +4,7 @@ mod support;
 
 use std::time::Duration;
 
-use auth_runtime::Validator;
+use auth_runtime::Issuers;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use rocket::http::Status;
