@@ -386,16 +386,15 @@ impl Issuers {
                 "at least one issuer must be configured".into(),
             ));
         }
-        for (index, validator) in validators.iter().enumerate() {
-            if validators[..index]
-                .iter()
-                .any(|earlier| earlier.config.issuer == validator.config.issuer)
-            {
-                return Err(ConfigError::Invalid(format!(
-                    "the issuer {} is configured twice",
-                    validator.config.issuer
-                )));
-            }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = validators
+            .iter()
+            .find(|v| !seen.insert(v.config.issuer.as_str()))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "the issuer {} is configured twice",
+                twice.config.issuer
+            )));
         }
         Ok(Issuers { validators })
     }
