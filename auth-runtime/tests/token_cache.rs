@@ -12,11 +12,8 @@ use rocket::local::asynchronous::Client;
 use support::*;
 
 fn verifications(client: &Client) -> u64 {
-    client
-        .rocket()
-        .state::<Validator>()
-        .unwrap()
-        .full_verifications()
+    let issuers = client.rocket().state::<Issuers>().unwrap();
+    issuers.validators()[0].full_verifications()
 }
 
 #[rocket::async_test]
