@@ -15,7 +15,8 @@ use std::time::Instant;
 
 /// Validates access tokens against one issuer's key set.
 ///
-/// The [`Auth`](crate::Auth) fairing manages one as Rocket state; it can also
+/// The [`Auth`](crate::Auth) fairing manages one per issuer, inside
+/// [`Issuers`], as Rocket state; it can also
 /// be used on its own, outside Rocket.
 ///
 /// ```no_run
@@ -368,7 +369,9 @@ fn map_jwt_error(kind: ErrorKind) -> AuthError {
 /// token from an issuer not in the list is refused with 401
 /// `invalid_claims`, with no fetch.
 ///
-/// The [`Auth`](crate::Auth) fairing manages one as Rocket state.
+/// The [`Auth`](crate::Auth) fairing manages one as Rocket state; a handler
+/// may take `&State<Issuers>` for metrics such as
+/// [`Validator::full_verifications`].
 #[derive(Debug)]
 pub struct Issuers {
     validators: Vec<Validator>,
