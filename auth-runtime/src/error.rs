@@ -239,12 +239,14 @@ pub struct ErrorBody {
 /// `Fn(&AuthError) -> ErrorBody` is one.
 ///
 /// ```
-/// use auth_runtime::{Auth, AuthConfig, AuthError, ErrorBody, ProblemJson};
+/// use auth_runtime::{Auth, AuthConfig, AuthError, ErrorBody, OAuthJson, ProblemJson};
 /// use rocket::http::ContentType;
 ///
 /// # fn demo(config: AuthConfig) {
 /// // RFC 9457 problem details:
 /// let auth = Auth::new(config.clone()).error_renderer(ProblemJson);
+/// // The OAuth style, {"error": "invalid_token", "error_description": "..."}:
+/// let auth = Auth::new(config.clone()).error_renderer(OAuthJson);
 /// // Or anything else:
 /// let auth = Auth::new(config).error_renderer(|error: &AuthError| ErrorBody {
 ///     content_type: ContentType::Plain,
