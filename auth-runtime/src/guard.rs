@@ -1,7 +1,7 @@
 //! Rocket integration: the fairing, the request guards and their sentinels.
 
 use std::marker::PhantomData;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::request::{FromRequest, Outcome, Request};
@@ -11,7 +11,6 @@ use crate::claims::Claims;
 use crate::config::{AuthConfig, ConfigError};
 use crate::error::{Auth0Json, AuthError, ErrorRenderer, DEFAULT_REALM};
 use crate::validator::Issuers;
-use std::sync::Arc;
 
 /// The fairing that makes [`Claims`] and the attributes work.
 ///
@@ -204,14 +203,14 @@ pub(crate) fn render(error: &AuthError, request: &Request<'_>, response: &mut Re
 async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthError> {
     let outcome = request
         .local_cache_async(async {
-            let Some(validator) = request.rocket().state::<Issuers>() else {
+            let Some(issuers) = request.rocket().state::<Issuers>() else {
                 log::error!("auth: {NOT_ATTACHED}");
                 return Authenticated(Err(AuthError::JwksUnavailable));
             };
             let mut headers = request.headers().get("Authorization");
             let result = match (headers.next(), headers.next()) {
                 (_, Some(_)) => Err(AuthError::TooManyParts),
-                (value, None) => validator.authorize(value).await,
+                (value, None) => issuers.authorize(value).await,
             };
             if let Err(error) = &result {
                 log::info!(
