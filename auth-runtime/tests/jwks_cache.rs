@@ -120,7 +120,7 @@ async fn after_the_cooldown_an_unknown_kid_may_refresh_again() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let config = ks
         .config()
-        .refresh_cooldown(Duration::from_millis(200))
+        .refresh_cooldown(Duration::from_millis(1000))
         .build()
         .unwrap();
     let client = client(config).await;
@@ -134,7 +134,7 @@ async fn after_the_cooldown_an_unknown_kid_may_refresh_again() {
     get_with(&client, "/private", &unknown).await;
     get_with(&client, "/private", &unknown).await;
     assert_eq!(ks.fetches().await, 2);
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     get_with(&client, "/private", &unknown).await;
     assert_eq!(ks.fetches().await, 3);
 }
@@ -231,7 +231,7 @@ async fn a_stale_set_is_refreshed_after_the_ttl() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let config = ks
         .config()
-        .jwks_ttl(Duration::from_millis(100))
+        .jwks_ttl(Duration::from_millis(1000))
         .refresh_cooldown(Duration::ZERO)
         .build()
         .unwrap();
@@ -240,7 +240,7 @@ async fn a_stale_set_is_refreshed_after_the_ttl() {
     get_with(&client, "/private", &token).await;
     get_with(&client, "/private", &token).await;
     assert_eq!(ks.fetches().await, 1);
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     get_with(&client, "/private", &token).await;
     get_with(&client, "/private", &token).await;
     assert_eq!(ks.fetches().await, 2);

@@ -43,12 +43,12 @@ async fn a_token_seen_again_skips_verification() {
 async fn an_expired_token_is_rejected_even_when_cached() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let client = client(ks.config().leeway(Duration::ZERO).build().unwrap()).await;
-    let token = ks.token(&RSA_A).expires_in(1).build();
+    let token = ks.token(&RSA_A).expires_in(2).build();
     assert_eq!(
         get_with(&client, "/private", &token).await.status,
         Status::Ok
     );
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     get_with(&client, "/private", &token).await.assert_error(
         401,
         "token_expired",
@@ -62,7 +62,7 @@ async fn a_token_whose_key_left_the_set_is_rejected_after_the_refresh() {
     let ks = KeyServer::start(&[&RSA_A, &RSA_B]).await;
     let client = client(
         ks.config()
-            .jwks_ttl(Duration::from_millis(200))
+            .jwks_ttl(Duration::from_millis(1000))
             .refresh_cooldown(Duration::ZERO)
             .build()
             .unwrap(),
@@ -81,7 +81,7 @@ async fn a_token_whose_key_left_the_set_is_rejected_after_the_refresh() {
     // B is retired; once the set is refreshed (here: after its TTL), B's
     // cached tokens are no longer served.
     ks.serve_keys(&[&RSA_A]).await;
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     let answer = get_with(&client, "/private", &by_b).await;
     answer.assert_error(
         401,
@@ -181,7 +181,7 @@ async fn an_entry_does_not_outlive_the_max_age() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let client = client(
         ks.config()
-            .token_cache_max_age(Duration::from_millis(100))
+            .token_cache_max_age(Duration::from_millis(1000))
             .build()
             .unwrap(),
     )
@@ -190,7 +190,7 @@ async fn an_entry_does_not_outlive_the_max_age() {
     get_with(&client, "/private", &token).await;
     get_with(&client, "/private", &token).await;
     assert_eq!(verifications(&client), 1);
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(
         get_with(&client, "/private", &token).await.status,
         Status::Ok
