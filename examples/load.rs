@@ -31,7 +31,6 @@ use std::time::{Duration, Instant};
 
 use auth_runtime::testing::TestIssuer;
 use auth_runtime::Auth;
-use rocket::fairing::AdHoc;
 
 const CONNECTIONS: usize = 64;
 const AUDIENCE: &str = "https://quickstarts/api";
@@ -69,24 +68,13 @@ async fn main() -> Result<(), Error> {
 
 /// Launches the quickstart on a free port; returns its base URL.
 async fn serve(config: auth_runtime::AuthConfig) -> Result<String, Error> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let tx = std::sync::Mutex::new(Some(tx));
     let figment = rocket::Config::figment()
         .merge(("port", 0))
         .merge(("address", "127.0.0.1"))
         .merge(("log_level", "off"))
         .merge(("workers", 2));
-    let rocket = auth_examples::rocket_with(rocket::custom(figment), Auth::new(config)).attach(
-        AdHoc::on_liftoff("port", move |rocket| {
-            let port = rocket.config().port;
-            if let Some(tx) = tx.lock().ok().and_then(|mut slot| slot.take()) {
-                let _ = tx.send(port);
-            }
-            Box::pin(async {})
-        }),
-    );
-    tokio::spawn(rocket.launch());
-    let port = rx.await?;
+    let rocket = auth_examples::rocket_with(rocket::custom(figment), Auth::new(config));
+    let (port, _shutdown) = auth_runtime::testing::launch_on_loopback(rocket).await?;
     Ok(format!("http://127.0.0.1:{port}"))
 }
 

@@ -319,6 +319,36 @@ fn discovery_route(docs: &State<Arc<IssuerDocs>>) -> (ContentType, String) {
     (ContentType::JSON, document.to_string())
 }
 
+/// Launches `rocket` in the background and returns the port it bound (the
+/// one its configuration names, or the free port the system chose for port
+/// 0) and the handle that stops it: for tests that need real HTTP.
+pub async fn launch_on_loopback(
+    rocket: rocket::Rocket<rocket::Build>,
+) -> Result<(u16, rocket::Shutdown), rocket::Error> {
+    let (bound_tx, bound_rx) = tokio::sync::oneshot::channel::<u16>();
+    let bound_tx = std::sync::Mutex::new(Some(bound_tx));
+    let rocket = rocket
+        .attach(AdHoc::on_liftoff("report port", move |rocket| {
+            let port = rocket.config().port;
+            if let Some(sender) = bound_tx.lock().ok().and_then(|mut slot| slot.take()) {
+                let _ = sender.send(port);
+            }
+            Box::pin(async {})
+        }))
+        .ignite()
+        .await?;
+    let shutdown = rocket.shutdown();
+    let server = tokio::spawn(rocket.launch());
+    match bound_rx.await {
+        Ok(port) => Ok((port, shutdown)),
+        // Launch ended before liftoff: report its error.
+        Err(_) => match server.await {
+            Ok(Err(error)) => Err(error),
+            _ => panic!("the server stopped before it started"),
+        },
+    }
+}
+
 impl TestIssuer {
     /// Starts an issuer with a fresh RSA key, for tokens whose `aud` is `audience`.
     pub async fn start(audience: &str) -> Result<TestIssuer, rocket::Error> {
@@ -345,8 +375,6 @@ impl TestIssuer {
             },
             ..rocket::Config::default()
         };
-        let (bound_tx, bound_rx) = tokio::sync::oneshot::channel::<u16>();
-        let bound_tx = std::sync::Mutex::new(Some(bound_tx));
         let docs = Arc::new(IssuerDocs {
             jwks: RwLock::new(key_set([&key]).to_string()),
             url: Default::default(),
@@ -355,32 +383,10 @@ impl TestIssuer {
         });
         let rocket = rocket::custom(config)
             .manage(docs.clone())
-            .mount("/", rocket::routes![jwks_route, discovery_route])
-            .attach(AdHoc::on_liftoff("report port", move |rocket| {
-                Box::pin(async move {
-                    let port = rocket.config().port;
-                    if let Some(docs) = rocket.state::<Arc<IssuerDocs>>() {
-                        let _ = docs.url.set(format!("http://127.0.0.1:{port}/"));
-                    }
-                    let sender = bound_tx.lock().ok().and_then(|mut slot| slot.take());
-                    if let Some(sender) = sender {
-                        let _ = sender.send(port);
-                    }
-                })
-            }));
-        let rocket = rocket.ignite().await?;
-        let shutdown = rocket.shutdown();
-        let server = tokio::spawn(rocket.launch());
-        let port = match bound_rx.await {
-            Ok(port) => port,
-            Err(_) => {
-                // Launch ended before liftoff: report its error.
-                return match server.await {
-                    Ok(Err(error)) => Err(error),
-                    _ => panic!("the test issuer stopped before it started"),
-                };
-            }
-        };
+            .mount("/", rocket::routes![jwks_route, discovery_route]);
+        let (port, shutdown) = launch_on_loopback(rocket).await?;
+        // Discovery is asked for only once the caller knows the URL, i.e. after this.
+        let _ = docs.url.set(format!("http://127.0.0.1:{port}/"));
         let url = format!("http://127.0.0.1:{port}/");
         let issuer = TestIssuer {
             url,

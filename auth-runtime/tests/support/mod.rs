@@ -342,27 +342,13 @@ pub async fn get_with(client: &Client, path: &str, token: &str) -> Answer {
 /// Launches `rocket` on 127.0.0.1 on a free port, for tests that need real
 /// HTTP; returns the port and the handle that stops it.
 pub async fn serve(rocket: rocket::Rocket<rocket::Build>) -> (u16, rocket::Shutdown) {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let tx = std::sync::Mutex::new(Some(tx));
     let config = rocket::Config {
         port: 0,
         ..rocket_config()
     };
-    let rocket = rocket
-        .configure(config)
-        .attach(rocket::fairing::AdHoc::on_liftoff("port", move |rocket| {
-            let port = rocket.config().port;
-            if let Some(tx) = tx.lock().unwrap().take() {
-                let _ = tx.send(port);
-            }
-            Box::pin(async {})
-        }))
-        .ignite()
+    auth_runtime::testing::launch_on_loopback(rocket.configure(config))
         .await
-        .unwrap();
-    let shutdown = rocket.shutdown();
-    tokio::spawn(rocket.launch());
-    (rx.await.unwrap(), shutdown)
+        .unwrap()
 }
 
 /// Checks an RFC 6750 challenge: `Bearer` then `name="quoted-string"`
