@@ -10,7 +10,7 @@ pub(crate) fn claims_guard() -> TokenStream {
 
 /// The guard injected by `#[requires_scope]`, generic over the requirement.
 pub(crate) fn scopes_guard() -> TokenStream {
-    quote!(::auth_runtime::__private::RequireScopes)
+    quote!(::auth_runtime::__private::ScopedClaims)
 }
 
 /// The trait the hidden requirement type implements.

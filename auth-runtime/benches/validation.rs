@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use auth_runtime::testing::TestIssuer;
-use auth_runtime::{AuthConfig, Validator};
+use auth_runtime::validator::Validator;
+use auth_runtime::AuthConfig;
 use criterion::{criterion_group, criterion_main, Criterion};
 use jsonwebtoken::{DecodingKey, Validation};
 

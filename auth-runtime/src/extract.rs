@@ -9,17 +9,7 @@ use crate::error::AuthError;
 /// case-insensitively) is [`AuthError::NotBearer`]; `Bearer` alone is
 /// [`AuthError::TokenNotFound`]; more than two whitespace-separated parts is
 /// [`AuthError::TooManyParts`]. The returned slice borrows from `value`.
-///
-/// ```
-/// use auth_runtime::{extract_bearer, AuthError};
-///
-/// assert_eq!(extract_bearer("Bearer abc.def.ghi"), Ok("abc.def.ghi"));
-/// assert_eq!(extract_bearer("bearer  abc"), Ok("abc"));
-/// assert_eq!(extract_bearer("Basic dXNlcjpwYXNz"), Err(AuthError::NotBearer));
-/// assert_eq!(extract_bearer("Bearer"), Err(AuthError::TokenNotFound));
-/// assert_eq!(extract_bearer("Bearer a b"), Err(AuthError::TooManyParts));
-/// ```
-pub fn extract_bearer(value: &str) -> Result<&str, AuthError> {
+pub(crate) fn extract_bearer(value: &str) -> Result<&str, AuthError> {
     let mut parts = value.split_whitespace();
     let Some(scheme) = parts.next() else {
         return Err(AuthError::MissingHeader);
@@ -39,6 +29,18 @@ pub fn extract_bearer(value: &str) -> Result<&str, AuthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quickstart_rules_in_its_order() {
+        assert_eq!(extract_bearer("Bearer abc.def.ghi"), Ok("abc.def.ghi"));
+        assert_eq!(extract_bearer("bearer  abc"), Ok("abc"));
+        assert_eq!(
+            extract_bearer("Basic dXNlcjpwYXNz"),
+            Err(AuthError::NotBearer)
+        );
+        assert_eq!(extract_bearer("Bearer"), Err(AuthError::TokenNotFound));
+        assert_eq!(extract_bearer("Bearer a b"), Err(AuthError::TooManyParts));
+    }
 
     #[test]
     fn empty_and_blank_values_are_missing() {

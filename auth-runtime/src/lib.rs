@@ -24,15 +24,33 @@
 //! }
 //! ```
 //!
-//! * [`Auth`] is the fairing to attach; it manages a [`Validator`].
+//! * [`Auth`] is the fairing to attach; it manages one
+//!   [`Validator`](validator::Validator) per issuer.
 //! * [`Claims`] is the request guard giving the verified claims;
-//!   [`RequireScopes`] also demands scopes (403 without them).
+//!   [`ScopedClaims`] also demands scopes (403 without them).
 //! * Authentication runs once per request, however many guards ask, and a
 //!   failing request never reaches later guards, so a request body is not
 //!   read for an unauthenticated caller.
 //! * Keys are fetched lazily, cached, refreshed after a TTL, refetched at
 //!   most once per cooldown for an unknown `kid`, and fetched by one request
 //!   at a time: see [`AuthConfig`] for every limit.
+//!
+//! # Architecture
+//!
+//! A framework-free core, and one Rocket layer that calls into it:
+//!
+//! | what | where |
+//! |---|---|
+//! | the `Authorization` header is read | `extract.rs` |
+//! | a token's header is parsed, before any key is chosen | `validator/jws.rs` |
+//! | a token is verified (key, signature, claims) | `validator/mod.rs` |
+//! | verified tokens are remembered | `validator/token_cache.rs` |
+//! | keys are fetched, cached and refreshed | `jwks/mod.rs` (HTTP in `jwks/fetch.rs`, key sets in `jwks/parse.rs`) |
+//! | a scope requirement is checked | `scope.rs` (scopes are read in `claims.rs`) |
+//! | settings, their defaults and their sources | `config/` |
+//! | errors, as values | `error.rs` |
+//! | the fairing, the guards, responses | `rocket/` |
+//! | what the macros emit | `auth-macros/src/expand.rs` (its paths in `exports.rs`) |
 //!
 //! [Rocket]: https://rocket.rs
 #![warn(missing_docs, unreachable_pub, rust_2018_idioms)]
@@ -51,22 +69,18 @@
 )]
 
 mod claims;
-mod config;
+pub mod config;
 mod error;
 mod extract;
-mod guard;
 mod jwks;
-mod validator;
+pub mod rocket;
+pub mod scope;
+pub mod validator;
 
-pub use claims::Claims;
-pub use config::{
-    AuthConfig, AuthConfigBuilder, ConfigError, HmacSecret, JwksSource, DEFAULT_ALGORITHMS,
-};
-pub use error::{Auth0Json, AuthError, ErrorBody, ErrorRenderer, OAuthJson, ProblemJson};
-pub use extract::extract_bearer;
-pub use guard::{Auth, ClaimsAs, OptionalClaims, RequireScopes, ScopeExpr, ScopeRequirement};
-pub use jsonwebtoken::Algorithm;
-pub use validator::{Issuers, Validator};
+pub use crate::claims::Claims;
+pub use crate::config::AuthConfig;
+pub use crate::error::AuthError;
+pub use crate::rocket::{Auth, ClaimsAs, OptionalClaims, ScopedClaims};
 
 /// Requires a valid bearer token for a Rocket route.
 ///
@@ -149,11 +163,12 @@ pub use auth_macros::requires_auth;
 /// }
 /// ```
 ///
-/// It is the same as taking a [`RequireScopes`] guard first:
+/// It is the same as taking a [`ScopedClaims`] guard first:
 ///
 /// ```
 /// # #[macro_use] extern crate rocket;
-/// use auth_runtime::{RequireScopes, ScopeExpr, ScopeRequirement};
+/// use auth_runtime::scope::{ScopeExpr, ScopeRequirement};
+/// use auth_runtime::ScopedClaims;
 ///
 /// struct ReadMessages;
 /// impl ScopeRequirement for ReadMessages {
@@ -161,7 +176,7 @@ pub use auth_macros::requires_auth;
 /// }
 ///
 /// #[get("/api/private-scoped")]
-/// fn private_scoped(_auth: RequireScopes<ReadMessages>) -> &'static str {
+/// fn private_scoped(_auth: ScopedClaims<ReadMessages>) -> &'static str {
 ///     "Hello from a private endpoint with read:messages!"
 /// }
 /// ```
@@ -197,5 +212,6 @@ pub mod testing;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::claims::Claims;
-    pub use crate::guard::{RequireScopes, ScopeExpr, ScopeRequirement};
+    pub use crate::rocket::ScopedClaims;
+    pub use crate::scope::{ScopeExpr, ScopeRequirement};
 }

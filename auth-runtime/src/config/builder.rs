@@ -1,0 +1,288 @@
+//! [`AuthConfigBuilder`]: one method per setting, and the checks of `build`.
+
+use std::time::Duration;
+
+use super::{
+    Algorithm, AuthConfig, ConfigError, HmacSecret, JwksSource, DEFAULT_ALGORITHMS, HMAC_ALGORITHMS,
+};
+
+/// Builds an [`AuthConfig`]; see [`AuthConfig::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "call .build() to get the configuration"]
+pub struct AuthConfigBuilder {
+    config: AuthConfig,
+}
+
+impl AuthConfigBuilder {
+    pub(super) fn new(config: AuthConfig) -> AuthConfigBuilder {
+        AuthConfigBuilder { config }
+    }
+
+    /// Replaces every tuning setting at once (from a table of settings).
+    pub(super) fn with_tuning(mut self, tuning: super::Tuning) -> Self {
+        self.config.tuning = tuning;
+        self
+    }
+
+    /// Where the key set is found. Default: [`JwksSource::Discover`].
+    pub fn jwks(mut self, source: JwksSource) -> Self {
+        self.config.jwks = source;
+        self
+    }
+
+    /// The key set's URL, bypassing discovery.
+    pub fn jwks_uri(self, uri: impl Into<String>) -> Self {
+        self.jwks(JwksSource::Uri(uri.into()))
+    }
+
+    /// The `realm` of `WWW-Authenticate` challenges. Default:
+    /// [`DEFAULT_REALM`](super::DEFAULT_REALM).
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.config.tuning.realm = realm.into();
+        self
+    }
+
+    /// Verifies HS256/384/512 tokens with this shared secret instead of a
+    /// key set (which is then never fetched). Asymmetric tokens are refused;
+    /// the secret must be at least 32 bytes (RFC 7518 section 3.2).
+    pub fn shared_secret(mut self, secret: HmacSecret) -> Self {
+        self.config.shared_secret = Some(secret);
+        if self.config.tuning.algorithms == DEFAULT_ALGORITHMS {
+            self.config.tuning.algorithms = HMAC_ALGORITHMS.to_vec();
+        }
+        self
+    }
+
+    /// The asymmetric algorithms accepted. Default: [`DEFAULT_ALGORITHMS`].
+    /// HMAC algorithms are refused by [`build`](Self::build): a key set holds
+    /// public keys, and a public key must never serve as an HMAC secret.
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.config.tuning.algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`. Default:
+    /// [`DEFAULT_LEEWAY`](super::DEFAULT_LEEWAY).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.config.tuning.leeway = leeway;
+        self
+    }
+
+    /// How long a fetched key set is used before it is refreshed. Default:
+    /// [`DEFAULT_JWKS_TTL`](super::DEFAULT_JWKS_TTL).
+    pub fn jwks_ttl(mut self, ttl: Duration) -> Self {
+        self.config.tuning.jwks_ttl = ttl;
+        self
+    }
+
+    /// The least time between two refreshes caused by unknown `kid`s, and
+    /// between two refreshes of a stale set. Default:
+    /// [`DEFAULT_REFRESH_COOLDOWN`](super::DEFAULT_REFRESH_COOLDOWN).
+    pub fn refresh_cooldown(mut self, cooldown: Duration) -> Self {
+        self.config.tuning.refresh_cooldown = cooldown;
+        self
+    }
+
+    /// The least time between a failed fetch of an empty cache and the next
+    /// try; meanwhile requests get 503 at once, whose `Retry-After` says this
+    /// interval. Default: [`DEFAULT_RETRY_INTERVAL`](super::DEFAULT_RETRY_INTERVAL).
+    pub fn retry_interval(mut self, interval: Duration) -> Self {
+        self.config.tuning.retry_interval = interval;
+        self
+    }
+
+    /// The longest a fetch (discovery and key set together) may take.
+    /// Default: [`DEFAULT_FETCH_TIMEOUT`](super::DEFAULT_FETCH_TIMEOUT).
+    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.config.tuning.fetch_timeout = timeout;
+        self
+    }
+
+    /// The largest key-set (or discovery) response read. Default:
+    /// [`DEFAULT_MAX_JWKS_BYTES`](super::DEFAULT_MAX_JWKS_BYTES).
+    pub fn max_jwks_bytes(mut self, bytes: usize) -> Self {
+        self.config.tuning.max_jwks_bytes = bytes;
+        self
+    }
+
+    /// The largest token accepted, checked before any decoding. Default:
+    /// [`DEFAULT_MAX_TOKEN_BYTES`](super::DEFAULT_MAX_TOKEN_BYTES).
+    pub fn max_token_bytes(mut self, bytes: usize) -> Self {
+        self.config.tuning.max_token_bytes = bytes;
+        self
+    }
+
+    /// RFC 9068 strict mode: the token header's `typ` must be `at+jwt`
+    /// (or `application/at+jwt`), so that an ID token or any other JWT of
+    /// the issuer is never taken for an access token. Default: off, as
+    /// Auth0 access tokens carry `typ: JWT`.
+    pub fn require_access_token_type(mut self, required: bool) -> Self {
+        self.config.tuning.require_access_token_type = required;
+        self
+    }
+
+    /// How many verified tokens are remembered, so that a token seen again
+    /// skips signature verification. Entries are keyed by the SHA-256 of the
+    /// whole token, never outlive the token's `exp` nor
+    /// [`token_cache_max_age`](Self::token_cache_max_age), and are dropped
+    /// when the key that verified them leaves the key set; scopes are still
+    /// checked on every request, and failures are never remembered.
+    /// Default: [`DEFAULT_TOKEN_CACHE_CAPACITY`](super::DEFAULT_TOKEN_CACHE_CAPACITY);
+    /// `0` turns the cache off.
+    pub fn token_cache_capacity(mut self, entries: usize) -> Self {
+        self.config.tuning.token_cache_capacity = entries;
+        self
+    }
+
+    /// The longest a verified token is remembered. Default:
+    /// [`DEFAULT_TOKEN_CACHE_MAX_AGE`](super::DEFAULT_TOKEN_CACHE_MAX_AGE).
+    pub fn token_cache_max_age(mut self, max_age: Duration) -> Self {
+        self.config.tuning.token_cache_max_age = max_age;
+        self
+    }
+
+    /// Tokens larger than this are verified every time, never remembered.
+    /// Default: [`DEFAULT_TOKEN_CACHE_MAX_TOKEN_BYTES`](super::DEFAULT_TOKEN_CACHE_MAX_TOKEN_BYTES).
+    pub fn token_cache_max_token_bytes(mut self, bytes: usize) -> Self {
+        self.config.tuning.token_cache_max_token_bytes = bytes;
+        self
+    }
+
+    /// Checks the configuration and returns it.
+    pub fn build(self) -> Result<AuthConfig, ConfigError> {
+        let config = self.config;
+        check_http_url("the issuer", &config.issuer)?;
+        if config.audience.trim().is_empty() {
+            return Err(ConfigError::OutOfRange {
+                setting: "the audience",
+                reason: "must not be empty",
+            });
+        }
+        if let JwksSource::Uri(uri) = &config.jwks {
+            check_http_url("the key set URI", uri)?;
+        }
+        let algorithms = &config.tuning.algorithms;
+        if algorithms.is_empty() {
+            return Err(ConfigError::OutOfRange {
+                setting: "algorithms",
+                reason: "must allow at least one algorithm",
+            });
+        }
+        match &config.shared_secret {
+            None => {
+                if let Some(&hmac) = algorithms.iter().find(|alg| HMAC_ALGORITHMS.contains(alg)) {
+                    return Err(ConfigError::Algorithm {
+                        algorithm: hmac,
+                        reason: "cannot be verified with a key set; only asymmetric algorithms \
+                                 are allowed (configure a shared secret for HMAC)",
+                    });
+                }
+            }
+            Some(secret) => {
+                if let Some(&other) = algorithms.iter().find(|alg| !HMAC_ALGORITHMS.contains(alg)) {
+                    return Err(ConfigError::Algorithm {
+                        algorithm: other,
+                        reason: "cannot be verified with a shared secret; only HS256/384/512 \
+                                 are allowed",
+                    });
+                }
+                if secret.bytes().len() < 32 {
+                    return Err(ConfigError::Secret(
+                        "the shared secret must be at least 32 bytes (RFC 7518 section 3.2)",
+                    ));
+                }
+            }
+        }
+        if config.tuning.max_token_bytes == 0 || config.tuning.max_jwks_bytes == 0 {
+            return Err(ConfigError::OutOfRange {
+                setting: "max_token_bytes and max_jwks_bytes",
+                reason: "must be above zero",
+            });
+        }
+        Ok(config)
+    }
+}
+
+fn check_http_url(setting: &'static str, url: &str) -> Result<(), ConfigError> {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(())
+    } else {
+        Err(ConfigError::InvalidUrl {
+            setting,
+            value: url.to_owned(),
+            reason: "an http(s) URL",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_secrets_are_hmac_only_and_long_enough() {
+        let secret = HmacSecret::raw([7u8; 32]);
+        let config = AuthConfig::builder("https://i/", "a")
+            .shared_secret(secret.clone())
+            .build()
+            .unwrap();
+        assert_eq!(config.tuning.algorithms, HMAC_ALGORITHMS);
+        let mixed = AuthConfig::builder("https://i/", "a")
+            .shared_secret(secret)
+            .algorithms([Algorithm::HS256, Algorithm::RS256])
+            .build();
+        assert!(matches!(
+            mixed,
+            Err(ConfigError::Algorithm {
+                algorithm: Algorithm::RS256,
+                ..
+            })
+        ));
+        let short = AuthConfig::builder("https://i/", "a")
+            .shared_secret(HmacSecret::raw("short"))
+            .build();
+        assert!(matches!(short, Err(ConfigError::Secret(_))));
+    }
+
+    #[test]
+    fn hmac_and_non_urls_are_refused() {
+        let err = AuthConfig::builder("https://i/", "a")
+            .algorithms([Algorithm::HS256])
+            .build();
+        assert!(matches!(
+            err,
+            Err(ConfigError::Algorithm {
+                algorithm: Algorithm::HS256,
+                ..
+            })
+        ));
+        let err = AuthConfig::builder("i.example", "a").build().unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::InvalidUrl {
+                setting: "the issuer",
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("the issuer"));
+        assert!(matches!(
+            AuthConfig::builder("https://i/", " ").build(),
+            Err(ConfigError::OutOfRange {
+                setting: "the audience",
+                ..
+            })
+        ));
+        assert!(matches!(
+            AuthConfig::builder("https://i/", "a")
+                .algorithms([])
+                .build(),
+            Err(ConfigError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            AuthConfig::builder("https://i/", "a")
+                .max_token_bytes(0)
+                .build(),
+            Err(ConfigError::OutOfRange { .. })
+        ));
+    }
+}

@@ -1,0 +1,277 @@
+//! Configuration: who issues the tokens, for which audience, and the limits
+//! of the key-set cache.
+//!
+//! Each tuning setting lives in one place: a field of [`Tuning`] (read from
+//! Rocket's `[auth]` table by serde), its `DEFAULT_*` constant, and the
+//! builder method that sets it, whose doc names the constant.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use jsonwebtoken::Algorithm;
+
+mod builder;
+mod secret;
+mod sources;
+
+pub use builder::AuthConfigBuilder;
+pub use secret::HmacSecret;
+
+/// Where the key set (JWKS) is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JwksSource {
+    /// `<issuer>/.well-known/openid-configuration`, its `jwks_uri`; if that
+    /// document cannot be had, `<issuer>/.well-known/jwks.json`.
+    Discover,
+    /// This URL, with no discovery.
+    Uri(String),
+}
+
+/// The asymmetric algorithms accepted by default. HMAC is never among them.
+pub const DEFAULT_ALGORITHMS: [Algorithm; 9] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+];
+
+/// The HMAC algorithms, accepted only with a shared secret.
+pub(crate) const HMAC_ALGORITHMS: [Algorithm; 3] =
+    [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512];
+
+/// Default `realm` of `WWW-Authenticate` challenges.
+pub const DEFAULT_REALM: &str = "api";
+/// Default clock skew tolerated on `exp`, `nbf` and `iat`.
+pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+/// Default time a fetched key set is used before it is refreshed.
+pub const DEFAULT_JWKS_TTL: Duration = Duration::from_secs(600);
+/// Default least time between two refreshes for unknown `kid`s.
+pub const DEFAULT_REFRESH_COOLDOWN: Duration = Duration::from_secs(30);
+/// Default least time between a failed fetch of an empty cache and the next.
+pub const DEFAULT_RETRY_INTERVAL: Duration = Duration::from_secs(5);
+/// Default longest time a fetch (discovery and key set together) may take.
+pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default largest key-set (or discovery) response read.
+pub const DEFAULT_MAX_JWKS_BYTES: usize = 1024 * 1024;
+/// Default largest token accepted.
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// Default number of verified tokens remembered.
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 10_000;
+/// Default longest time a verified token is remembered.
+pub const DEFAULT_TOKEN_CACHE_MAX_AGE: Duration = Duration::from_secs(300);
+/// Default size above which a token is never remembered.
+pub const DEFAULT_TOKEN_CACHE_MAX_TOKEN_BYTES: usize = 4 * 1024;
+
+/// Everything the validator needs to know. Build one with
+/// [`AuthConfig::builder`] or [`AuthConfig::from_env`].
+///
+/// ```
+/// use std::time::Duration;
+/// use auth_runtime::AuthConfig;
+///
+/// let config = AuthConfig::builder("https://example.eu.auth0.com/", "https://quickstarts/api")
+///     .leeway(Duration::from_secs(30))
+///     .build()?;
+/// assert_eq!(config.issuer(), "https://example.eu.auth0.com/");
+/// # Ok::<(), auth_runtime::config::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub(crate) issuer: String,
+    pub(crate) audience: String,
+    pub(crate) jwks: JwksSource,
+    pub(crate) shared_secret: Option<HmacSecret>,
+    pub(crate) tuning: Tuning,
+}
+
+/// The tuning settings, as Rocket's `[auth]` table spells them (durations in
+/// whole seconds). Every field's default is its `DEFAULT_*` constant; the
+/// builder method of the same name documents it.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct Tuning {
+    pub(crate) realm: String,
+    pub(crate) algorithms: Vec<Algorithm>,
+    #[serde(with = "seconds")]
+    pub(crate) leeway: Duration,
+    #[serde(with = "seconds")]
+    pub(crate) jwks_ttl: Duration,
+    #[serde(with = "seconds")]
+    pub(crate) refresh_cooldown: Duration,
+    #[serde(with = "seconds")]
+    pub(crate) retry_interval: Duration,
+    #[serde(with = "seconds")]
+    pub(crate) fetch_timeout: Duration,
+    pub(crate) max_jwks_bytes: usize,
+    pub(crate) max_token_bytes: usize,
+    pub(crate) require_access_token_type: bool,
+    pub(crate) token_cache_capacity: usize,
+    #[serde(with = "seconds")]
+    pub(crate) token_cache_max_age: Duration,
+    pub(crate) token_cache_max_token_bytes: usize,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning {
+            realm: DEFAULT_REALM.to_owned(),
+            algorithms: DEFAULT_ALGORITHMS.to_vec(),
+            leeway: DEFAULT_LEEWAY,
+            jwks_ttl: DEFAULT_JWKS_TTL,
+            refresh_cooldown: DEFAULT_REFRESH_COOLDOWN,
+            retry_interval: DEFAULT_RETRY_INTERVAL,
+            fetch_timeout: DEFAULT_FETCH_TIMEOUT,
+            max_jwks_bytes: DEFAULT_MAX_JWKS_BYTES,
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+            require_access_token_type: false,
+            token_cache_capacity: DEFAULT_TOKEN_CACHE_CAPACITY,
+            token_cache_max_age: DEFAULT_TOKEN_CACHE_MAX_AGE,
+            token_cache_max_token_bytes: DEFAULT_TOKEN_CACHE_MAX_TOKEN_BYTES,
+        }
+    }
+}
+
+/// Durations as whole seconds, as Rocket.toml writes them.
+mod seconds {
+    use std::time::Duration;
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Duration, D::Error> {
+        <u64 as serde::Deserialize>::deserialize(deserializer).map(Duration::from_secs)
+    }
+}
+
+impl AuthConfig {
+    /// Starts a configuration for tokens whose `iss` is exactly `issuer` and
+    /// whose `aud` is or contains `audience`. Every other setting has the
+    /// default documented on its builder method.
+    pub fn builder(issuer: impl Into<String>, audience: impl Into<String>) -> AuthConfigBuilder {
+        AuthConfigBuilder::new(AuthConfig {
+            issuer: issuer.into(),
+            audience: audience.into(),
+            jwks: JwksSource::Discover,
+            shared_secret: None,
+            tuning: Tuning::default(),
+        })
+    }
+
+    /// The issuer: `iss` must equal it exactly.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The audience: `aud` must be or contain it.
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    /// Where the key set is found.
+    pub fn jwks_source(&self) -> &JwksSource {
+        &self.jwks
+    }
+
+    /// The `realm` of challenges.
+    pub fn realm(&self) -> &str {
+        &self.tuning.realm
+    }
+
+    /// The least time between a failed fetch of an empty cache and the next
+    /// try: what a 503's `Retry-After` tells clients.
+    pub fn retry_interval(&self) -> Duration {
+        self.tuning.retry_interval
+    }
+}
+
+/// Why a configuration could not be made. Each variant names the setting.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required setting is not set; names its variable and `Rocket.toml` key.
+    Missing(&'static str),
+    /// A URL setting holds something that is not an acceptable URL.
+    InvalidUrl {
+        /// The setting.
+        setting: &'static str,
+        /// What it holds.
+        value: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// A value outside what its setting allows.
+    OutOfRange {
+        /// The setting.
+        setting: &'static str,
+        /// What it allows.
+        reason: &'static str,
+    },
+    /// An algorithm the configured keys cannot verify.
+    Algorithm {
+        /// The algorithm.
+        algorithm: Algorithm,
+        /// Why it cannot be used.
+        reason: &'static str,
+    },
+    /// The shared secret cannot be used; says why (never what it is).
+    Secret(&'static str),
+    /// Several issuers: none given, or one given twice (named).
+    Issuers(String),
+    /// Rocket's `[auth]` table (or `ROCKET_AUTH`) does not parse: an unknown
+    /// key, or a value of the wrong type.
+    Table(Arc<dyn std::error::Error + Send + Sync>),
+    /// The HTTP client that fetches keys could not be built.
+    HttpClient(Arc<reqwest::Error>),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Missing(name) => write!(
+                f,
+                "auth configuration is incomplete: set {name} \
+                 (see the configuration table in auth-runtime's README)"
+            ),
+            ConfigError::InvalidUrl {
+                setting,
+                value,
+                reason,
+            } => write!(
+                f,
+                "auth configuration is invalid: {setting} must be {reason}, got {value:?}"
+            ),
+            ConfigError::OutOfRange { setting, reason } => {
+                write!(f, "auth configuration is invalid: {setting} {reason}")
+            }
+            ConfigError::Algorithm { algorithm, reason } => {
+                write!(f, "auth configuration is invalid: {algorithm:?} {reason}")
+            }
+            ConfigError::Secret(why) => write!(f, "auth configuration is invalid: {why}"),
+            ConfigError::Issuers(why) => write!(f, "auth configuration is invalid: {why}"),
+            ConfigError::Table(error) => {
+                write!(
+                    f,
+                    "auth configuration is invalid: Rocket's [auth] table: {error}"
+                )
+            }
+            ConfigError::HttpClient(error) => {
+                write!(f, "auth configuration is invalid: HTTP client: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::Table(error) => Some(error.as_ref()),
+            ConfigError::HttpClient(error) => Some(error.as_ref()),
+            _ => None,
+        }
+    }
+}

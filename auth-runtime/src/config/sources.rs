@@ -1,0 +1,210 @@
+//! Reading a configuration from the environment and from a table of settings
+//! (Rocket's `[auth]`): the one place that knows each variable and key.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::{AuthConfig, ConfigError, HmacSecret, JwksSource, Tuning};
+
+/// The keys of the table that say who issues tokens for whom; every other
+/// key is a [`Tuning`] field.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Identity {
+    domain: Option<String>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    jwks_uri: Option<String>,
+    shared_secret: Option<String>,
+    shared_secret_base64: Option<String>,
+    #[serde(flatten)]
+    tuning: Map<String, Value>,
+}
+
+/// An environment variable; set but blank counts as unset.
+pub(crate) fn env_var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+}
+
+impl AuthConfig {
+    /// Reads the configuration from the environment:
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `AUTH0_DOMAIN` | an Auth0 tenant such as `example.eu.auth0.com`: issuer `https://<domain>/`, keys at `https://<domain>/.well-known/jwks.json` |
+    /// | `AUTH_ISSUER` | any issuer, exactly as in `iss`; keys found by discovery (used when `AUTH0_DOMAIN` is unset) |
+    /// | `AUTH0_AUDIENCE` or `AUTH_AUDIENCE` | the API identifier, e.g. `https://quickstarts/api` |
+    /// | `AUTH_JWKS_URI` | optional: the key set's URL, bypassing discovery |
+    /// | `AUTH_SHARED_SECRET` or `AUTH_SHARED_SECRET_BASE64` | optional: verify HS256/384/512 with this secret (raw, or base64/base64url) instead of a key set |
+    ///
+    /// A variable that is set but blank counts as unset.
+    pub fn from_env() -> Result<AuthConfig, ConfigError> {
+        AuthConfig::from_sources(None, env_var)
+    }
+
+    /// The configuration from `table` (Rocket's `[auth]` table, as JSON),
+    /// each value overridden by its environment variable where that is set.
+    pub(crate) fn from_table(table: Option<Value>) -> Result<AuthConfig, ConfigError> {
+        AuthConfig::from_sources(table, env_var)
+    }
+
+    /// The configuration from `table` and the variables `var` gives.
+    pub(crate) fn from_sources(
+        table: Option<Value>,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<AuthConfig, ConfigError> {
+        let table_error = |error: serde_json::Error| ConfigError::Table(Arc::new(error));
+        let identity: Identity = match table {
+            Some(table) => serde_json::from_value(table).map_err(table_error)?,
+            None => Identity::default(),
+        };
+        let tuning: Tuning =
+            serde_json::from_value(Value::Object(identity.tuning)).map_err(table_error)?;
+        let audience = var("AUTH0_AUDIENCE")
+            .or_else(|| var("AUTH_AUDIENCE"))
+            .or(identity.audience)
+            .ok_or(ConfigError::Missing(
+                "AUTH0_AUDIENCE (or AUTH_AUDIENCE, or audience in Rocket.toml's [auth])",
+            ))?;
+        let (domain, issuer) = match (var("AUTH0_DOMAIN"), var("AUTH_ISSUER")) {
+            (None, None) => (identity.domain, identity.issuer),
+            from_env => from_env,
+        };
+        let (issuer, default_jwks) = match (domain, issuer) {
+            (Some(domain), _) => {
+                let domain = domain
+                    .trim()
+                    .trim_start_matches("https://")
+                    .trim_end_matches('/');
+                (
+                    format!("https://{domain}/"),
+                    JwksSource::Uri(format!("https://{domain}/.well-known/jwks.json")),
+                )
+            }
+            (None, Some(issuer)) => (issuer.trim().to_owned(), JwksSource::Discover),
+            (None, None) => {
+                return Err(ConfigError::Missing(
+                    "AUTH0_DOMAIN or AUTH_ISSUER (or domain or issuer in Rocket.toml's [auth])",
+                ))
+            }
+        };
+        let jwks = var("AUTH_JWKS_URI")
+            .or(identity.jwks_uri)
+            .map(JwksSource::Uri)
+            .unwrap_or(default_jwks);
+        let mut builder = AuthConfig::builder(issuer, audience.trim())
+            .with_tuning(tuning)
+            .jwks(jwks);
+        let raw = var("AUTH_SHARED_SECRET").or(identity.shared_secret);
+        let encoded = var("AUTH_SHARED_SECRET_BASE64").or(identity.shared_secret_base64);
+        if let Some(secret) = raw {
+            builder = builder.shared_secret(HmacSecret::raw(secret));
+        } else if let Some(secret) = encoded {
+            builder = builder.shared_secret(HmacSecret::base64(&secret)?);
+        }
+        builder.build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::time::Duration;
+
+    fn from(vars: &[(&str, &str)]) -> Result<AuthConfig, ConfigError> {
+        from_table(None, vars)
+    }
+
+    fn from_table(table: Option<Value>, vars: &[(&str, &str)]) -> Result<AuthConfig, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        AuthConfig::from_sources(table, |name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn auth0_domain_gives_issuer_and_key_set() {
+        let config = from(&[
+            ("AUTH0_DOMAIN", "example.eu.auth0.com"),
+            ("AUTH0_AUDIENCE", "https://q/api"),
+        ])
+        .unwrap();
+        assert_eq!(config.issuer(), "https://example.eu.auth0.com/");
+        assert_eq!(config.audience(), "https://q/api");
+        assert_eq!(
+            config.jwks_source(),
+            &JwksSource::Uri("https://example.eu.auth0.com/.well-known/jwks.json".into())
+        );
+    }
+
+    #[test]
+    fn issuer_uses_discovery_unless_a_uri_is_given() {
+        let config = from(&[
+            ("AUTH_ISSUER", "http://127.0.0.1:8081/"),
+            ("AUTH_AUDIENCE", "a"),
+        ])
+        .unwrap();
+        assert_eq!(config.issuer(), "http://127.0.0.1:8081/");
+        assert_eq!(config.jwks_source(), &JwksSource::Discover);
+        let config = from(&[
+            ("AUTH_ISSUER", "http://127.0.0.1:8081/"),
+            ("AUTH_AUDIENCE", "a"),
+            ("AUTH_JWKS_URI", "http://127.0.0.1:9/keys"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.jwks_source(),
+            &JwksSource::Uri("http://127.0.0.1:9/keys".into())
+        );
+    }
+
+    #[test]
+    fn incomplete_environment_names_what_is_missing() {
+        let err = from(&[("AUTH0_DOMAIN", "x.auth0.com")]).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Missing(
+                "AUTH0_AUDIENCE (or AUTH_AUDIENCE, or audience in Rocket.toml's [auth])"
+            )
+        ));
+        assert!(err.to_string().contains("AUTH0_AUDIENCE"));
+        let err = from(&[("AUTH_AUDIENCE", "a")]).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Missing(
+                "AUTH0_DOMAIN or AUTH_ISSUER (or domain or issuer in Rocket.toml's [auth])"
+            )
+        ));
+    }
+
+    #[test]
+    fn the_table_sets_tuning_and_the_environment_wins() {
+        let table = serde_json::json!({
+            "issuer": "https://table/",
+            "audience": "from-table",
+            "leeway": 7,
+            "jwks_ttl": 120,
+            "realm": "r",
+        });
+        let config = from_table(Some(table.clone()), &[]).unwrap();
+        assert_eq!(config.issuer(), "https://table/");
+        assert_eq!(config.audience(), "from-table");
+        assert_eq!(config.tuning.leeway, Duration::from_secs(7));
+        assert_eq!(config.tuning.jwks_ttl, Duration::from_secs(120));
+        assert_eq!(config.realm(), "r");
+        let config = from_table(Some(table), &[("AUTH_AUDIENCE", "from-env")]).unwrap();
+        assert_eq!(config.audience(), "from-env");
+    }
+
+    #[test]
+    fn an_unknown_key_of_the_table_is_refused() {
+        let table = serde_json::json!({ "issuer": "https://i/", "audience": "a", "leway": 7 });
+        let err = from_table(Some(table), &[]).unwrap_err();
+        assert!(matches!(err, ConfigError::Table(_)), "{err:?}");
+        assert!(err.to_string().contains("leway"), "{err}");
+    }
+}

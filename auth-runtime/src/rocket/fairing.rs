@@ -1,0 +1,178 @@
+//! The [`Auth`] fairing: builds the validators at ignition, and renders
+//! authentication failures on the way out.
+
+use std::sync::Arc;
+
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::request::Request;
+use rocket::{Build, Response, Rocket};
+
+use super::response::{self, render, Auth0Json, ErrorRenderer, Rendering};
+use super::Rejection;
+use crate::config::{AuthConfig, ConfigError};
+use crate::validator::IssuerRouter;
+
+/// The fairing that makes [`Claims`](crate::Claims) and the attributes work.
+///
+/// On ignite it builds the [`IssuerRouter`] (one
+/// [`Validator`](crate::validator::Validator) per configuration) and
+/// manages it as Rocket state; on
+/// response it renders every authentication failure as the contract's JSON
+/// with its `WWW-Authenticate` header, whatever catchers the application
+/// registers. A protected route in an application that forgot to attach it
+/// fails at launch, naming this type.
+///
+/// ```no_run
+/// # #[macro_use] extern crate rocket;
+/// #[launch]
+/// fn rocket() -> _ {
+///     rocket::build().attach(auth_runtime::Auth::from_env())
+/// }
+/// ```
+#[derive(Clone)]
+pub struct Auth {
+    config: Source,
+    renderer: Arc<dyn ErrorRenderer>,
+}
+
+/// Where the fairing's configuration comes from.
+#[derive(Debug, Clone)]
+enum Source {
+    /// Made before ignition (or failed to be).
+    Ready(Box<Result<AuthConfig, ConfigError>>),
+    /// Rocket's `[auth]` table and the environment, read at ignition.
+    Rocket,
+    /// Several issuers.
+    Many(Vec<AuthConfig>),
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `auth` table of Rocket's configuration, if there is one.
+fn auth_table(rocket: &Rocket<Build>) -> Result<Option<serde_json::Value>, ConfigError> {
+    let figment = rocket.figment();
+    if !figment.contains("auth") {
+        return Ok(None);
+    }
+    figment
+        .extract_inner("auth")
+        .map(Some)
+        .map_err(|error| ConfigError::Table(Arc::new(error)))
+}
+
+impl Auth {
+    /// The fairing for `config`.
+    pub fn new(config: AuthConfig) -> Auth {
+        Auth {
+            config: Source::Ready(Box::new(Ok(config))),
+            renderer: Arc::new(Auth0Json),
+        }
+    }
+
+    /// The fairing configured by [`AuthConfig::from_env`]. An incomplete
+    /// environment makes ignition fail with a message naming the variable.
+    pub fn from_env() -> Auth {
+        Auth {
+            config: Source::Ready(Box::new(AuthConfig::from_env())),
+            renderer: Arc::new(Auth0Json),
+        }
+    }
+
+    /// The fairing configured, at ignition, from Rocket's configuration
+    /// (`[default.auth]` and its profiles in `Rocket.toml`, or `ROCKET_AUTH`),
+    /// with the variables of [`AuthConfig::from_env`] taking precedence over
+    /// the keys they name. An unknown key or an incomplete configuration
+    /// makes ignition fail with a message saying what is wrong.
+    ///
+    /// ```toml
+    /// [default.auth]
+    /// domain = "example.eu.auth0.com"
+    /// audience = "https://quickstarts/api"
+    /// leeway = 30
+    ///
+    /// [debug.auth]
+    /// issuer = "http://127.0.0.1:8081/"
+    /// ```
+    pub fn from_rocket_config() -> Auth {
+        Auth {
+            config: Source::Rocket,
+            renderer: Arc::new(Auth0Json),
+        }
+    }
+
+    /// The fairing for several issuers (tenants, staging and production):
+    /// each token's `iss` picks its configuration (see [`IssuerRouter`]). The
+    /// first configuration's realm is used in challenges.
+    pub fn issuers(configs: impl IntoIterator<Item = AuthConfig>) -> Auth {
+        Auth {
+            config: Source::Many(configs.into_iter().collect()),
+            renderer: Arc::new(Auth0Json),
+        }
+    }
+
+    /// Replaces the body of error responses (default: [`Auth0Json`]), e.g.
+    /// with [`ProblemJson`](super::ProblemJson) or
+    /// [`OAuthJson`](super::OAuthJson). Status codes and `WWW-Authenticate`
+    /// stay the contract's.
+    pub fn error_renderer(mut self, renderer: impl ErrorRenderer) -> Auth {
+        self.renderer = Arc::new(renderer);
+        self
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for Auth {
+    fn info(&self) -> Info {
+        Info {
+            name: "auth-runtime",
+            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let configs = match &self.config {
+            Source::Ready(config) => (**config).clone().map(|config| vec![config]),
+            Source::Many(configs) => Ok(configs.clone()),
+            Source::Rocket => auth_table(&rocket)
+                .and_then(AuthConfig::from_table)
+                .map(|config| vec![config]),
+        };
+        let built = configs.and_then(|configs| {
+            let rendering = Rendering::new(&configs, self.renderer.clone());
+            IssuerRouter::new(configs).map(|router| (router, rendering))
+        });
+        match built {
+            Ok((router, rendering)) => {
+                for validator in router.validators() {
+                    log::info!(
+                        "auth: tokens from {} for audience {}",
+                        validator.config().issuer(),
+                        validator.config().audience()
+                    );
+                }
+                Ok(rocket.manage(router).manage(rendering))
+            }
+            Err(error) => {
+                log::error!("{error}");
+                Err(rocket)
+            }
+        }
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        if let Some(error) = request.local_cache(Rejection::default).0.get() {
+            // Only the response that the failed guard led to (its catcher) is
+            // rewritten; a handler that ran despite it (e.g. through an
+            // `Option<Claims>` guard) keeps its own answer.
+            if response.status() == response::status(error) {
+                render(error, request, response);
+            }
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! The request guards: [`Claims`], [`OptionalClaims`], [`ClaimsAs`] and
+//! [`ScopedClaims`], each with the sentinel that stops a launch without the
+//! fairing.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::{Ignite, Rocket, Sentinel};
+
+use super::{abort_unless_attached, authenticate, reject};
+use crate::claims::Claims;
+use crate::error::AuthError;
+use crate::scope::ScopeRequirement;
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Claims {
+    type Error = AuthError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
+        match authenticate(request).await {
+            Ok(claims) => Outcome::Success(claims.clone()),
+            Err(error) => reject(request, error.clone()),
+        }
+    }
+}
+
+impl Sentinel for Claims {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        abort_unless_attached(rocket)
+    }
+}
+
+/// A request guard for routes that serve anonymous and signed-in callers.
+///
+/// No `Authorization` header (or an empty one): `OptionalClaims(None)`, and
+/// the handler serves the anonymous caller. A header with a token that is
+/// not valid is still refused with the contract's 401 (or 503): a bad token
+/// never silently downgrades to anonymous.
+///
+/// Use it rather than `Option<Claims>`: Rocket turns any failing guard
+/// inside an `Option` into `None`, which would let a forged or expired
+/// token through as "anonymous".
+///
+/// ```
+/// # #[macro_use] extern crate rocket;
+/// use auth_runtime::OptionalClaims;
+///
+/// #[get("/api/greeting")]
+/// fn greeting(user: OptionalClaims) -> String {
+///     match user.0 {
+///         Some(claims) => format!("Hello {}", claims.sub().unwrap_or("?")),
+///         None => "Hello stranger".to_owned(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct OptionalClaims(pub Option<Claims>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for OptionalClaims {
+    type Error = AuthError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
+        let anonymous = request
+            .headers()
+            .get("Authorization")
+            .all(|value| value.trim().is_empty());
+        if anonymous {
+            return Outcome::Success(OptionalClaims(None));
+        }
+        match authenticate(request).await {
+            Ok(claims) => Outcome::Success(OptionalClaims(Some(claims.clone()))),
+            Err(error) => reject(request, error.clone()),
+        }
+    }
+}
+
+impl Sentinel for OptionalClaims {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        abort_unless_attached(rocket)
+    }
+}
+
+/// A request guard giving the verified payload as your own type, read once
+/// per request.
+///
+/// A valid token whose payload does not fit `T` is refused with 401
+/// `invalid_claims`, never a 500.
+///
+/// ```
+/// # #[macro_use] extern crate rocket;
+/// use auth_runtime::ClaimsAs;
+///
+/// #[derive(serde::Deserialize)]
+/// struct MyClaims {
+///     sub: String,
+///     #[serde(default)]
+///     permissions: Vec<String>,
+/// }
+///
+/// #[get("/api/me")]
+/// fn me(user: ClaimsAs<MyClaims>) -> String {
+///     format!("{} may {:?}", user.sub, user.permissions)
+/// }
+/// ```
+pub struct ClaimsAs<T> {
+    typed: Arc<T>,
+    claims: Claims,
+}
+
+impl<T> ClaimsAs<T> {
+    /// The untyped claims, for anything `T` does not hold.
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+}
+
+impl<T> std::ops::Deref for ClaimsAs<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.typed
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for ClaimsAs<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ClaimsAs").field(&self.typed).finish()
+    }
+}
+
+/// `T` read from the payload, once per request and type.
+struct Typed<T>(Result<Arc<T>, AuthError>);
+
+#[rocket::async_trait]
+impl<'r, T> FromRequest<'r> for ClaimsAs<T>
+where
+    T: serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    type Error = AuthError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
+        let claims = match authenticate(request).await {
+            Ok(claims) => claims,
+            Err(error) => return reject(request, error.clone()),
+        };
+        let typed = request.local_cache(|| {
+            Typed(claims.deserialize::<T>().map(Arc::new).map_err(|error| {
+                log::info!(
+                    "auth: the token's claims do not fit {}: {error}",
+                    std::any::type_name::<T>()
+                );
+                AuthError::InvalidClaims("the token's claims do not have the expected shape".into())
+            }))
+        });
+        match &typed.0 {
+            Ok(typed) => Outcome::Success(ClaimsAs {
+                typed: typed.clone(),
+                claims: claims.clone(),
+            }),
+            Err(error) => reject(request, error.clone()),
+        }
+    }
+}
+
+impl<T> Sentinel for ClaimsAs<T> {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        abort_unless_attached(rocket)
+    }
+}
+
+/// A request guard: the request carries a valid token whose scopes satisfy
+/// `S`, else 401 (invalid token) or 403 (scopes insufficient).
+///
+/// ```
+/// # #[macro_use] extern crate rocket;
+/// use auth_runtime::scope::{ScopeExpr, ScopeRequirement};
+/// use auth_runtime::ScopedClaims;
+///
+/// struct ReadMessages;
+/// impl ScopeRequirement for ReadMessages {
+///     const REQUIRED: ScopeExpr = ScopeExpr::Scope("read:messages");
+/// }
+///
+/// #[get("/api/private-scoped")]
+/// fn private_scoped(user: ScopedClaims<ReadMessages>) -> String {
+///     format!("hello {}", user.claims().sub().unwrap_or("?"))
+/// }
+/// ```
+pub struct ScopedClaims<S: ScopeRequirement> {
+    claims: Claims,
+    requirement: PhantomData<fn() -> S>,
+}
+
+impl<S: ScopeRequirement> ScopedClaims<S> {
+    /// The verified claims.
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+
+    /// The verified claims, owned.
+    pub fn into_claims(self) -> Claims {
+        self.claims
+    }
+}
+
+impl<S: ScopeRequirement> std::fmt::Debug for ScopedClaims<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScopedClaims")
+            .field("scopes", &S::REQUIRED)
+            .field("claims", &self.claims)
+            .finish()
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, S: ScopeRequirement> FromRequest<'r> for ScopedClaims<S> {
+    type Error = AuthError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
+        let claims = match authenticate(request).await {
+            Ok(claims) => claims,
+            Err(error) => return reject(request, error.clone()),
+        };
+        match S::REQUIRED.check(claims) {
+            Ok(()) => Outcome::Success(ScopedClaims {
+                claims: claims.clone(),
+                requirement: PhantomData,
+            }),
+            Err(error) => {
+                log::info!(
+                    "auth: {} {} rejected (403): {:?} not granted",
+                    request.method(),
+                    request.uri().path(),
+                    S::REQUIRED
+                );
+                reject(request, error)
+            }
+        }
+    }
+}
+
+impl<S: ScopeRequirement> Sentinel for ScopedClaims<S> {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        abort_unless_attached(rocket)
+    }
+}

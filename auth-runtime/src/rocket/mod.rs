@@ -1,0 +1,75 @@
+//! The Rocket layer: the [`Auth`] fairing, the request guards, and how an
+//! [`AuthError`] becomes a response (status, headers, body renderers).
+//!
+//! Everything Rocket-specific lives here; the core below (configuration,
+//! keys, validation, claims, scopes, error values) knows nothing of it.
+
+use std::sync::OnceLock;
+
+use ::rocket::request::{Outcome, Request};
+use ::rocket::{Ignite, Rocket};
+
+mod fairing;
+mod guards;
+mod response;
+
+pub use fairing::Auth;
+pub use guards::{ClaimsAs, OptionalClaims, ScopedClaims};
+pub use response::{Auth0Json, ErrorBody, ErrorRenderer, OAuthJson, ProblemJson};
+
+use crate::claims::Claims;
+use crate::error::AuthError;
+use crate::validator::IssuerRouter;
+
+/// The first authentication failure of a request, for the fairing.
+#[derive(Default)]
+struct Rejection(OnceLock<AuthError>);
+
+/// The outcome of authenticating a request, computed once per request.
+struct Authenticated(Result<Claims, AuthError>);
+
+/// Authenticates `request` once; later calls (other guards) share the result.
+async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthError> {
+    let outcome = request
+        .local_cache_async(async {
+            let Some(router) = request.rocket().state::<IssuerRouter>() else {
+                log::error!("auth: {NOT_ATTACHED}");
+                return Authenticated(Err(AuthError::JwksUnavailable));
+            };
+            let mut headers = request.headers().get("Authorization");
+            let result = match (headers.next(), headers.next()) {
+                (_, Some(_)) => Err(AuthError::TooManyParts),
+                (value, None) => router.authorize(value).await,
+            };
+            if let Err(error) = &result {
+                log::info!(
+                    "auth: {} {} rejected ({}): {}",
+                    request.method(),
+                    request.uri().path(),
+                    error.status(),
+                    error.log_reason()
+                );
+            }
+            Authenticated(result)
+        })
+        .await;
+    &outcome.0
+}
+
+/// Fails the guard with `error`, remembering it for the fairing's response.
+fn reject<T>(request: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
+    let _ = request.local_cache(Rejection::default).0.set(error.clone());
+    Outcome::Error((response::status(&error), error))
+}
+
+const NOT_ATTACHED: &str = "a route needs authentication but the auth fairing is not attached: \
+     add `.attach(auth_runtime::Auth::from_env())` (or `Auth::new(config)`) to your Rocket";
+
+/// The sentinels' test: true (abort the launch) without the fairing's state.
+fn abort_unless_attached(rocket: &Rocket<Ignite>) -> bool {
+    if rocket.state::<IssuerRouter>().is_some() {
+        return false;
+    }
+    log::error!("auth: {NOT_ATTACHED}");
+    true
+}

@@ -1,0 +1,112 @@
+//! What a route demands of a token's scopes: the algebra behind
+//! `#[requires_scope(...)]`, with no framework in sight.
+
+use crate::claims::Claims;
+use crate::error::AuthError;
+
+/// What a route demands of a token's scopes: a scope, all of several, or
+/// any of several, nested as deep as needed.
+///
+/// `#[requires_scope("a", any("b", all("c", "d")))]` builds
+/// `All(&[Scope("a"), Any(&[Scope("b"), All(&[Scope("c"), Scope("d")])])])`
+/// at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeExpr {
+    /// This scope, as a whole word.
+    Scope(&'static str),
+    /// Every one of these.
+    All(&'static [ScopeExpr]),
+    /// At least one of these.
+    Any(&'static [ScopeExpr]),
+}
+
+impl ScopeExpr {
+    /// Whether `claims` grant what this expression demands.
+    pub fn is_satisfied_by(&self, claims: &Claims) -> bool {
+        match self {
+            ScopeExpr::Scope(scope) => claims.has_scope(scope),
+            ScopeExpr::All(all) => all.iter().all(|expr| expr.is_satisfied_by(claims)),
+            ScopeExpr::Any(any) => any.iter().any(|expr| expr.is_satisfied_by(claims)),
+        }
+    }
+
+    /// A smallest set of scopes that would satisfy the expression (the
+    /// first of the smallest alternatives of each `Any`): what a 403's
+    /// `WWW-Authenticate` names in `scope="..."`.
+    pub fn sufficient_scopes(&self) -> Vec<&'static str> {
+        match self {
+            ScopeExpr::Scope(scope) => vec![scope],
+            ScopeExpr::All(all) => {
+                let mut scopes: Vec<&'static str> = Vec::new();
+                for scope in all.iter().flat_map(ScopeExpr::sufficient_scopes) {
+                    if !scopes.contains(&scope) {
+                        scopes.push(scope);
+                    }
+                }
+                scopes
+            }
+            ScopeExpr::Any(any) => any
+                .iter()
+                .map(ScopeExpr::sufficient_scopes)
+                .min_by_key(Vec::len)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// `Ok` when `claims` satisfy the expression, else the 403 naming the
+    /// scopes that would have sufficed.
+    pub fn check(&self, claims: &Claims) -> Result<(), AuthError> {
+        if self.is_satisfied_by(claims) {
+            Ok(())
+        } else {
+            Err(AuthError::InsufficientScope(
+                self.sufficient_scopes().join(" ").into(),
+            ))
+        }
+    }
+}
+
+/// The scopes a [`ScopedClaims`](crate::ScopedClaims) guard demands.
+///
+/// `#[requires_scope(...)]` implements it on a hidden type; implement it
+/// yourself to protect a route without the attribute.
+pub trait ScopeRequirement: Send + Sync + 'static {
+    /// What the token must grant.
+    const REQUIRED: ScopeExpr;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ScopeExpr::{self, All, Any, Scope};
+    use crate::claims::Claims;
+
+    fn claims(scope: &str) -> Claims {
+        let mut payload = serde_json::Map::new();
+        payload.insert("scope".into(), scope.into());
+        Claims::from_payload(payload)
+    }
+
+    const NESTED: ScopeExpr = Any(&[All(&[Scope("a"), Scope("b")]), Scope("admin")]);
+
+    #[test]
+    fn expressions_combine_all_and_any() {
+        assert!(NESTED.is_satisfied_by(&claims("a b")));
+        assert!(NESTED.is_satisfied_by(&claims("admin")));
+        assert!(!NESTED.is_satisfied_by(&claims("a")));
+        assert!(!NESTED.is_satisfied_by(&claims("ab adminX")));
+        assert!(All(&[]).is_satisfied_by(&claims("")));
+        assert!(!Any(&[]).is_satisfied_by(&claims("a")));
+    }
+
+    #[test]
+    fn the_smallest_sufficient_alternative_is_named() {
+        assert_eq!(NESTED.sufficient_scopes(), ["admin"]);
+        let expr = All(&[Scope("x"), Any(&[Scope("y"), Scope("z")]), Scope("x")]);
+        assert_eq!(expr.sufficient_scopes(), ["x", "y"]);
+        assert_eq!(
+            expr.check(&claims("x")),
+            Err(crate::AuthError::InsufficientScope("x y".into()))
+        );
+        assert_eq!(expr.check(&claims("x z")), Ok(()));
+    }
+}

@@ -1,0 +1,97 @@
+//! [`TokenBuilder`]: test tokens, claim by claim.
+#![allow(clippy::expect_used)] // test helpers: a failure here is a broken test setup
+
+use std::sync::Arc;
+
+use jsonwebtoken::Header;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::SigningKey;
+
+/// Builds and signs a test token. Starts with `iat` now and `exp` in an hour.
+#[derive(Debug, Clone)]
+#[must_use = "call .build() to get the token"]
+pub struct TokenBuilder {
+    key: Arc<SigningKey>,
+    header: Header,
+    claims: Map<String, Value>,
+}
+
+impl TokenBuilder {
+    /// A builder signing with `key`, its `kid` in the header.
+    pub fn new(key: Arc<SigningKey>) -> TokenBuilder {
+        let mut header = Header::new(key.alg());
+        header.kid = Some(key.kid().to_owned());
+        let now = jsonwebtoken::get_current_timestamp();
+        let mut claims = Map::new();
+        claims.insert("iat".into(), now.into());
+        claims.insert("exp".into(), (now + 3600).into());
+        TokenBuilder {
+            key,
+            header,
+            claims,
+        }
+    }
+
+    /// Sets `iss`.
+    pub fn issuer(self, issuer: &str) -> Self {
+        self.claim("iss", issuer)
+    }
+
+    /// Sets `aud`.
+    pub fn audience(self, audience: &str) -> Self {
+        self.claim("aud", audience)
+    }
+
+    /// Sets `sub`.
+    #[allow(clippy::should_implement_trait)] // named after the claim
+    pub fn sub(self, sub: &str) -> Self {
+        self.claim("sub", sub)
+    }
+
+    /// Sets `scope`, a space-separated list.
+    pub fn scope(self, scope: &str) -> Self {
+        self.claim("scope", scope)
+    }
+
+    /// Sets Auth0's RBAC `permissions` array.
+    pub fn permissions<'a>(self, permissions: impl IntoIterator<Item = &'a str>) -> Self {
+        self.claim("permissions", permissions.into_iter().collect::<Vec<_>>())
+    }
+
+    /// Sets `exp` to now plus `seconds`; negative for an expired token.
+    pub fn expires_in(self, seconds: i64) -> Self {
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        self.claim("exp", now.saturating_add(seconds))
+    }
+
+    /// Sets any claim.
+    pub fn claim(mut self, name: &str, value: impl Serialize) -> Self {
+        let value = serde_json::to_value(value).expect("claim value serializes to JSON");
+        self.claims.insert(name.to_owned(), value);
+        self
+    }
+
+    /// Removes a claim (e.g. `exp`, to test that it is required).
+    pub fn without(mut self, name: &str) -> Self {
+        self.claims.remove(name);
+        self
+    }
+
+    /// Changes the header's `kid` (`None` removes it).
+    pub fn kid(mut self, kid: Option<&str>) -> Self {
+        self.header.kid = kid.map(str::to_owned);
+        self
+    }
+
+    /// The token, signed.
+    ///
+    /// # Panics
+    /// If signing fails, which a key made by [`SigningKey`] does not.
+    pub fn build(&self) -> String {
+        self.key
+            .sign(&self.header, &self.claims)
+            .expect("signing a test token")
+    }
+}

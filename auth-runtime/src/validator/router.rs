@@ -1,0 +1,115 @@
+//! Several issuers: the token's unverified `iss` picks the validator that
+//! then verifies it exactly.
+
+use serde_json::Value;
+
+use super::Validator;
+use crate::claims::Claims;
+use crate::config::{AuthConfig, ConfigError};
+use crate::error::AuthError;
+use crate::extract::extract_bearer;
+
+/// The validators of one or several issuers (tenants, staging and
+/// production): a token's `iss` picks the one that verifies it (only to
+/// choose keys and audience; that validator then checks `iss` exactly). A
+/// token from an issuer not in the list is refused with 401
+/// `invalid_claims`, with no fetch.
+///
+/// The [`Auth`](crate::Auth) fairing manages one as application state; a
+/// handler may take it (`&State<IssuerRouter>`) for metrics such
+/// as [`Validator::full_verifications`].
+#[derive(Debug)]
+pub struct IssuerRouter {
+    validators: Vec<Validator>,
+}
+
+impl IssuerRouter {
+    /// One validator per configuration; at least one, with distinct issuers.
+    pub fn new(configs: impl IntoIterator<Item = AuthConfig>) -> Result<IssuerRouter, ConfigError> {
+        let validators = configs
+            .into_iter()
+            .map(Validator::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        if validators.is_empty() {
+            return Err(ConfigError::Issuers(
+                "at least one issuer must be configured".into(),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = validators
+            .iter()
+            .find(|v| !seen.insert(v.config.issuer.as_str()))
+        {
+            return Err(ConfigError::Issuers(format!(
+                "the issuer {} is configured twice",
+                twice.config.issuer
+            )));
+        }
+        Ok(IssuerRouter { validators })
+    }
+
+    /// The validators, in the order of their configurations.
+    pub fn validators(&self) -> &[Validator] {
+        &self.validators
+    }
+
+    /// Validates the value of an `Authorization` header, as
+    /// [`Validator::authorize`] does.
+    pub async fn authorize(&self, header: Option<&str>) -> Result<Claims, AuthError> {
+        let token = extract_bearer(header.unwrap_or(""))?;
+        self.validate(token).await
+    }
+
+    /// Validates a bare token with the validator of its issuer.
+    pub async fn validate(&self, token: &str) -> Result<Claims, AuthError> {
+        match self.validators.as_slice() {
+            [only] => only.validate(token).await,
+            all => {
+                let largest = all
+                    .iter()
+                    .map(|v| v.config.tuning.max_token_bytes)
+                    .max()
+                    .unwrap_or(0);
+                if token.len() > largest {
+                    return Err(AuthError::Malformed("token larger than the size limit"));
+                }
+                let issuer = unverified_issuer(token)?;
+                match all
+                    .iter()
+                    .find(|v| Some(v.config.issuer.as_str()) == issuer.as_deref())
+                {
+                    Some(validator) => validator.validate(token).await,
+                    None => Err(AuthError::WrongAudienceOrIssuer),
+                }
+            }
+        }
+    }
+}
+
+/// The `iss` of a token's payload, read without verification, only to pick
+/// the validator that will verify it.
+fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
+    use base64::Engine;
+    #[derive(serde::Deserialize)]
+    struct Peek {
+        iss: Option<Value>,
+    }
+    let malformed = || AuthError::Malformed("not a compact JWS with a JSON payload");
+    let mut segments = token.split('.');
+    let (Some(_), Some(payload), Some(_), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
+        return Err(malformed());
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| malformed())?;
+    let peek: Peek = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+    Ok(match peek.iss {
+        Some(Value::String(iss)) => Some(iss),
+        _ => None,
+    })
+}

@@ -1,0 +1,60 @@
+//! The verified-token cache: the SHA-256 of a whole token to what its full
+//! verification found, bounded in entries.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::claims::Claims;
+use crate::jwks::VerifyKey;
+
+/// Verified tokens, keyed by the SHA-256 of the whole token.
+pub(super) struct TokenCache {
+    entries: quick_cache::sync::Cache<[u8; 32], Arc<Verified>>,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("len", &self.entries.len())
+            .finish()
+    }
+}
+
+/// A token that passed every check, and what its cache entry depends on.
+pub(super) struct Verified {
+    pub(super) claims: Claims,
+    /// `exp`, as validated.
+    pub(super) expires: u64,
+    /// The key that verified it: the entry dies when the set drops it.
+    pub(super) kid: Option<String>,
+    pub(super) key: Arc<VerifyKey>,
+    pub(super) cached_at: Instant,
+}
+
+impl TokenCache {
+    pub(super) fn new(capacity: usize) -> TokenCache {
+        TokenCache {
+            entries: quick_cache::sync::Cache::new(capacity),
+        }
+    }
+
+    pub(super) fn get(&self, digest: &[u8; 32]) -> Option<Arc<Verified>> {
+        self.entries.get(digest)
+    }
+
+    pub(super) fn remove(&self, digest: &[u8; 32]) {
+        self.entries.remove(digest);
+    }
+
+    pub(super) fn insert(&self, digest: [u8; 32], verified: Verified) {
+        self.entries.insert(digest, Arc::new(verified));
+    }
+}
+
+/// The cache key of `token`.
+pub(super) fn sha256(token: &str) -> [u8; 32] {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
+}
