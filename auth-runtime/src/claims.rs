@@ -37,8 +37,9 @@ impl Claims {
         self.get("sub").and_then(Value::as_str)
     }
 
-    /// Every scope the token grants, from `scope` (space-separated), `scp`
-    /// (a string or an array) and Auth0's RBAC `permissions` (an array).
+    /// Every scope the token grants, from `scope` (separated by the ASCII
+    /// space alone), `scp` (such a string, or an array) and Auth0's RBAC
+    /// `permissions` (an array); array elements are taken whole.
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
         self.inner.scopes.iter().map(String::as_str)
     }
@@ -92,23 +93,33 @@ impl Claims {
     }
 }
 
+/// The scopes granted by `scope` (a string split on the ASCII space only:
+/// RFC 6749 section 3.3), `scp` (such a string, or an array) and Auth0's
+/// `permissions` (an array). Array elements are taken whole: a permission
+/// `"read:x admin"` grants neither `read:x` nor `admin`.
 fn collect_scopes(payload: &Map<String, Value>) -> Vec<String> {
     let mut scopes = Vec::new();
-    let mut push_words = |text: &str| scopes.extend(text.split_whitespace().map(str::to_owned));
+    let mut push_words = |text: &str| {
+        scopes.extend(
+            text.split(' ')
+                .filter(|word| !word.is_empty())
+                .map(str::to_owned),
+        )
+    };
     if let Some(Value::String(scope)) = payload.get("scope") {
         push_words(scope);
     }
-    match payload.get("scp") {
-        Some(Value::String(scp)) => push_words(scp),
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .for_each(&mut push_words),
-        _ => {}
+    if let Some(Value::String(scp)) = payload.get("scp") {
+        push_words(scp);
     }
-    if let Some(Value::Array(items)) = payload.get("permissions") {
-        items.iter().filter_map(Value::as_str).for_each(push_words);
-    }
+    let elements = ["scp", "permissions"]
+        .into_iter()
+        .filter_map(|name| payload.get(name).and_then(Value::as_array))
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|element| !element.is_empty())
+        .map(str::to_owned);
+    scopes.extend(elements);
     scopes
 }
 
@@ -137,6 +148,34 @@ mod tests {
         );
         let c = claims(json!({ "scp": "x y" }));
         assert!(c.has_scope("x") && c.has_scope("y"));
+    }
+
+    #[test]
+    fn only_the_ascii_space_separates_scopes() {
+        let c = claims(json!({ "scope": "a\tb c\u{a0}d  e\u{2003}f" }));
+        assert_eq!(
+            c.scopes().collect::<Vec<_>>(),
+            ["a\tb", "c\u{a0}d", "e\u{2003}f"]
+        );
+        assert!(!c.has_scope("a") && !c.has_scope("b") && !c.has_scope("d"));
+        let c = claims(json!({ "scp": "x\ty z" }));
+        assert_eq!(c.scopes().collect::<Vec<_>>(), ["x\ty", "z"]);
+    }
+
+    #[test]
+    fn array_elements_are_taken_whole() {
+        let c = claims(json!({
+            "permissions": ["read:x admin", "write:y"],
+            "scp": ["p q", ""]
+        }));
+        assert_eq!(
+            c.scopes().collect::<Vec<_>>(),
+            ["p q", "read:x admin", "write:y"]
+        );
+        for part in ["read:x", "admin", "p", "q", ""] {
+            assert!(!c.has_scope(part), "{part:?} must not be granted");
+        }
+        assert!(c.has_scope("write:y"));
     }
 
     #[test]

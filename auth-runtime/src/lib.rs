@@ -70,6 +70,7 @@
 
 mod claims;
 pub mod config;
+mod crypto;
 mod error;
 mod extract;
 mod jwks;

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use super::{
-    Algorithm, AuthConfig, ConfigError, HmacSecret, JwksSource, DEFAULT_ALGORITHMS, HMAC_ALGORITHMS,
+    Algorithm, AuthConfig, ConfigError, HmacSecret, JwksSource, DEFAULT_ALGORITHMS,
+    HMAC_ALGORITHMS, MAX_LEEWAY,
 };
 
 /// Builds an [`AuthConfig`]; see [`AuthConfig::builder`].
@@ -45,11 +46,23 @@ impl AuthConfigBuilder {
     /// Verifies HS256/384/512 tokens with this shared secret instead of a
     /// key set (which is then never fetched). Asymmetric tokens are refused;
     /// the secret must be at least 32 bytes (RFC 7518 section 3.2).
+    ///
+    /// Unless [`algorithms`](Self::algorithms) names them, the algorithms
+    /// become those of HS256/384/512 the secret is long enough for: RFC 7518
+    /// asks for at least 32, 48 and 64 bytes respectively.
     pub fn shared_secret(mut self, secret: HmacSecret) -> Self {
-        self.config.shared_secret = Some(secret);
         if self.config.tuning.algorithms == DEFAULT_ALGORITHMS {
-            self.config.tuning.algorithms = HMAC_ALGORITHMS.to_vec();
+            let length = secret.bytes().len();
+            self.config.tuning.algorithms = HMAC_ALGORITHMS
+                .into_iter()
+                .filter(|&alg| length >= min_secret_bytes(alg))
+                .collect();
+            if self.config.tuning.algorithms.is_empty() {
+                // Too short for any: `build` says so.
+                self.config.tuning.algorithms = vec![Algorithm::HS256];
+            }
         }
+        self.config.shared_secret = Some(secret);
         self
     }
 
@@ -62,7 +75,8 @@ impl AuthConfigBuilder {
     }
 
     /// Clock skew tolerated on `exp`, `nbf` and `iat`. Default:
-    /// [`DEFAULT_LEEWAY`](super::DEFAULT_LEEWAY).
+    /// [`DEFAULT_LEEWAY`](super::DEFAULT_LEEWAY); at most
+    /// [`MAX_LEEWAY`](super::MAX_LEEWAY).
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.config.tuning.leeway = leeway;
         self
@@ -76,7 +90,7 @@ impl AuthConfigBuilder {
     }
 
     /// The least time between two refreshes caused by unknown `kid`s, and
-    /// between two refreshes of a stale set. Default:
+    /// between two refreshes of a stale set; above zero. Default:
     /// [`DEFAULT_REFRESH_COOLDOWN`](super::DEFAULT_REFRESH_COOLDOWN).
     pub fn refresh_cooldown(mut self, cooldown: Duration) -> Self {
         self.config.tuning.refresh_cooldown = cooldown;
@@ -91,8 +105,8 @@ impl AuthConfigBuilder {
         self
     }
 
-    /// The longest a fetch (discovery and key set together) may take.
-    /// Default: [`DEFAULT_FETCH_TIMEOUT`](super::DEFAULT_FETCH_TIMEOUT).
+    /// The longest a fetch (discovery and key set together) may take; above
+    /// zero. Default: [`DEFAULT_FETCH_TIMEOUT`](super::DEFAULT_FETCH_TIMEOUT).
     pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
         self.config.tuning.fetch_timeout = timeout;
         self
@@ -191,15 +205,54 @@ impl AuthConfigBuilder {
                         "the shared secret must be at least 32 bytes (RFC 7518 section 3.2)",
                     ));
                 }
+                if let Some(&alg) = algorithms
+                    .iter()
+                    .find(|&&alg| secret.bytes().len() < min_secret_bytes(alg))
+                {
+                    return Err(ConfigError::Algorithm {
+                        algorithm: alg,
+                        reason: "needs a longer shared secret: at least 48 bytes for HS384 and 64 \
+                                 for HS512 (RFC 7518 section 3.2)",
+                    });
+                }
             }
         }
-        if config.tuning.max_token_bytes == 0 || config.tuning.max_jwks_bytes == 0 {
-            return Err(ConfigError::OutOfRange {
-                setting: "max_token_bytes and max_jwks_bytes",
-                reason: "must be above zero",
-            });
-        }
+        check_bounds(&config.tuning)?;
         Ok(config)
+    }
+}
+
+/// The ranges of the tuning settings.
+fn check_bounds(tuning: &super::Tuning) -> Result<(), ConfigError> {
+    let refuse = |setting, reason| Err(ConfigError::OutOfRange { setting, reason });
+    if tuning.leeway > MAX_LEEWAY {
+        return refuse("leeway", "must be at most 3600 seconds (MAX_LEEWAY)");
+    }
+    if tuning.refresh_cooldown.is_zero() {
+        return refuse(
+            "refresh_cooldown",
+            "must be above zero: it bounds the fetches that unknown kids can cause",
+        );
+    }
+    if tuning.fetch_timeout.is_zero() {
+        return refuse("fetch_timeout", "must be above zero");
+    }
+    if tuning.max_token_bytes == 0 {
+        return refuse("max_token_bytes", "must be above zero");
+    }
+    if tuning.max_jwks_bytes == 0 {
+        return refuse("max_jwks_bytes", "must be above zero");
+    }
+    Ok(())
+}
+
+/// The shortest secret RFC 7518 section 3.2 allows for an HMAC algorithm:
+/// the size of its hash output.
+fn min_secret_bytes(alg: Algorithm) -> usize {
+    match alg {
+        Algorithm::HS384 => 48,
+        Algorithm::HS512 => 64,
+        _ => 32,
     }
 }
 
@@ -223,7 +276,7 @@ mod tests {
     fn shared_secrets_are_hmac_only_and_long_enough() {
         let secret = HmacSecret::raw([7u8; 32]);
         let config = AuthConfig::builder("https://i/", "a")
-            .shared_secret(secret.clone())
+            .shared_secret(HmacSecret::raw([7u8; 64]))
             .build()
             .unwrap();
         assert_eq!(config.tuning.algorithms, HMAC_ALGORITHMS);
@@ -242,6 +295,55 @@ mod tests {
             .shared_secret(HmacSecret::raw("short"))
             .build();
         assert!(matches!(short, Err(ConfigError::Secret(_))));
+    }
+
+    #[test]
+    fn hs384_and_hs512_need_48_and_64_bytes() {
+        let with = |bytes: usize| {
+            AuthConfig::builder("https://i/", "a").shared_secret(HmacSecret::raw(vec![7u8; bytes]))
+        };
+        let config = with(32).build().unwrap();
+        assert_eq!(config.tuning.algorithms, [Algorithm::HS256]);
+        let config = with(48).build().unwrap();
+        assert_eq!(
+            config.tuning.algorithms,
+            [Algorithm::HS256, Algorithm::HS384]
+        );
+        for (bytes, alg) in [(47, Algorithm::HS384), (63, Algorithm::HS512)] {
+            let err = with(bytes).algorithms([alg]).build().unwrap_err();
+            assert!(
+                matches!(err, ConfigError::Algorithm { algorithm, .. } if algorithm == alg),
+                "{err:?}"
+            );
+        }
+        assert!(with(64).algorithms([Algorithm::HS512]).build().is_ok());
+        assert!(matches!(with(31).build(), Err(ConfigError::Secret(_))));
+    }
+
+    #[test]
+    fn out_of_range_tuning_is_refused_naming_the_setting() {
+        let base = || AuthConfig::builder("https://i/", "a");
+        let cases = [
+            (base().leeway(MAX_LEEWAY + Duration::from_secs(1)), "leeway"),
+            (base().leeway(Duration::from_secs(u64::MAX)), "leeway"),
+            (base().refresh_cooldown(Duration::ZERO), "refresh_cooldown"),
+            (base().fetch_timeout(Duration::ZERO), "fetch_timeout"),
+            (base().max_token_bytes(0), "max_token_bytes"),
+            (base().max_jwks_bytes(0), "max_jwks_bytes"),
+        ];
+        for (builder, name) in cases {
+            let err = builder.build().unwrap_err();
+            assert!(
+                matches!(err, ConfigError::OutOfRange { setting, .. } if setting == name),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains(name), "{err}");
+        }
+        assert!(base().leeway(MAX_LEEWAY).build().is_ok());
+        assert!(base()
+            .refresh_cooldown(Duration::from_millis(1))
+            .build()
+            .is_ok());
     }
 
     #[test]
@@ -275,12 +377,6 @@ mod tests {
         assert!(matches!(
             AuthConfig::builder("https://i/", "a")
                 .algorithms([])
-                .build(),
-            Err(ConfigError::OutOfRange { .. })
-        ));
-        assert!(matches!(
-            AuthConfig::builder("https://i/", "a")
-                .max_token_bytes(0)
                 .build(),
             Err(ConfigError::OutOfRange { .. })
         ));

@@ -49,6 +49,9 @@ pub(crate) const HMAC_ALGORITHMS: [Algorithm; 3] =
 pub const DEFAULT_REALM: &str = "api";
 /// Default clock skew tolerated on `exp`, `nbf` and `iat`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+/// The longest leeway accepted: beyond it, tokens that expired long ago
+/// would pass (and jsonwebtoken's `now - leeway` would underflow).
+pub const MAX_LEEWAY: Duration = Duration::from_secs(3600);
 /// Default time a fetched key set is used before it is refreshed.
 pub const DEFAULT_JWKS_TTL: Duration = Duration::from_secs(600);
 /// Default least time between two refreshes for unknown `kid`s.

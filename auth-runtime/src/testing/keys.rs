@@ -74,7 +74,7 @@ impl SigningKey {
         alg: Algorithm,
         secret: &[u8],
     ) -> Result<SigningKey, jsonwebtoken::errors::Error> {
-        SigningKey::from_encoding_key(kid, alg, EncodingKey::from_secret(secret))
+        SigningKey::from_encoding_key(kid, alg, EncodingKey::from_secret(secret)?)
     }
 
     fn from_encoding_key(
@@ -82,6 +82,7 @@ impl SigningKey {
         alg: Algorithm,
         encoding: EncodingKey,
     ) -> Result<SigningKey, jsonwebtoken::errors::Error> {
+        crate::crypto::install_provider();
         let kid = kid.into();
         let mut jwk = Jwk::from_encoding_key(&encoding, alg)?;
         jwk.common.key_id = Some(kid.clone());

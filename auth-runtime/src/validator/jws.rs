@@ -22,11 +22,20 @@ pub(super) struct TokenHeader {
     pub(super) typ: Option<String>,
 }
 
+/// The structural checks of a compact JWS, before any key is chosen: three
+/// segments and a header [`parse_header`] accepts.
+pub(super) fn parse_structure(token: &str) -> Result<TokenHeader, AuthError> {
+    if token.split('.').count() != 3 {
+        return Err(AuthError::Malformed("not a compact JWS (three segments)"));
+    }
+    parse_header(token)
+}
+
 /// Parses the header once: base64url JSON naming no member twice (JSON
 /// parsers disagree on which one wins: RFC 7515 section 4), with a known
 /// `alg`, a string `kid` and `typ` if present, and no `crit` (no extension
 /// is supported: RFC 7515 section 4.1.11).
-pub(super) fn parse_header(token: &str) -> Result<TokenHeader, AuthError> {
+fn parse_header(token: &str) -> Result<TokenHeader, AuthError> {
     use base64::Engine;
     let malformed = || AuthError::Malformed("header is not base64url JSON with distinct members");
     let segment = token.split('.').next().unwrap_or_default();
@@ -100,6 +109,10 @@ pub(super) fn map_jwt_error(kind: ErrorKind) -> AuthError {
         }
         ErrorKind::MissingRequiredClaim(claim) => {
             AuthError::InvalidClaims(format!("the token has no {claim} claim").into())
+        }
+        // jsonwebtoken 12 reports an `iss` or `aud` of the wrong JSON type here.
+        ErrorKind::InvalidClaimFormat(claim) if claim == "iss" || claim == "aud" => {
+            AuthError::WrongAudienceOrIssuer
         }
         ErrorKind::InvalidClaimFormat(claim) => {
             AuthError::InvalidClaims(format!("the {claim} claim is not a valid NumericDate").into())

@@ -18,7 +18,7 @@ use crate::config::{AuthConfig, ConfigError};
 use crate::error::AuthError;
 use crate::extract::extract_bearer;
 use crate::jwks::{JwksCache, VerifyKey};
-use jws::{is_access_token_type, map_jwt_error, numeric_date, parse_header, StrictObject};
+use jws::{is_access_token_type, map_jwt_error, numeric_date, parse_structure, StrictObject};
 use token_cache::{sha256, TokenCache, Verified};
 
 /// Validates access tokens against one issuer's key set.
@@ -52,13 +52,16 @@ impl Validator {
     /// A validator for `config`. Nothing is fetched until the first token
     /// needs a key.
     pub fn new(config: AuthConfig) -> Result<Validator, ConfigError> {
+        crate::crypto::install_provider();
         let jwks = JwksCache::new(&config)?;
-        let secret = config.shared_secret.as_ref().map(|secret| {
-            Arc::new(VerifyKey {
+        let secret = match &config.shared_secret {
+            Some(secret) => Some(Arc::new(VerifyKey {
                 algorithms: config.tuning.algorithms.clone(),
-                key: jsonwebtoken::DecodingKey::from_secret(secret.bytes()),
-            })
-        });
+                key: jsonwebtoken::DecodingKey::from_secret(secret.bytes())
+                    .map_err(|_| ConfigError::Secret("the shared secret must not be empty"))?,
+            })),
+            None => None,
+        };
         let validations = config
             .tuning
             .algorithms
@@ -69,7 +72,11 @@ impl Validator {
                 validation.validate_exp = true;
                 validation.validate_nbf = true;
                 validation.validate_aud = true;
-                validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+                // Only `exp` here: jsonwebtoken checks its required claims in
+                // the order of a HashSet, so that a token missing two of them
+                // would get either sentence. `iss` and `aud` are required by
+                // `check_extra_claims`, in a fixed order.
+                validation.set_required_spec_claims(&["exp"]);
                 validation.set_issuer(&[&config.issuer]);
                 validation.set_audience(&[&config.audience]);
                 (alg, validation)
@@ -157,10 +164,7 @@ impl Validator {
         if token.len() > self.config.tuning.max_token_bytes {
             return Err(AuthError::Malformed("token larger than the size limit"));
         }
-        if token.split('.').count() != 3 {
-            return Err(AuthError::Malformed("not a compact JWS (three segments)"));
-        }
-        let header = parse_header(token)?;
+        let header = parse_structure(token)?;
         if self.config.tuning.require_access_token_type
             && !is_access_token_type(header.typ.as_deref())
         {
@@ -200,11 +204,15 @@ impl Validator {
     }
 
     /// What jsonwebtoken leaves to us: `iss` must be a single string equal
-    /// to the issuer (it accepts arrays), and `iat` must not be in the future.
+    /// to the issuer (it accepts arrays), `aud` must be present (it checks a
+    /// present one), and `iat` must not be in the future.
     fn check_extra_claims(&self, payload: &Map<String, Value>) -> Result<(), AuthError> {
         match payload.get("iss") {
             Some(Value::String(iss)) if *iss == self.config.issuer => {}
             _ => return Err(AuthError::WrongAudienceOrIssuer),
+        }
+        if !matches!(payload.get("aud"), Some(Value::String(_) | Value::Array(_))) {
+            return Err(AuthError::WrongAudienceOrIssuer);
         }
         if let Some(iat) = payload.get("iat") {
             let Some(iat) = iat.as_f64().filter(|t| t.is_finite()) else {

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::jws::parse_structure;
 use super::Validator;
 use crate::claims::Claims;
 use crate::config::{AuthConfig, ConfigError};
@@ -73,6 +74,9 @@ impl IssuerRouter {
                 if token.len() > largest {
                     return Err(AuthError::Malformed("token larger than the size limit"));
                 }
+                // Structure before claims, as for one issuer: a malformed
+                // token is `invalid_header` whatever its `iss` says.
+                parse_structure(token)?;
                 let issuer = unverified_issuer(token)?;
                 match all
                     .iter()
