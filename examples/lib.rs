@@ -78,8 +78,13 @@ pub struct MessageStore(Mutex<Vec<StoredMessage>>);
 
 /// Stores a message: needs `write:messages`. The body is read only for an
 /// authorised caller.
+///
+/// The route names no `format = "json"`: Rocket matches `format` against the
+/// `Content-Type` before any guard runs, so a caller without a token and
+/// without that header would get a 404 instead of the 401. The `Json` data
+/// guard reads the body as JSON whatever its `Content-Type`.
 #[requires_scope("write:messages")]
-#[rocket::post("/api/messages", format = "json", data = "<new>")]
+#[rocket::post("/api/messages", data = "<new>")]
 pub fn create_message(
     new: Json<NewMessage>,
     user: Claims,

@@ -123,6 +123,12 @@ pub use crate::rocket::{Auth, ClaimsAs, OptionalClaims, ScopedClaims};
 /// Grammar: `#[requires_auth]`, with no arguments. The application must
 /// attach the [`Auth`] fairing; a forgotten one stops the launch.
 ///
+/// Rocket matches a route's `format = "..."` against the request before any
+/// guard runs: a request whose `Content-Type` (or `Accept`) does not match
+/// gets Rocket's 404 without being authenticated. Leave `format` out of a
+/// protected route when every caller without a token must get the 401
+/// (Rocket's `Json` data guard reads JSON whatever the `Content-Type`).
+///
 /// Placed below the route attribute it cannot add its guard, and says so:
 ///
 /// ```compile_fail

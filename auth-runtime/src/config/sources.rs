@@ -15,10 +15,26 @@ struct Identity {
     issuer: Option<String>,
     audience: Option<String>,
     jwks_uri: Option<String>,
-    shared_secret: Option<String>,
-    shared_secret_base64: Option<String>,
+    shared_secret: Option<SecretText>,
+    shared_secret_base64: Option<SecretText>,
     #[serde(flatten)]
     tuning: Map<String, Value>,
+}
+
+/// A secret's text in the table. A value of another type is refused with an
+/// error that does not quote it (serde's would).
+#[derive(Debug)]
+struct SecretText(String);
+
+impl<'de> serde::Deserialize<'de> for SecretText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Value::deserialize(deserializer) {
+            Ok(Value::String(text)) => Ok(SecretText(text)),
+            _ => Err(serde::de::Error::custom(
+                "a shared secret must be a string (its value is not shown)",
+            )),
+        }
+    }
 }
 
 /// An environment variable; set but blank counts as unset.
@@ -97,8 +113,9 @@ impl AuthConfig {
         let mut builder = AuthConfig::builder(issuer, audience.trim())
             .with_tuning(tuning)
             .jwks(jwks);
-        let raw = var("AUTH_SHARED_SECRET").or(identity.shared_secret);
-        let encoded = var("AUTH_SHARED_SECRET_BASE64").or(identity.shared_secret_base64);
+        let raw = var("AUTH_SHARED_SECRET").or(identity.shared_secret.map(|s| s.0));
+        let encoded =
+            var("AUTH_SHARED_SECRET_BASE64").or(identity.shared_secret_base64.map(|s| s.0));
         if let Some(secret) = raw {
             builder = builder.shared_secret(HmacSecret::raw(secret));
         } else if let Some(secret) = encoded {
@@ -198,6 +215,43 @@ mod tests {
         assert_eq!(config.realm(), "r");
         let config = from_table(Some(table), &[("AUTH_AUDIENCE", "from-env")]).unwrap();
         assert_eq!(config.audience(), "from-env");
+    }
+
+    #[test]
+    fn no_configuration_error_shows_a_secret() {
+        for secret in [
+            serde_json::json!(123456789),
+            serde_json::json!(["hunter2-hunter2"]),
+        ] {
+            let table = serde_json::json!({
+                "issuer": "https://i/", "audience": "a", "shared_secret": secret
+            });
+            let err = from_table(Some(table), &[]).unwrap_err();
+            let text = format!("{err} {err:?}");
+            assert!(
+                !text.contains("123456789") && !text.contains("hunter2"),
+                "{text}"
+            );
+            assert!(text.contains("shared secret must be a string"), "{text}");
+        }
+        let err = from(&[
+            ("AUTH_ISSUER", "https://i/"),
+            ("AUTH_AUDIENCE", "a"),
+            ("AUTH_SHARED_SECRET_BASE64", "not base64! hunter2"),
+        ])
+        .unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("hunter2"));
+        let err = from(&[
+            ("AUTH_ISSUER", "https://i/"),
+            ("AUTH_AUDIENCE", "a"),
+            ("AUTH_SHARED_SECRET", "hunter2"),
+        ])
+        .unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("hunter2"));
+        let err = AuthConfig::builder("ftp://user:hunter2@i/", "a")
+            .build()
+            .unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("hunter2"), "{err}");
     }
 
     #[test]

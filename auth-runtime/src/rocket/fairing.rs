@@ -8,7 +8,7 @@ use rocket::request::Request;
 use rocket::{Build, Response, Rocket};
 
 use super::response::{self, render, Auth0Json, ErrorRenderer, Rendering};
-use super::Rejection;
+use super::{take_rejection_marker, Rejection};
 use crate::config::{AuthConfig, ConfigError};
 use crate::validator::IssuerRouter;
 
@@ -169,8 +169,9 @@ impl Fairing for Auth {
         if let Some(error) = request.local_cache(Rejection::default).0.get() {
             // Only the response that the failed guard led to (its catcher) is
             // rewritten; a handler that ran despite it (e.g. through an
-            // `Option<Claims>` guard) keeps its own answer.
-            if response.status() == response::status(error) {
+            // `Option<Claims>` guard) keeps its own answer, whatever its status.
+            let handler_ran = take_rejection_marker(response);
+            if !handler_ran && response.status() == response::status(error) {
                 render(error, request, response);
             }
         }

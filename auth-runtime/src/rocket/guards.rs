@@ -147,9 +147,13 @@ where
         };
         let typed = request.local_cache(|| {
             Typed(claims.deserialize::<T>().map(Arc::new).map_err(|error| {
-                log::info!(
-                    "auth: the token's claims do not fit {}: {error}",
-                    std::any::type_name::<T>()
+                // serde's message may quote a claim's value (personal data):
+                // only its category and position are logged.
+                log::debug!(
+                    "auth: the token's claims do not fit {}: {:?} error at column {}",
+                    std::any::type_name::<T>(),
+                    error.classify(),
+                    error.column()
                 );
                 AuthError::InvalidClaims("the token's claims do not have the expected shape".into())
             }))
@@ -229,10 +233,11 @@ impl<'r, S: ScopeRequirement> FromRequest<'r> for ScopedClaims<S> {
                 requirement: PhantomData,
             }),
             Err(error) => {
-                log::info!(
-                    "auth: {} {} rejected (403): {:?} not granted",
+                log::debug!(
+                    "auth: {} {} rejected: 403 {} ({:?} not granted)",
                     request.method(),
                     request.uri().path(),
+                    error.code(),
                     S::REQUIRED
                 );
                 reject(request, error)

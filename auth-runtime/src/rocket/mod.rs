@@ -6,6 +6,7 @@
 
 use std::sync::OnceLock;
 
+use ::rocket::http::{Cookie, Header};
 use ::rocket::request::{Outcome, Request};
 use ::rocket::{Ignite, Rocket};
 
@@ -42,11 +43,12 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthEr
                 (value, None) => router.authorize(value).await,
             };
             if let Err(error) = &result {
-                log::info!(
-                    "auth: {} {} rejected ({}): {}",
+                log::debug!(
+                    "auth: {} {} rejected: {} {} ({})",
                     request.method(),
                     request.uri().path(),
                     error.status(),
+                    error.code(),
                     error.log_reason()
                 );
             }
@@ -57,9 +59,48 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthEr
 }
 
 /// Fails the guard with `error`, remembering it for the fairing's response.
+///
+/// How the fairing tells the response the failure led to (a catcher's) from
+/// a handler's own: a marker cookie is added to the request's jar. Rocket
+/// resets the jar's changes before it calls a catcher, and sends them with a
+/// handler's response; [`take_rejection_marker`] finds (and removes) it.
 fn reject<T>(request: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
-    let _ = request.local_cache(Rejection::default).0.set(error.clone());
+    if request
+        .local_cache(Rejection::default)
+        .0
+        .set(error.clone())
+        .is_ok()
+    {
+        request.cookies().add(Cookie::new(MARKER, "1"));
+    }
     Outcome::Error((response::status(&error), error))
+}
+
+/// The marker cookie of [`reject`].
+const MARKER: &str = "__auth_rejected";
+
+/// Whether `response` carries the rejection marker, i.e. a handler ran after
+/// a guard failed (then its response is the handler's own); the marker is
+/// removed from the response either way.
+fn take_rejection_marker(response: &mut ::rocket::Response<'_>) -> bool {
+    let is_marker = |value: &str| {
+        value
+            .split_once('=')
+            .is_some_and(|(name, _)| name.trim() == MARKER)
+    };
+    let cookies: Vec<String> = response
+        .headers()
+        .get("Set-Cookie")
+        .map(str::to_owned)
+        .collect();
+    if !cookies.iter().any(|value| is_marker(value)) {
+        return false;
+    }
+    response.remove_header("Set-Cookie");
+    for value in cookies.into_iter().filter(|value| !is_marker(value)) {
+        response.adjoin_header(Header::new("Set-Cookie", value));
+    }
+    true
 }
 
 const NOT_ATTACHED: &str = "a route needs authentication but the auth fairing is not attached: \
