@@ -4,7 +4,8 @@
 //! As in Auth0's Python quickstart: `GET /api/public` (open),
 //! `GET /api/private` (`#[requires_auth]`), `GET /api/private-scoped`
 //! (`#[requires_scope("read:messages")]`), and beyond it
-//! `POST /api/messages` (`#[requires_scope("write:messages")]`). CORS allows
+//! `POST /api/messages` (`#[requires_scope("write:messages")]`) and
+//! `GET /api/private-step-up` (a recent multi-factor login). CORS allows
 //! `Content-Type` and `Authorization`, and preflight requests are answered
 //! without authentication.
 #![warn(missing_docs, unreachable_pub, rust_2018_idioms)]
@@ -51,6 +52,23 @@ pub fn private_scoped() -> Json<Message> {
     message(
         "Hello from a private endpoint! You need to be authenticated and have a scope of \
          read:messages to see this.",
+    )
+}
+
+/// The `acr` Auth0 puts in a token after multi-factor authentication.
+pub const MFA: &str = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
+
+/// This needs a recent multi-factor login: `acr` is [`MFA`] and the user
+/// authenticated at most five minutes ago (RFC 9470 step-up).
+#[requires_auth(
+    acr_values = ["http://schemas.openid.net/pape/policies/2007/06/multi-factor"],
+    max_age = 300
+)]
+#[rocket::get("/api/private-step-up")]
+pub fn private_step_up() -> Json<Message> {
+    message(
+        "Hello from a private endpoint! You need a multi-factor login of the last five minutes \
+         to see this.",
     )
 }
 
@@ -151,6 +169,13 @@ pub fn rocket_with(base: Rocket<Build>, auth: Auth) -> Rocket<Build> {
         .manage(MessageStore::default())
         .mount(
             "/",
-            rocket::routes![public, private, private_scoped, create_message, preflight],
+            rocket::routes![
+                public,
+                private,
+                private_scoped,
+                private_step_up,
+                create_message,
+                preflight
+            ],
         )
 }

@@ -46,6 +46,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .sub("dev-user")
             .scope("write:messages")
             .build(),
+        issuer
+            .token()
+            .sub("dev-user")
+            .acr(auth_examples::MFA)
+            .authenticated_ago(0)
+            .build(),
     ];
     let banner = dev_banner(issuer.issuer());
     let rocket = auth_examples::rocket(Auth::new(config)).attach(AdHoc::on_liftoff(
@@ -77,7 +83,7 @@ fn dev_banner(issuer: &str) -> String {
     )
 }
 
-fn curl_lines(base: &str, [plain, read, write]: &[String; 3]) -> String {
+fn curl_lines(base: &str, [plain, read, write, mfa]: &[String; 4]) -> String {
     format!(
         "Try it (tokens valid for an hour):\n\n\
          # 200, open to all\n\
@@ -92,6 +98,11 @@ fn curl_lines(base: &str, [plain, read, write]: &[String; 3]) -> String {
          curl -i -H \"Authorization: Bearer {read}\" {base}/api/private-scoped\n\n\
          # 201, the token carries write:messages\n\
          curl -i -X POST -H \"Authorization: Bearer {write}\" -H \"Content-Type: application/json\" \
-         -d '{{\"text\":\"hello\"}}' {base}/api/messages\n"
+         -d '{{\"text\":\"hello\"}}' {base}/api/messages\n\n\
+         # 401 insufficient_user_authentication, no multi-factor login (the challenge says\n\
+         # acr_values and max_age)\n\
+         curl -i -H \"Authorization: Bearer {plain}\" {base}/api/private-step-up\n\n\
+         # 200 for five minutes, the token says the user just logged in with multi-factor\n\
+         curl -i -H \"Authorization: Bearer {mfa}\" {base}/api/private-step-up\n"
     )
 }

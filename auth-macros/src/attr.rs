@@ -1,7 +1,10 @@
 //! Parsing the attributes' arguments.
 //!
-//! `#[requires_scope(item, ...)]`, where an item is a scope string, or
-//! `any(item, ...)` / `all(item, ...)`; the top-level list is "all of".
+//! `#[requires_scope(item, ..., option, ...)]`, where an item is a scope
+//! string, or `any(item, ...)` / `all(item, ...)` (the top-level list is "all
+//! of"), and `#[requires_auth(option, ...)]`. An option is
+//! `acr_values = "v"` or `acr_values = ["v", ...]`, `max_age = <seconds>`,
+//! `claim_equals("name", value)` or `claim_includes("name", value)`.
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{Parse, ParseStream, Parser};
@@ -16,6 +19,7 @@ pub(crate) enum ScopeItem {
     Call {
         kind: Combinator,
         items: Vec<ScopeItem>,
+        span: Span,
     },
 }
 
@@ -26,9 +30,32 @@ pub(crate) enum Combinator {
     All,
 }
 
-/// The arguments of `#[requires_scope]`.
-pub(crate) struct ScopeArgs {
+/// A claim check as written.
+pub(crate) struct ClaimCheckArg {
+    pub(crate) includes: bool,
+    pub(crate) name: LitStr,
+    pub(crate) value: syn::Lit,
+}
+
+/// The arguments of either attribute.
+#[derive(Default)]
+pub(crate) struct Args {
     pub(crate) items: Vec<ScopeItem>,
+    /// `acr_values = ...`: the `acr_values` token and the values.
+    pub(crate) acr_values: Option<(syn::Ident, Vec<LitStr>)>,
+    /// `max_age = ...`: the `max_age` token and the literal.
+    pub(crate) max_age: Option<(syn::Ident, syn::Lit)>,
+    pub(crate) claims: Vec<ClaimCheckArg>,
+}
+
+impl Args {
+    /// Whether anything beyond a valid token is required.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+            && self.acr_values.is_none()
+            && self.max_age.is_none()
+            && self.claims.is_empty()
+    }
 }
 
 fn combine(errors: &mut Option<syn::Error>, error: syn::Error) {
@@ -74,12 +101,13 @@ fn item(expr: Expr, errors: &mut Option<syn::Error>) -> Option<ScopeItem> {
                 );
                 return None;
             }
+            let span = syn::spanned::Spanned::span(&call.func);
             let items = call
                 .args
                 .into_iter()
                 .filter_map(|arg| item(arg, errors))
                 .collect();
-            Some(ScopeItem::Call { kind, items })
+            Some(ScopeItem::Call { kind, items, span })
         }
         other => {
             combine(errors, syn::Error::new_spanned(other, EXPECTED));
@@ -88,24 +116,203 @@ fn item(expr: Expr, errors: &mut Option<syn::Error>) -> Option<ScopeItem> {
     }
 }
 
-impl Parse for ScopeArgs {
+const OPTIONS: &str = "`acr_values = [\"...\"]`, `max_age = <seconds>`, \
+     `claim_equals(\"claim\", value)` or `claim_includes(\"claim\", value)`";
+
+/// `name = value` with `name` an option of ours.
+fn option(args: &mut Args, assign: syn::ExprAssign, errors: &mut Option<syn::Error>) {
+    let name = match &*assign.left {
+        Expr::Path(path) => path.path.get_ident().cloned(),
+        _ => None,
+    };
+    let Some(name) = name else {
+        combine(
+            errors,
+            syn::Error::new_spanned(&assign.left, format!("expected one of {OPTIONS}")),
+        );
+        return;
+    };
+    let twice = |name: &syn::Ident| {
+        syn::Error::new_spanned(name, format!("`{name}` is given twice; give it once"))
+    };
+    if name == "acr_values" {
+        let values = match *assign.right {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => vec![lit],
+            Expr::Array(array) => {
+                let mut values = Vec::new();
+                for element in array.elems {
+                    match element {
+                        Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(lit),
+                            ..
+                        }) => values.push(lit),
+                        other => combine(
+                            errors,
+                            syn::Error::new_spanned(other, "an acr value is a string literal"),
+                        ),
+                    }
+                }
+                if values.is_empty() && errors.is_none() {
+                    combine(
+                        errors,
+                        syn::Error::new_spanned(
+                            &name,
+                            "`acr_values` needs at least one value, e.g. `acr_values = [\"http://schemas.openid.net/pape/policies/2007/06/multi-factor\"]`",
+                        ),
+                    );
+                }
+                values
+            }
+            other => {
+                combine(
+                    errors,
+                    syn::Error::new_spanned(
+                        other,
+                        "expected a string or an array of strings: `acr_values = [\"...\"]`",
+                    ),
+                );
+                return;
+            }
+        };
+        if args.acr_values.is_some() {
+            combine(errors, twice(&name));
+        } else {
+            args.acr_values = Some((name, values));
+        }
+    } else if name == "max_age" {
+        let lit = match *assign.right {
+            Expr::Lit(lit) => lit.lit,
+            other => {
+                combine(
+                    errors,
+                    syn::Error::new_spanned(
+                        other,
+                        "`max_age` is a positive whole number of seconds, e.g. `max_age = 300`",
+                    ),
+                );
+                return;
+            }
+        };
+        if args.max_age.is_some() {
+            combine(errors, twice(&name));
+        } else {
+            args.max_age = Some((name, lit));
+        }
+    } else {
+        combine(
+            errors,
+            syn::Error::new_spanned(
+                &name,
+                format!("unknown option `{name}`: expected one of {OPTIONS}"),
+            ),
+        );
+    }
+}
+
+/// `claim_equals("name", value)` or `claim_includes("name", value)`.
+fn claim_check(
+    includes: bool,
+    call: syn::ExprCall,
+    errors: &mut Option<syn::Error>,
+) -> Option<ClaimCheckArg> {
+    let which = if includes {
+        "claim_includes"
+    } else {
+        "claim_equals"
+    };
+    let usage = format!(
+        "`{which}` takes a claim name and a value: `{which}(\"https://example.com/org\", \"acme\")`"
+    );
+    let mut args = call.args.iter();
+    let (Some(name), Some(value), None) = (args.next(), args.next(), args.next()) else {
+        combine(errors, syn::Error::new_spanned(&call, usage));
+        return None;
+    };
+    let name = match name {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) => lit.clone(),
+        other => {
+            combine(errors, syn::Error::new_spanned(other, usage));
+            return None;
+        }
+    };
+    let value = match value {
+        Expr::Lit(syn::ExprLit { lit, .. }) => lit.clone(),
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => match &**expr {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(int),
+                ..
+            }) => syn::Lit::Int(syn::LitInt::new(
+                &format!("-{}", int.base10_digits()),
+                int.span(),
+            )),
+            other => {
+                combine(
+                    errors,
+                    syn::Error::new_spanned(other, "expected a literal value"),
+                );
+                return None;
+            }
+        },
+        other => {
+            combine(
+                errors,
+                syn::Error::new_spanned(
+                    other,
+                    "a claim's value is a string, an integer (i64) or a boolean literal",
+                ),
+            );
+            return None;
+        }
+    };
+    Some(ClaimCheckArg {
+        includes,
+        name,
+        value,
+    })
+}
+
+impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let mut errors = None;
+        let mut args = Args::default();
         let exprs = Punctuated::<Expr, Token![,]>::parse_terminated(input)?;
-        let items = exprs
-            .into_iter()
-            .filter_map(|expr| item(expr, &mut errors))
-            .collect();
+        for expr in exprs {
+            match expr {
+                Expr::Assign(assign) => option(&mut args, assign, &mut errors),
+                Expr::Call(call) if is_call(&call, "claim_equals") => {
+                    args.claims.extend(claim_check(false, call, &mut errors));
+                }
+                Expr::Call(call) if is_call(&call, "claim_includes") => {
+                    args.claims.extend(claim_check(true, call, &mut errors));
+                }
+                other => args.items.extend(item(other, &mut errors)),
+            }
+        }
         match errors {
             Some(errors) => Err(errors),
-            None => Ok(ScopeArgs { items }),
+            None => Ok(args),
         }
     }
 }
 
-/// Parses the arguments of `#[requires_scope]`; none at all is an error.
-pub(crate) fn parse_scope_args(args: TokenStream) -> syn::Result<ScopeArgs> {
-    if args.is_empty() {
+fn is_call(call: &syn::ExprCall, name: &str) -> bool {
+    matches!(&*call.func, Expr::Path(path) if path.path.is_ident(name))
+}
+
+/// Parses the arguments of `#[requires_scope]`: at least one scope.
+pub(crate) fn parse_scope_args(args: TokenStream) -> syn::Result<Args> {
+    let parsed = Args::parse.parse2(args)?;
+    if parsed.items.is_empty() {
         return Err(syn::Error::new(
             Span::call_site(),
             "`#[requires_scope]` needs at least one scope: \
@@ -113,17 +320,22 @@ pub(crate) fn parse_scope_args(args: TokenStream) -> syn::Result<ScopeArgs> {
              or use `#[requires_auth]` to require a valid token only",
         ));
     }
-    ScopeArgs::parse.parse2(args)
+    Ok(parsed)
 }
 
-/// `#[requires_auth]` takes no arguments.
-pub(crate) fn check_no_args(args: TokenStream) -> syn::Result<()> {
-    match args.into_iter().next() {
-        None => Ok(()),
-        Some(first) => Err(syn::Error::new(
-            first.span(),
-            "`#[requires_auth]` takes no arguments; \
+/// Parses the arguments of `#[requires_auth]`: options only, no scope.
+pub(crate) fn parse_auth_args(args: TokenStream) -> syn::Result<Args> {
+    let parsed = Args::parse.parse2(args)?;
+    if let Some(first) = parsed.items.first() {
+        let span = match first {
+            ScopeItem::Scope(lit) => lit.span(),
+            ScopeItem::Call { span, .. } => *span,
+        };
+        return Err(syn::Error::new(
+            span,
+            "`#[requires_auth]` takes no scopes; \
              to require scopes, use `#[requires_scope(\"read:messages\")]` instead",
-        )),
+        ));
     }
+    Ok(parsed)
 }

@@ -4,49 +4,109 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{parse_quote, FnArg, Item, ItemFn};
 
-use crate::attr::{Combinator, ScopeItem};
+use crate::attr::{Args, Combinator, ScopeItem};
 use crate::{attr, exports, valid};
 
-/// `#[requires_auth]`.
+/// `#[requires_auth]` and `#[requires_auth(option, ...)]`.
 pub(crate) fn requires_auth(args: TokenStream, item: TokenStream) -> TokenStream {
     let expanded = parse_handler(&item, "requires_auth").and_then(|function| {
-        attr::check_no_args(args)?;
-        let guard = exports::claims_guard();
-        Ok(inject_guard(function, guard, TokenStream::new()))
+        let args = attr::parse_auth_args(args)?;
+        valid::check_options(&args)?;
+        if args.is_empty() {
+            let guard = exports::claims_guard();
+            return Ok(inject_guard(function, guard, TokenStream::new()));
+        }
+        Ok(with_requirement(function, &args))
     });
     expanded.unwrap_or_else(|error| with_error(item, error))
 }
 
-/// `#[requires_scope("a", ...)]`.
+/// `#[requires_scope("a", ..., option, ...)]`.
 pub(crate) fn requires_scope(args: TokenStream, item: TokenStream) -> TokenStream {
     let expanded = parse_handler(&item, "requires_scope").and_then(|function| {
         let args = attr::parse_scope_args(args)?;
-        valid::check_scopes(&args.items)?;
-        let requirement = format_ident!("__auth_scopes_{}", function.sig.ident);
-        let vis = &function.vis;
-        let required = match args.items.as_slice() {
+        let scopes = valid::check_scopes(&args.items);
+        let options = valid::check_options(&args);
+        match (scopes, options) {
+            (Err(mut a), Err(b)) => {
+                a.combine(b);
+                Err(a)
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+            (Ok(()), Ok(())) => Ok(with_requirement(function, &args)),
+        }
+    });
+    expanded.unwrap_or_else(|error| with_error(item, error))
+}
+
+/// A hidden type implementing the route's requirement, and the handler
+/// guarded by `ScopedClaims<that type>`.
+fn with_requirement(function: ItemFn, args: &Args) -> TokenStream {
+    let requirement = format_ident!("__auth_requirement_{}", function.sig.ident);
+    let vis = &function.vis;
+    let trait_path = exports::route_requirement();
+    let expr_type = exports::scope_expr();
+    let mut constants = TokenStream::new();
+    if !args.items.is_empty() {
+        let scopes = match args.items.as_slice() {
             [single] => scope_expr(single),
             items => combination(quote!(All), items),
         };
-        let trait_path = exports::scope_requirement();
-        let expr_type = exports::scope_expr();
-        let definition = quote! {
-            #[doc(hidden)]
-            #[allow(non_camel_case_types)]
-            #vis struct #requirement;
-            #[automatically_derived]
-            impl #trait_path for #requirement {
-                const REQUIRED: #expr_type = #required;
+        constants.extend(quote!(const SCOPES: #expr_type = #scopes;));
+    }
+    if args.acr_values.is_some() || args.max_age.is_some() {
+        let step_up = exports::step_up();
+        let values = args.acr_values.iter().flat_map(|(_, values)| values);
+        // Checked by `valid::check_options`: a positive number that fits.
+        let max_age = match &args.max_age {
+            Some((_, syn::Lit::Int(int))) => {
+                let seconds = proc_macro2::Literal::u64_unsuffixed(
+                    int.base10_parse::<u64>().unwrap_or_default(),
+                );
+                quote!(::core::option::Option::Some(#seconds))
             }
+            _ => quote!(::core::option::Option::None),
         };
-        let guard_type = exports::scopes_guard();
-        Ok(inject_guard(
-            function,
-            quote!(#guard_type<#requirement>),
-            definition,
-        ))
-    });
-    expanded.unwrap_or_else(|error| with_error(item, error))
+        constants.extend(quote! {
+            const STEP_UP: #step_up = #step_up { acr_values: &[#(#values),*], max_age: #max_age };
+        });
+    }
+    if !args.claims.is_empty() {
+        let check = exports::claim_check();
+        let kind = exports::claim_check_kind();
+        let value_type = exports::claim_value();
+        let checks = args.claims.iter().map(|claim| {
+            let name = &claim.name;
+            let how = if claim.includes {
+                quote!(#kind::Includes)
+            } else {
+                quote!(#kind::Equals)
+            };
+            let value = match &claim.value {
+                syn::Lit::Int(int) => {
+                    let int = proc_macro2::Literal::i64_unsuffixed(
+                        int.base10_parse::<i64>().unwrap_or_default(),
+                    );
+                    quote!(#value_type::Int(#int))
+                }
+                syn::Lit::Bool(b) => quote!(#value_type::Bool(#b)),
+                other => quote!(#value_type::Str(#other)),
+            };
+            quote!(#check { name: #name, kind: #how, value: #value })
+        });
+        constants.extend(quote!(const CLAIMS: &'static [#check] = &[#(#checks),*];));
+    }
+    let definition = quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #requirement;
+        #[automatically_derived]
+        impl #trait_path for #requirement {
+            #constants
+        }
+    };
+    let guard_type = exports::scopes_guard();
+    inject_guard(function, quote!(#guard_type<#requirement>), definition)
 }
 
 /// The `ScopeExpr` constant for one parsed item.

@@ -14,8 +14,28 @@ pub(crate) fn scopes_guard() -> TokenStream {
 }
 
 /// The trait the hidden requirement type implements.
-pub(crate) fn scope_requirement() -> TokenStream {
-    quote!(::auth_runtime::__private::ScopeRequirement)
+pub(crate) fn route_requirement() -> TokenStream {
+    quote!(::auth_runtime::__private::RouteRequirement)
+}
+
+/// The step-up requirement's type.
+pub(crate) fn step_up() -> TokenStream {
+    quote!(::auth_runtime::__private::StepUp)
+}
+
+/// A claim check's type, how it compares, and its value's type.
+pub(crate) fn claim_check() -> TokenStream {
+    quote!(::auth_runtime::__private::ClaimCheck)
+}
+
+/// How a claim check compares.
+pub(crate) fn claim_check_kind() -> TokenStream {
+    quote!(::auth_runtime::__private::ClaimCheckKind)
+}
+
+/// The value a claim is compared with.
+pub(crate) fn claim_value() -> TokenStream {
+    quote!(::auth_runtime::__private::ClaimValue)
 }
 
 /// The scope expression type of the requirement's constant.

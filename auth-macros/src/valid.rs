@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use syn::{Attribute, ItemFn};
 
-use crate::attr::ScopeItem;
+use crate::attr::{Args, ScopeItem};
 
 /// The last segments of Rocket's route attributes.
 const ROUTE_ATTRIBUTES: [&str; 8] = [
@@ -104,4 +104,74 @@ fn scope_problem(value: &str) -> Option<String> {
         "{value:?} is not a valid scope: {bad:?} is not allowed in a scope \
          (RFC 6749 section 3.3 allows printable ASCII except space, `\"` and `\\`){hint}"
     ))
+}
+
+/// The options: acr values non-empty, distinct, and free of space, `"`,
+/// `\\` and control characters (RFC 9470's `acr_values` is space-separated);
+/// `max_age` a positive whole number of seconds; claim checks naming a
+/// claim and comparing with a string, integer or boolean.
+pub(crate) fn check_options(args: &Args) -> syn::Result<()> {
+    let mut errors: Option<syn::Error> = None;
+    let mut fail = |error: syn::Error| match &mut errors {
+        Some(errors) => errors.combine(error),
+        None => errors = Some(error),
+    };
+    if let Some((_, values)) = &args.acr_values {
+        let mut seen = HashSet::new();
+        for lit in values {
+            let value = lit.value();
+            let problem = if value.is_empty() {
+                Some("an acr value cannot be empty".to_owned())
+            } else if let Some(bad) = value
+                .chars()
+                .find(|c| *c == ' ' || *c == '"' || *c == '\\' || c.is_control())
+            {
+                Some(format!(
+                    "{value:?} is not a valid acr value: {bad:?} is not allowed \
+                     (acr_values are space-separated): give each value as its own string"
+                ))
+            } else if !seen.insert(value.clone()) {
+                Some(format!(
+                    "the acr value {value:?} is listed twice; remove one"
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                fail(syn::Error::new_spanned(lit, message));
+            }
+        }
+    }
+    if let Some((_, lit)) = &args.max_age {
+        let seconds = match lit {
+            syn::Lit::Int(int) => int.base10_parse::<u32>().ok().filter(|s| *s > 0),
+            _ => None,
+        };
+        if seconds.is_none() {
+            fail(syn::Error::new_spanned(
+                lit,
+                "`max_age` is a positive whole number of seconds, e.g. `max_age = 300`",
+            ));
+        }
+    }
+    for check in &args.claims {
+        if check.name.value().is_empty() {
+            fail(syn::Error::new_spanned(
+                &check.name,
+                "a claim name cannot be empty",
+            ));
+        }
+        let fits = match &check.value {
+            syn::Lit::Str(_) | syn::Lit::Bool(_) => true,
+            syn::Lit::Int(int) => int.base10_parse::<i64>().is_ok(),
+            _ => false,
+        };
+        if !fits {
+            fail(syn::Error::new_spanned(
+                &check.value,
+                "a claim's value is a string, an integer (i64) or a boolean literal",
+            ));
+        }
+    }
+    errors.map_or(Ok(()), Err)
 }

@@ -42,13 +42,26 @@ pub enum AuthError {
     InsufficientScope(Cow<'static, str>),
     /// The key set cannot be had and nothing usable is cached.
     JwksUnavailable,
+    /// The token is valid, but the route's step-up requirement (RFC 9470) is
+    /// not met: the client should have the user authenticate again.
+    InsufficientUserAuthentication {
+        /// The sentence for the client: which part is not met.
+        description: &'static str,
+        /// The route's acceptable `acr` values (none: any).
+        acr_values: &'static [&'static str],
+        /// The route's maximum authentication age, in seconds.
+        max_age: Option<u64>,
+    },
+    /// The token is valid, but a claim check of the route fails; holds the
+    /// claim's name (for logs only).
+    ClaimCheckFailed(&'static str),
 }
 
 impl AuthError {
     /// The HTTP status code: 401, 403 or 503.
     pub fn status(&self) -> u16 {
         match self {
-            AuthError::InsufficientScope(_) => 403,
+            AuthError::InsufficientScope(_) | AuthError::ClaimCheckFailed(_) => 403,
             AuthError::JwksUnavailable => 503,
             _ => 401,
         }
@@ -66,8 +79,9 @@ impl AuthError {
             | AuthError::BadSignature => "invalid_header",
             AuthError::Expired => "token_expired",
             AuthError::WrongAudienceOrIssuer | AuthError::InvalidClaims(_) => "invalid_claims",
-            AuthError::InsufficientScope(_) => "Unauthorized",
+            AuthError::InsufficientScope(_) | AuthError::ClaimCheckFailed(_) => "Unauthorized",
             AuthError::JwksUnavailable => "jwks_unavailable",
+            AuthError::InsufficientUserAuthentication { .. } => "insufficient_user_authentication",
         }
     }
 
@@ -87,7 +101,10 @@ impl AuthError {
                 "incorrect claims, please check the audience and issuer"
             }
             AuthError::InvalidClaims(description) => description,
-            AuthError::InsufficientScope(_) => "You don't have access to this resource",
+            AuthError::InsufficientScope(_) | AuthError::ClaimCheckFailed(_) => {
+                "You don't have access to this resource"
+            }
+            AuthError::InsufficientUserAuthentication { description, .. } => description,
             AuthError::JwksUnavailable => {
                 "The signing keys of the issuer cannot be fetched right now; please retry later"
             }
@@ -103,8 +120,27 @@ impl AuthError {
             AuthError::NotBearer | AuthError::TokenNotFound | AuthError::TooManyParts => {
                 Some("invalid_request")
             }
-            AuthError::InsufficientScope(_) => Some("insufficient_scope"),
+            AuthError::InsufficientScope(_) | AuthError::ClaimCheckFailed(_) => {
+                Some("insufficient_scope")
+            }
+            AuthError::InsufficientUserAuthentication { .. } => {
+                Some("insufficient_user_authentication")
+            }
             _ => Some("invalid_token"),
+        }
+    }
+
+    /// For a step-up failure: the route's `acr` values, space-separated
+    /// (empty when any will do), and its maximum age, as the challenge's
+    /// `acr_values` and `max_age` name them.
+    pub fn step_up(&self) -> Option<(String, Option<u64>)> {
+        match self {
+            AuthError::InsufficientUserAuthentication {
+                acr_values,
+                max_age,
+                ..
+            } => Some((acr_values.join(" "), *max_age)),
+            _ => None,
         }
     }
 
@@ -140,6 +176,7 @@ impl AuthError {
             AuthError::Malformed(reason) => reason,
             AuthError::BadSignature => "signature does not verify",
             AuthError::InsufficientScope(_) => "required scope absent",
+            AuthError::ClaimCheckFailed(_) => "a claim check of the route fails",
             other => other.description(),
         }
     }

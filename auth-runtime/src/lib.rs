@@ -74,6 +74,7 @@ mod crypto;
 mod error;
 mod extract;
 mod jwks;
+pub mod requirement;
 pub mod rocket;
 pub mod scope;
 pub mod validator;
@@ -120,8 +121,53 @@ pub use crate::rocket::{Auth, ClaimsAs, OptionalClaims, ScopedClaims};
 /// }
 /// ```
 ///
-/// Grammar: `#[requires_auth]`, with no arguments. The application must
-/// attach the [`Auth`] fairing; a forgotten one stops the launch.
+/// Grammar: `#[requires_auth]`, or `#[requires_auth(option, ...)]` with the
+/// options of [`requires_scope`] (step-up and claim checks; no scopes). The
+/// application must attach the [`Auth`] fairing; a forgotten one stops the
+/// launch.
+///
+/// A route may demand a recent login with a second factor (RFC 9470
+/// step-up authentication): a token without one of the `acr_values`, or
+/// whose `auth_time` is older than `max_age` seconds (plus the leeway), gets
+/// 401 `insufficient_user_authentication` with a challenge naming
+/// `acr_values` and `max_age`, which tells the client to have the user log
+/// in again (with Auth0: the `acr_values` parameter of the authorization
+/// request). It is checked before claim checks and scopes.
+///
+/// ```
+/// # #[macro_use] extern crate rocket;
+/// use auth_runtime::requires_auth;
+///
+/// #[requires_auth(
+///     acr_values = ["http://schemas.openid.net/pape/policies/2007/06/multi-factor"],
+///     max_age = 300
+/// )]
+/// #[get("/api/private-step-up")]
+/// fn private_step_up() -> &'static str {
+///     "a recent multi-factor login"
+/// }
+/// ```
+///
+/// It is the same as taking a [`ScopedClaims`] guard whose requirement says so:
+///
+/// ```
+/// # #[macro_use] extern crate rocket;
+/// use auth_runtime::requirement::{RouteRequirement, StepUp};
+/// use auth_runtime::ScopedClaims;
+///
+/// struct RecentMfa;
+/// impl RouteRequirement for RecentMfa {
+///     const STEP_UP: StepUp = StepUp {
+///         acr_values: &["http://schemas.openid.net/pape/policies/2007/06/multi-factor"],
+///         max_age: Some(300),
+///     };
+/// }
+///
+/// #[get("/api/private-step-up")]
+/// fn private_step_up(_auth: ScopedClaims<RecentMfa>) -> &'static str {
+///     "a recent multi-factor login"
+/// }
+/// ```
 ///
 /// Rocket matches a route's `format = "..."` against the request before any
 /// guard runs: a request whose `Content-Type` (or `Accept`) does not match
@@ -162,8 +208,9 @@ pub use auth_macros::requires_auth;
 /// #[derive(serde::Deserialize)]
 /// struct NewMessage { text: String }
 ///
-/// // All of them; the data guard runs only after the scopes were checked.
-/// #[requires_scope("write:messages", "admin")]
+/// // Both of them (a list means all); the data guard runs only after the
+/// // scopes were checked.
+/// #[requires_scope(all("write:messages", "admin"))]
 /// #[post("/api/messages", data = "<message>")]
 /// async fn create(message: Json<NewMessage>, user: Claims) -> String {
 ///     format!("{} wrote {}", user.sub().unwrap_or("?"), message.text)
@@ -174,12 +221,13 @@ pub use auth_macros::requires_auth;
 ///
 /// ```
 /// # #[macro_use] extern crate rocket;
-/// use auth_runtime::scope::{ScopeExpr, ScopeRequirement};
+/// use auth_runtime::requirement::RouteRequirement;
+/// use auth_runtime::scope::ScopeExpr;
 /// use auth_runtime::ScopedClaims;
 ///
 /// struct ReadMessages;
-/// impl ScopeRequirement for ReadMessages {
-///     const REQUIRED: ScopeExpr = ScopeExpr::Scope("read:messages");
+/// impl RouteRequirement for ReadMessages {
+///     const SCOPES: ScopeExpr = ScopeExpr::Scope("read:messages");
 /// }
 ///
 /// #[get("/api/private-scoped")]
@@ -191,13 +239,27 @@ pub use auth_macros::requires_auth;
 /// Grammar:
 ///
 /// ```text
-/// #[requires_scope(item (, item)* ,?)]      the items are all required
-/// item := "scope" | any(item (, item)*) | all(item (, item)*)
+/// #[requires_scope(item (, item)* (, option)* ,?)]   the items are all required
+/// item   := "scope" | any(item (, item)*) | all(item (, item)*)
+/// option := acr_values = "acr" | acr_values = ["acr" (, "acr")*]
+///         | max_age = <seconds>
+///         | claim_equals("claim", value) | claim_includes("claim", value)
+/// value  := "string" | integer | true | false
 /// ```
 ///
 /// so `#[requires_scope(any("read:messages", "read:all"))]` takes either
 /// scope, and `#[requires_scope(any(all("a", "b"), "admin"))]` nests. A 403
-/// names in `scope="..."` a smallest set of scopes that would have sufficed.
+/// names in `scope="..."` a smallest set of scopes that would have sufficed;
+/// every 401 of the route names in `scope="..."` every scope the expression
+/// mentions, so that a client (an MCP client, say) asks for them all when it
+/// gets a new token.
+///
+/// `claim_equals("https://example.com/org", "acme")` demands that a claim
+/// equal a value; `claim_includes("roles", "admin")` that a claim (an array,
+/// or a space-separated string) include one; a token that fails one gets
+/// 403. `acr_values` and `max_age` are the step-up requirement described
+/// under [`requires_auth`]. Each option is given at most once; acr values
+/// are non-empty and hold no space; `max_age` is a positive whole number.
 /// Each scope is a non-empty string of RFC 6749 scope-token characters
 /// (printable ASCII but space, `"` and `\\`), listed once per list;
 /// anything else, an empty `any()`/`all()`, or another function name is a
@@ -219,6 +281,9 @@ pub mod testing;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::claims::Claims;
+    pub use crate::requirement::{
+        ClaimCheck, ClaimCheckKind, ClaimValue, RouteRequirement, StepUp,
+    };
     pub use crate::rocket::ScopedClaims;
-    pub use crate::scope::{ScopeExpr, ScopeRequirement};
+    pub use crate::scope::ScopeExpr;
 }

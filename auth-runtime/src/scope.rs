@@ -53,6 +53,28 @@ impl ScopeExpr {
         }
     }
 
+    /// Every scope the expression names, each once, in order: what a 401 of
+    /// the route names in its challenge's `scope`, so that a client asks
+    /// for all it may need.
+    pub fn all_scopes(&self) -> Vec<&'static str> {
+        let mut scopes = Vec::new();
+        self.collect(&mut scopes);
+        scopes
+    }
+
+    fn collect(&self, into: &mut Vec<&'static str>) {
+        match self {
+            ScopeExpr::Scope(scope) => {
+                if !into.contains(scope) {
+                    into.push(scope);
+                }
+            }
+            ScopeExpr::All(items) | ScopeExpr::Any(items) => {
+                items.iter().for_each(|item| item.collect(into));
+            }
+        }
+    }
+
     /// `Ok` when `claims` satisfy the expression, else the 403 naming the
     /// scopes that would have sufficed.
     pub fn check(&self, claims: &Claims) -> Result<(), AuthError> {
@@ -64,15 +86,6 @@ impl ScopeExpr {
             ))
         }
     }
-}
-
-/// The scopes a [`ScopedClaims`](crate::ScopedClaims) guard demands.
-///
-/// `#[requires_scope(...)]` implements it on a hidden type; implement it
-/// yourself to protect a route without the attribute.
-pub trait ScopeRequirement: Send + Sync + 'static {
-    /// What the token must grant.
-    const REQUIRED: ScopeExpr;
 }
 
 #[cfg(test)]
@@ -96,6 +109,16 @@ mod tests {
         assert!(!NESTED.is_satisfied_by(&claims("ab adminX")));
         assert!(All(&[]).is_satisfied_by(&claims("")));
         assert!(!Any(&[]).is_satisfied_by(&claims("a")));
+    }
+
+    #[test]
+    fn all_scopes_names_every_scope_once() {
+        assert_eq!(NESTED.all_scopes(), ["a", "b", "admin"]);
+        assert_eq!(
+            All(&[Scope("x"), Any(&[Scope("y"), Scope("x")])]).all_scopes(),
+            ["x", "y"]
+        );
+        assert!(All(&[]).all_scopes().is_empty());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::request::Request;
 use rocket::{Build, Response, Rocket};
 
-use super::response::{self, render, Auth0Json, ErrorRenderer, Rendering};
+use super::response::{self, render_on_route, Auth0Json, ErrorRenderer, Rendering};
 use super::{take_rejection_marker, Rejection};
 use crate::config::{AuthConfig, ConfigError};
 use crate::validator::IssuerRouter;
@@ -166,13 +166,18 @@ impl Fairing for Auth {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        if let Some(error) = request.local_cache(Rejection::default).0.get() {
+        if let Some(recorded) = request.local_cache(Rejection::default).0.get() {
             // Only the response that the failed guard led to (its catcher) is
             // rewritten; a handler that ran despite it (e.g. through an
             // `Option<Claims>` guard) keeps its own answer, whatever its status.
             let handler_ran = take_rejection_marker(response);
-            if !handler_ran && response.status() == response::status(error) {
-                render(error, request, response);
+            if !handler_ran && response.status() == response::status(&recorded.error) {
+                render_on_route(
+                    &recorded.error,
+                    recorded.route_scopes.as_deref(),
+                    request,
+                    response,
+                );
             }
         }
     }

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
-use super::{abort_unless_attached, authenticate, reject};
+use super::{abort_unless_attached, authenticate, reject, reject_on_route};
 use crate::claims::Claims;
 use crate::error::AuthError;
-use crate::scope::ScopeRequirement;
+use crate::requirement::{self, RouteRequirement};
+use crate::validator::IssuerRouter;
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Claims {
@@ -174,17 +175,20 @@ impl<T> Sentinel for ClaimsAs<T> {
     }
 }
 
-/// A request guard: the request carries a valid token whose scopes satisfy
-/// `S`, else 401 (invalid token) or 403 (scopes insufficient).
+/// A request guard: the request carries a valid token that meets the
+/// route's requirement `R` (step-up, claim checks, scopes), else 401 (an
+/// invalid token, or a step-up not met) or 403 (scopes or claims
+/// insufficient).
 ///
 /// ```
 /// # #[macro_use] extern crate rocket;
-/// use auth_runtime::scope::{ScopeExpr, ScopeRequirement};
+/// use auth_runtime::requirement::RouteRequirement;
+/// use auth_runtime::scope::ScopeExpr;
 /// use auth_runtime::ScopedClaims;
 ///
 /// struct ReadMessages;
-/// impl ScopeRequirement for ReadMessages {
-///     const REQUIRED: ScopeExpr = ScopeExpr::Scope("read:messages");
+/// impl RouteRequirement for ReadMessages {
+///     const SCOPES: ScopeExpr = ScopeExpr::Scope("read:messages");
 /// }
 ///
 /// #[get("/api/private-scoped")]
@@ -192,12 +196,12 @@ impl<T> Sentinel for ClaimsAs<T> {
 ///     format!("hello {}", user.claims().sub().unwrap_or("?"))
 /// }
 /// ```
-pub struct ScopedClaims<S: ScopeRequirement> {
+pub struct ScopedClaims<R: RouteRequirement> {
     claims: Claims,
-    requirement: PhantomData<fn() -> S>,
+    requirement: PhantomData<fn() -> R>,
 }
 
-impl<S: ScopeRequirement> ScopedClaims<S> {
+impl<R: RouteRequirement> ScopedClaims<R> {
     /// The verified claims.
     pub fn claims(&self) -> &Claims {
         &self.claims
@@ -209,44 +213,52 @@ impl<S: ScopeRequirement> ScopedClaims<S> {
     }
 }
 
-impl<S: ScopeRequirement> std::fmt::Debug for ScopedClaims<S> {
+impl<R: RouteRequirement> std::fmt::Debug for ScopedClaims<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ScopedClaims")
-            .field("scopes", &S::REQUIRED)
+            .field("scopes", &R::SCOPES)
+            .field("step_up", &R::STEP_UP)
             .field("claims", &self.claims)
             .finish()
     }
 }
 
 #[rocket::async_trait]
-impl<'r, S: ScopeRequirement> FromRequest<'r> for ScopedClaims<S> {
+impl<'r, R: RouteRequirement> FromRequest<'r> for ScopedClaims<R> {
     type Error = AuthError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
+        let scopes = R::SCOPES.all_scopes();
         let claims = match authenticate(request).await {
             Ok(claims) => claims,
-            Err(error) => return reject(request, error.clone()),
+            Err(error) => return reject_on_route(request, error.clone(), &scopes),
         };
-        match S::REQUIRED.check(claims) {
+        let leeway = request
+            .rocket()
+            .state::<IssuerRouter>()
+            .map_or(0, |router| router.leeway_for(claims));
+        let now = jsonwebtoken::get_current_timestamp();
+        match requirement::check::<R>(claims, now, leeway) {
             Ok(()) => Outcome::Success(ScopedClaims {
                 claims: claims.clone(),
                 requirement: PhantomData,
             }),
             Err(error) => {
                 log::debug!(
-                    "auth: {} {} rejected: 403 {} ({:?} not granted)",
+                    "auth: {} {} rejected: {} {} ({})",
                     request.method(),
                     request.uri().path(),
+                    error.status(),
                     error.code(),
-                    S::REQUIRED
+                    error.log_reason()
                 );
-                reject(request, error)
+                reject_on_route(request, error, &scopes)
             }
         }
     }
 }
 
-impl<S: ScopeRequirement> Sentinel for ScopedClaims<S> {
+impl<R: RouteRequirement> Sentinel for ScopedClaims<R> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
         abort_unless_attached(rocket)
     }

@@ -24,7 +24,15 @@ use crate::validator::IssuerRouter;
 
 /// The first authentication failure of a request, for the fairing.
 #[derive(Default)]
-struct Rejection(OnceLock<AuthError>);
+struct Rejection(OnceLock<Recorded>);
+
+/// A failure, and what the route it happened on requires.
+struct Recorded {
+    error: AuthError,
+    /// Every scope the route's requirement names, space-separated: a 401
+    /// names them in its challenge. `None` on a route that requires none.
+    route_scopes: Option<String>,
+}
 
 /// The outcome of authenticating a request, computed once per request.
 struct Authenticated(Result<Claims, AuthError>);
@@ -65,10 +73,23 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthEr
 /// resets the jar's changes before it calls a catcher, and sends them with a
 /// handler's response; [`take_rejection_marker`] finds (and removes) it.
 fn reject<T>(request: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
+    reject_on_route(request, error, &[])
+}
+
+/// [`reject`] on a route that requires `scopes`.
+fn reject_on_route<T>(
+    request: &Request<'_>,
+    error: AuthError,
+    scopes: &[&str],
+) -> Outcome<T, AuthError> {
+    let recorded = Recorded {
+        error: error.clone(),
+        route_scopes: (!scopes.is_empty()).then(|| scopes.join(" ")),
+    };
     if request
         .local_cache(Rejection::default)
         .0
-        .set(error.clone())
+        .set(recorded)
         .is_ok()
     {
         request.cookies().add(Cookie::new(MARKER, "1"));

@@ -57,11 +57,11 @@ impl Rendering {
 
     /// Writes `error` into `response`: status, the renderer's body, and the
     /// contract's headers.
-    fn write(&self, error: &AuthError, response: &mut Response<'_>) {
-        let ErrorBody { content_type, body } = self.renderer.render(error);
+    fn write(&self, error: &AuthError, route_scopes: Option<&str>, response: &mut Response<'_>) {
+        let ErrorBody { content_type, body } = self.renderer.render_on_route(error, route_scopes);
         response.set_status(status(error));
         response.set_header(content_type);
-        match challenge(error, &self.realm) {
+        match challenge(error, &self.realm, route_scopes) {
             Some(value) => {
                 response.set_header(Header::new("WWW-Authenticate", value));
             }
@@ -83,30 +83,53 @@ fn whole_seconds(duration: Duration) -> u64 {
     }
 }
 
-/// Writes `error` into `response` with the application's realm and renderer.
-pub(super) fn render(error: &AuthError, request: &Request<'_>, response: &mut Response<'_>) {
+/// Writes `error`, met on a route that requires `route_scopes`, into
+/// `response` with the application's realm and renderer.
+pub(super) fn render_on_route(
+    error: &AuthError,
+    route_scopes: Option<&str>,
+    request: &Request<'_>,
+    response: &mut Response<'_>,
+) {
     match request.rocket().state::<Rendering>() {
-        Some(rendering) => rendering.write(error, response),
-        None => Rendering::fallback().write(error, response),
+        Some(rendering) => rendering.write(error, route_scopes, response),
+        None => Rendering::fallback().write(error, route_scopes, response),
     }
 }
 
-/// The value of the `WWW-Authenticate` header for `error`, or `None` for a 503.
-fn challenge(error: &AuthError, realm: &str) -> Option<String> {
+/// The value of the `WWW-Authenticate` header for `error`, or `None` for a
+/// 503. A 401 on a route that requires scopes names them all (`scope`), so
+/// that a client asks for them when it gets a new token; a 403 names the
+/// scopes that would have sufficed; a step-up 401 names the route's
+/// `acr_values` and `max_age` (RFC 9470).
+fn challenge(error: &AuthError, realm: &str, route_scopes: Option<&str>) -> Option<String> {
     if !error.has_challenge() {
         return None;
     }
     let mut value = String::from("Bearer realm=");
     push_quoted(&mut value, realm);
+    let mut param = |name: &str, text: &str| {
+        value.push_str(", ");
+        value.push_str(name);
+        value.push('=');
+        push_quoted(&mut value, text);
+    };
     if let Some(code) = error.challenge_error() {
-        value.push_str(", error=");
-        push_quoted(&mut value, code);
-        value.push_str(", error_description=");
-        push_quoted(&mut value, error.description());
+        param("error", code);
+        param("error_description", error.description());
     }
-    if let Some(scopes) = error.required_scopes() {
-        value.push_str(", scope=");
-        push_quoted(&mut value, scopes);
+    if let Some((acr_values, max_age)) = error.step_up() {
+        if !acr_values.is_empty() {
+            param("acr_values", &acr_values);
+        }
+        if let Some(max_age) = max_age {
+            param("max_age", &max_age.to_string());
+        }
+    }
+    match (error.required_scopes(), route_scopes) {
+        (Some(required), _) => param("scope", required),
+        (None, Some(scopes)) if error.status() == 401 => param("scope", scopes),
+        _ => {}
     }
     Some(value)
 }
@@ -131,7 +154,7 @@ fn push_quoted(out: &mut String, value: &str) {
 impl<'r> Responder<'r, 'static> for AuthError {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         let mut response = Response::new();
-        render(&self, request, &mut response);
+        render_on_route(&self, None, request, &mut response);
         Ok(response)
     }
 }
@@ -170,6 +193,14 @@ pub struct ErrorBody {
 pub trait ErrorRenderer: Send + Sync + 'static {
     /// The body for `error`.
     fn render(&self, error: &AuthError) -> ErrorBody;
+
+    /// The body for `error` met on a route whose requirement names
+    /// `route_scopes` (space-separated; `None` when it names none), the
+    /// scopes a 401's challenge names. By default, [`render`](Self::render).
+    fn render_on_route(&self, error: &AuthError, route_scopes: Option<&str>) -> ErrorBody {
+        let _ = route_scopes;
+        self.render(error)
+    }
 }
 
 impl<F> ErrorRenderer for F
@@ -249,7 +280,7 @@ mod tests {
     #[test]
     fn missing_header_gets_a_bare_challenge() {
         assert_eq!(
-            challenge(&AuthError::MissingHeader, "api").as_deref(),
+            challenge(&AuthError::MissingHeader, "api", None).as_deref(),
             Some(r#"Bearer realm="api""#)
         );
     }
@@ -259,6 +290,7 @@ mod tests {
         let value = challenge(
             &AuthError::InsufficientScope("read:messages".into()),
             "my \"realm\"",
+            Some("read:messages write:messages"),
         )
         .unwrap();
         assert_eq!(
@@ -269,11 +301,49 @@ mod tests {
 
     #[test]
     fn unavailable_has_no_challenge() {
-        assert_eq!(challenge(&AuthError::JwksUnavailable, "api"), None);
+        assert_eq!(
+            challenge(&AuthError::JwksUnavailable, "api", Some("a")),
+            None
+        );
         assert_eq!(
             status(&AuthError::JwksUnavailable),
             Status::ServiceUnavailable
         );
+    }
+
+    #[test]
+    fn a_401_of_a_scoped_route_names_every_scope_of_its_requirement() {
+        assert_eq!(
+            challenge(&AuthError::MissingHeader, "api", Some("a b")).as_deref(),
+            Some(r#"Bearer realm="api", scope="a b""#)
+        );
+        let expired = challenge(&AuthError::Expired, "api", Some("a")).unwrap();
+        assert!(expired.ends_with(r#", error_description="token is expired", scope="a""#));
+        assert!(!challenge(&AuthError::Expired, "api", None)
+            .unwrap()
+            .contains("scope="));
+    }
+
+    #[test]
+    fn a_step_up_401_names_acr_values_and_max_age() {
+        let error = AuthError::InsufficientUserAuthentication {
+            description: "the user authenticated too long ago for this resource",
+            acr_values: &["urn:mfa", "urn:hwk"],
+            max_age: Some(300),
+        };
+        assert_eq!(
+            challenge(&error, "api", Some("pay")).as_deref(),
+            Some(
+                r#"Bearer realm="api", error="insufficient_user_authentication", error_description="the user authenticated too long ago for this resource", acr_values="urn:mfa urn:hwk", max_age="300", scope="pay""#
+            )
+        );
+        let any_acr = AuthError::InsufficientUserAuthentication {
+            description: "d",
+            acr_values: &[],
+            max_age: Some(60),
+        };
+        let value = challenge(&any_acr, "api", None).unwrap();
+        assert!(value.ends_with(r#"max_age="60""#) && !value.contains("acr_values"));
     }
 
     #[test]

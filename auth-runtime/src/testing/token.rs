@@ -66,6 +66,19 @@ impl TokenBuilder {
         self.claim("exp", now.saturating_add(seconds))
     }
 
+    /// Sets `acr`, the authentication context class (RFC 9470), e.g.
+    /// Auth0's multi-factor value
+    /// `http://schemas.openid.net/pape/policies/2007/06/multi-factor`.
+    pub fn acr(self, acr: &str) -> Self {
+        self.claim("acr", acr)
+    }
+
+    /// Sets `auth_time` to `seconds` ago: when the user authenticated.
+    pub fn authenticated_ago(self, seconds: u64) -> Self {
+        let now = jsonwebtoken::get_current_timestamp();
+        self.claim("auth_time", now.saturating_sub(seconds))
+    }
+
     /// Sets any claim.
     pub fn claim(mut self, name: &str, value: impl Serialize) -> Self {
         let value = serde_json::to_value(value).expect("claim value serializes to JSON");

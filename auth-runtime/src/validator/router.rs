@@ -54,6 +54,17 @@ impl IssuerRouter {
         &self.validators
     }
 
+    /// The leeway of the configuration that verified `claims` (by their
+    /// verified `iss`), for the checks that come after validation.
+    pub(crate) fn leeway_for(&self, claims: &Claims) -> u64 {
+        let issuer = claims.get("iss").and_then(Value::as_str);
+        self.validators
+            .iter()
+            .find(|v| Some(v.config.issuer.as_str()) == issuer)
+            .or(self.validators.first())
+            .map_or(0, |v| v.config.tuning.leeway.as_secs())
+    }
+
     /// Validates the value of an `Authorization` header, as
     /// [`Validator::authorize`] does.
     pub async fn authorize(&self, header: Option<&str>) -> Result<Claims, AuthError> {

@@ -1,0 +1,337 @@
+//! What a route demands beyond a valid token: scopes, how and how recently
+//! the user authenticated (RFC 9470 step-up), and claim values. The
+//! attributes build one as constants; the checks know nothing of Rocket.
+
+use serde_json::Value;
+
+use crate::claims::Claims;
+use crate::error::AuthError;
+use crate::scope::ScopeExpr;
+
+/// Everything a route demands of a valid token, checked in this order: the
+/// step-up requirement (401 `insufficient_user_authentication`), the claim
+/// checks (403), the scopes (403).
+///
+/// `#[requires_auth(...)]` and `#[requires_scope(...)]` implement it on a
+/// hidden type; implement it yourself to protect a route without them (see
+/// [`ScopedClaims`](crate::ScopedClaims)). Each constant defaults to
+/// "nothing more".
+pub trait RouteRequirement: Send + Sync + 'static {
+    /// The scopes the token must grant.
+    const SCOPES: ScopeExpr = ScopeExpr::All(&[]);
+    /// How, and how recently, the user must have authenticated.
+    const STEP_UP: StepUp = StepUp::NONE;
+    /// Claims that must hold given values.
+    const CLAIMS: &'static [ClaimCheck] = &[];
+}
+
+/// A step-up requirement (RFC 9470): an `acr` among `acr_values` (when
+/// any are named) and an `auth_time` no older than `max_age` seconds (when
+/// set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepUp {
+    /// The acceptable `acr` values; empty: any.
+    pub acr_values: &'static [&'static str],
+    /// The greatest age of the user's authentication, in seconds.
+    pub max_age: Option<u64>,
+}
+
+impl StepUp {
+    /// No requirement.
+    pub const NONE: StepUp = StepUp {
+        acr_values: &[],
+        max_age: None,
+    };
+
+    /// Whether this demands anything at all.
+    pub fn is_none(&self) -> bool {
+        self.acr_values.is_empty() && self.max_age.is_none()
+    }
+
+    /// Checks `claims` at `now` (seconds since the epoch), with `leeway`
+    /// seconds of clock skew: `Ok`, the 401 that asks the client to
+    /// authenticate again, or `invalid_claims` for an `acr` that is not a
+    /// string or an `auth_time` that is not a non-negative number or lies in
+    /// the future.
+    pub fn check(&self, claims: &Claims, now: u64, leeway: u64) -> Result<(), AuthError> {
+        if self.is_none() {
+            return Ok(());
+        }
+        let acr = match claims.get("acr") {
+            None => None,
+            Some(Value::String(acr)) => Some(acr.as_str()),
+            Some(_) => {
+                return Err(AuthError::InvalidClaims(
+                    "the acr claim is not a string".into(),
+                ))
+            }
+        };
+        let auth_time = match (self.max_age, claims.get("auth_time")) {
+            (None, _) | (_, None) => None,
+            (Some(_), Some(value)) => match value.as_f64().filter(|t| t.is_finite() && *t >= 0.0) {
+                Some(time) if time > now.saturating_add(leeway) as f64 => {
+                    return Err(AuthError::InvalidClaims(
+                        "the auth_time claim is in the future".into(),
+                    ))
+                }
+                Some(time) => Some(time),
+                None => {
+                    return Err(AuthError::InvalidClaims(
+                        "the auth_time claim is not a valid NumericDate".into(),
+                    ))
+                }
+            },
+        };
+        let acr_ok =
+            self.acr_values.is_empty() || acr.is_some_and(|acr| self.acr_values.contains(&acr));
+        if !acr_ok {
+            return Err(self.insufficient(
+                "the token's authentication context (acr) is not one this resource accepts",
+            ));
+        }
+        if let Some(max_age) = self.max_age {
+            let oldest = now.saturating_sub(max_age.saturating_add(leeway)) as f64;
+            match auth_time {
+                None => {
+                    return Err(self.insufficient(
+                        "the token does not say when the user authenticated (auth_time)",
+                    ))
+                }
+                Some(time) if time < oldest => {
+                    return Err(
+                        self.insufficient("the user authenticated too long ago for this resource")
+                    )
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn insufficient(&self, description: &'static str) -> AuthError {
+        AuthError::InsufficientUserAuthentication {
+            description,
+            acr_values: self.acr_values,
+            max_age: self.max_age,
+        }
+    }
+}
+
+/// A claim that must hold a value, from `claim_equals(...)` or
+/// `claim_includes(...)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimCheck {
+    /// The claim's name.
+    pub name: &'static str,
+    /// How the value is compared.
+    pub kind: ClaimCheckKind,
+    /// The value.
+    pub value: ClaimValue,
+}
+
+/// How a [`ClaimCheck`] compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimCheckKind {
+    /// The claim equals the value.
+    Equals,
+    /// The claim is an array holding the value, or a string whose
+    /// space-separated words include it.
+    Includes,
+}
+
+/// A value a claim is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimValue {
+    /// A string.
+    Str(&'static str),
+    /// An integer.
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl ClaimValue {
+    fn matches(&self, value: &Value) -> bool {
+        match (self, value) {
+            (ClaimValue::Str(expected), Value::String(actual)) => expected == actual,
+            (ClaimValue::Int(expected), Value::Number(actual)) => {
+                actual.as_i64() == Some(*expected)
+            }
+            (ClaimValue::Bool(expected), Value::Bool(actual)) => expected == actual,
+            _ => false,
+        }
+    }
+}
+
+impl ClaimCheck {
+    /// Whether `claims` satisfy this check.
+    pub fn is_satisfied_by(&self, claims: &Claims) -> bool {
+        let Some(claim) = claims.get(self.name) else {
+            return false;
+        };
+        match self.kind {
+            ClaimCheckKind::Equals => self.value.matches(claim),
+            ClaimCheckKind::Includes => match (claim, self.value) {
+                (Value::Array(items), value) => items.iter().any(|item| value.matches(item)),
+                (Value::String(words), ClaimValue::Str(word)) => {
+                    words.split(' ').any(|candidate| candidate == word)
+                }
+                _ => false,
+            },
+        }
+    }
+}
+
+/// Checks `R`'s step-up requirement, claim checks and scopes, in that order.
+pub(crate) fn check<R: RouteRequirement>(
+    claims: &Claims,
+    now: u64,
+    leeway: u64,
+) -> Result<(), AuthError> {
+    R::STEP_UP.check(claims, now, leeway)?;
+    if let Some(failed) = R::CLAIMS
+        .iter()
+        .find(|check| !check.is_satisfied_by(claims))
+    {
+        return Err(AuthError::ClaimCheckFailed(failed.name));
+    }
+    R::SCOPES.check(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const MFA: &str = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
+    const NOW: u64 = 1_000_000;
+    const STEP_UP: StepUp = StepUp {
+        acr_values: &[MFA],
+        max_age: Some(300),
+    };
+
+    fn claims(value: Value) -> Claims {
+        match value {
+            Value::Object(map) => Claims::from_payload(map),
+            _ => Claims::from_payload(Default::default()),
+        }
+    }
+
+    fn code(result: Result<(), AuthError>) -> &'static str {
+        result.err().map_or("ok", |error| error.code())
+    }
+
+    #[test]
+    fn acr_must_be_one_of_the_values_as_a_whole_string() {
+        let check = |acr: Value| {
+            code(STEP_UP.check(&claims(json!({ "acr": acr, "auth_time": NOW })), NOW, 60))
+        };
+        assert_eq!(check(json!(MFA)), "ok");
+        assert_eq!(
+            check(json!(format!("{MFA}x"))),
+            "insufficient_user_authentication"
+        );
+        assert_eq!(check(json!("")), "insufficient_user_authentication");
+        assert_eq!(
+            check(json!("multi-factor")),
+            "insufficient_user_authentication"
+        );
+        for bad in [
+            json!([MFA]),
+            json!({ "v": MFA }),
+            json!(1),
+            json!(true),
+            json!(null),
+        ] {
+            assert_eq!(check(bad), "invalid_claims");
+        }
+        let no_acr = claims(json!({ "auth_time": NOW }));
+        assert_eq!(
+            code(STEP_UP.check(&no_acr, NOW, 60)),
+            "insufficient_user_authentication"
+        );
+    }
+
+    #[test]
+    fn auth_time_is_checked_against_the_age_plus_the_leeway() {
+        let at = |auth_time: Value| {
+            code(STEP_UP.check(
+                &claims(json!({ "acr": MFA, "auth_time": auth_time })),
+                NOW,
+                60,
+            ))
+        };
+        assert_eq!(at(json!(NOW - 360)), "ok");
+        assert_eq!(at(json!(NOW - 361)), "insufficient_user_authentication");
+        assert_eq!(at(json!((NOW - 100) as f64 + 0.5)), "ok");
+        assert_eq!(at(json!(NOW + 60)), "ok");
+        assert_eq!(at(json!(NOW + 61)), "invalid_claims");
+        for bad in [json!("1000000"), json!(-1), json!(null), json!([NOW])] {
+            assert_eq!(at(bad), "invalid_claims");
+        }
+        let absent = claims(json!({ "acr": MFA }));
+        assert_eq!(
+            code(STEP_UP.check(&absent, NOW, 60)),
+            "insufficient_user_authentication"
+        );
+    }
+
+    #[test]
+    fn the_answer_names_the_routes_requirement_not_the_tokens_values() {
+        let token = claims(json!({ "acr": "urn:weak", "auth_time": 5 }));
+        let error = STEP_UP.check(&token, NOW, 60).unwrap_err();
+        assert_eq!(error.status(), 401);
+        assert_eq!(
+            error.challenge_error(),
+            Some("insufficient_user_authentication")
+        );
+        assert_eq!(error.step_up(), Some((MFA.to_owned(), Some(300))));
+        assert!(!error.description().contains("urn:weak"));
+    }
+
+    #[test]
+    fn no_requirement_accepts_any_token() {
+        assert_eq!(
+            code(StepUp::NONE.check(&claims(json!({ "acr": 3 })), NOW, 0)),
+            "ok"
+        );
+    }
+
+    #[test]
+    fn claim_checks_compare_whole_values() {
+        const ORG: ClaimCheck = ClaimCheck {
+            name: "org",
+            kind: ClaimCheckKind::Equals,
+            value: ClaimValue::Str("acme"),
+        };
+        const ROLE: ClaimCheck = ClaimCheck {
+            name: "roles",
+            kind: ClaimCheckKind::Includes,
+            value: ClaimValue::Str("admin"),
+        };
+        assert!(ORG.is_satisfied_by(&claims(json!({ "org": "acme" }))));
+        for bad in [
+            json!({ "org": "acme2" }),
+            json!({ "org": ["acme"] }),
+            json!({}),
+        ] {
+            assert!(!ORG.is_satisfied_by(&claims(bad)));
+        }
+        assert!(ROLE.is_satisfied_by(&claims(json!({ "roles": ["user", "admin"] }))));
+        assert!(ROLE.is_satisfied_by(&claims(json!({ "roles": "user admin" }))));
+        for bad in [
+            json!({ "roles": ["administrator"] }),
+            json!({ "roles": "user\tadmin" }),
+            json!({ "roles": "admin2" }),
+        ] {
+            assert!(!ROLE.is_satisfied_by(&claims(bad)));
+        }
+        let level = ClaimCheck {
+            name: "level",
+            kind: ClaimCheckKind::Equals,
+            value: ClaimValue::Int(3),
+        };
+        assert!(level.is_satisfied_by(&claims(json!({ "level": 3 }))));
+        assert!(!level.is_satisfied_by(&claims(json!({ "level": "3" }))));
+    }
+}
