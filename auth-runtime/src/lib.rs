@@ -73,6 +73,7 @@
 mod claims;
 pub mod config;
 mod crypto;
+pub mod dpop;
 mod error;
 mod extract;
 mod jwks;
