@@ -32,10 +32,12 @@
 //! # rocket::async_test(demo()).unwrap();
 //! ```
 
+mod dpop;
 mod issuer;
 mod keys;
 mod token;
 
+pub use dpop::{DpopKey, ProofBuilder};
 pub use issuer::TestIssuer;
 pub use keys::{key_set, SigningKey};
 pub use token::TokenBuilder;

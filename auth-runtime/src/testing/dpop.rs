@@ -1,0 +1,251 @@
+//! [`DpopKey`] and [`ProofBuilder`]: a DPoP client's key and its proofs,
+//! with a knob to break each check.
+#![allow(clippy::expect_used)] // test helpers: a failure here is a broken test setup
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, EncodingKey};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+/// A DPoP client's key: a fresh EC P-256 key signing ES256 proofs.
+///
+/// ```
+/// use auth_runtime::dpop::{verify_proof, DpopConfig, Expectation};
+/// use auth_runtime::testing::DpopKey;
+///
+/// let client = DpopKey::generate();
+/// // A token bound to it carries `"cnf": client.cnf()` (`TokenBuilder::claim`).
+/// let proof = client
+///     .proof("GET", "https://api.example.com/orders")
+///     .access_token("the-token")
+///     .build();
+/// let now = jsonwebtoken::get_current_timestamp();
+/// let expected = Expectation::new("GET", "https://api.example.com/orders", "the-token", client.thumbprint());
+/// assert!(verify_proof(&proof, &expected, &DpopConfig::default(), now).is_ok());
+/// ```
+#[derive(Clone)]
+pub struct DpopKey {
+    encoding: EncodingKey,
+    public_jwk: Map<String, Value>,
+    thumbprint: String,
+    /// The private scalar, base64url: only for proofs that leak it.
+    d: String,
+}
+
+impl std::fmt::Debug for DpopKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DpopKey")
+            .field("thumbprint", &self.thumbprint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DpopKey {
+    /// A fresh P-256 key.
+    pub fn generate() -> DpopKey {
+        use aws_lc_rs::encoding::AsBigEndian;
+        use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+        crate::crypto::install_provider();
+        let pair =
+            EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("EC key generation");
+        let pkcs8 = pair.to_pkcs8v1().expect("EC key as PKCS#8");
+        // The uncompressed point: 0x04, then x and y.
+        let point = pair.public_key().as_ref();
+        let coordinate = |range: std::ops::Range<usize>| {
+            URL_SAFE_NO_PAD.encode(point.get(range).expect("a P-256 point"))
+        };
+        let public_jwk = match json!({
+            "kty": "EC",
+            "crv": "P-256",
+            "x": coordinate(1..33),
+            "y": coordinate(33..65),
+        }) {
+            Value::Object(jwk) => jwk,
+            _ => Map::new(),
+        };
+        let thumbprint = crate::dpop::thumbprint_of_jwk(&public_jwk).expect("an EC JWK");
+        let d = pair
+            .private_key()
+            .as_be_bytes()
+            .expect("the private scalar");
+        DpopKey {
+            encoding: EncodingKey::from_ec_der(pkcs8.as_ref()),
+            public_jwk,
+            thumbprint,
+            d: URL_SAFE_NO_PAD.encode(d.as_ref()),
+        }
+    }
+
+    /// The public half, as the `jwk` of its proofs' headers.
+    pub fn public_jwk(&self) -> &Map<String, Value> {
+        &self.public_jwk
+    }
+
+    /// Its RFC 7638 thumbprint: the `cnf.jkt` of tokens bound to it.
+    pub fn thumbprint(&self) -> &str {
+        &self.thumbprint
+    }
+
+    /// The `cnf` claim of a token bound to this key, `{"jkt": "..."}`, for
+    /// [`TokenBuilder::claim`](super::TokenBuilder::claim).
+    pub fn cnf(&self) -> Value {
+        json!({ "jkt": self.thumbprint })
+    }
+
+    /// A proof for a request: `method` and `url` (its `htm` and `htu`),
+    /// with `iat` now and a random `jti`.
+    pub fn proof(&self, method: &str, url: &str) -> ProofBuilder {
+        ProofBuilder::new(self, method, url)
+    }
+
+    /// Signs header and payload JSON texts byte for byte (for proofs no
+    /// serializer would write, such as repeated members), with ES256.
+    pub fn sign_raw(&self, header_json: &str, payload_json: &str) -> String {
+        let message = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header_json),
+            URL_SAFE_NO_PAD.encode(payload_json)
+        );
+        let signature =
+            jsonwebtoken::crypto::sign(message.as_bytes(), &self.encoding, Algorithm::ES256)
+                .expect("signing a test proof");
+        format!("{message}.{signature}")
+    }
+}
+
+/// Builds a DPoP proof; by default a valid one for its key, method and URL
+/// (add [`ProofBuilder::access_token`] for the `ath` that resource servers
+/// require). Each other method breaks, or changes, one thing.
+#[derive(Debug, Clone)]
+#[must_use = "call .build() to get the proof"]
+pub struct ProofBuilder {
+    key: DpopKey,
+    signer: Option<DpopKey>,
+    header: Map<String, Value>,
+    claims: Map<String, Value>,
+}
+
+impl ProofBuilder {
+    fn new(key: &DpopKey, method: &str, url: &str) -> ProofBuilder {
+        let mut jti = [0u8; 16];
+        aws_lc_rs::rand::fill(&mut jti).expect("random jti");
+        let mut header = Map::new();
+        header.insert("typ".into(), "dpop+jwt".into());
+        header.insert("alg".into(), "ES256".into());
+        header.insert("jwk".into(), Value::Object(key.public_jwk.clone()));
+        let mut claims = Map::new();
+        claims.insert("jti".into(), URL_SAFE_NO_PAD.encode(jti).into());
+        claims.insert("htm".into(), method.into());
+        claims.insert("htu".into(), url.into());
+        claims.insert("iat".into(), jsonwebtoken::get_current_timestamp().into());
+        ProofBuilder {
+            key: key.clone(),
+            signer: None,
+            header,
+            claims,
+        }
+    }
+
+    /// Sets `ath` to the hash of `token`.
+    pub fn access_token(self, token: &str) -> Self {
+        let ath = crate::dpop::access_token_hash(token);
+        self.claim("ath", ath)
+    }
+
+    /// Sets `iat` to now plus `seconds` (negative: in the past).
+    pub fn iat_offset(self, seconds: i64) -> Self {
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        self.claim("iat", now.saturating_add(seconds))
+    }
+
+    /// Sets `iat` (Unix seconds), for a verifier with an injected clock.
+    pub fn iat(self, iat: u64) -> Self {
+        self.claim("iat", iat)
+    }
+
+    /// Sets `jti` (the same one twice makes a replay).
+    pub fn jti(self, jti: &str) -> Self {
+        self.claim("jti", jti)
+    }
+
+    /// Sets `nonce`, as the server's `DPoP-Nonce` header gave it.
+    pub fn nonce(self, nonce: &str) -> Self {
+        self.claim("nonce", nonce)
+    }
+
+    /// Sets the header's `typ` (`None` removes it).
+    pub fn typ(mut self, typ: Option<&str>) -> Self {
+        match typ {
+            Some(typ) => self.header.insert("typ".into(), typ.into()),
+            None => self.header.remove("typ"),
+        };
+        self
+    }
+
+    /// Sets the header's `alg` text; the signature stays ES256.
+    pub fn alg(self, alg: &str) -> Self {
+        self.header("alg", alg)
+    }
+
+    /// Adds a private member to the header's `jwk`: `d` gets the key's real
+    /// private scalar, any other name a placeholder.
+    pub fn private_member(mut self, name: &str) -> Self {
+        let value = if name == "d" {
+            self.key.d.clone()
+        } else {
+            "AQAB".to_owned()
+        };
+        if let Some(Value::Object(jwk)) = self.header.get_mut("jwk") {
+            jwk.insert(name.to_owned(), value.into());
+        }
+        self
+    }
+
+    /// Signs with `other` while the header still shows this key's `jwk`: a
+    /// signature that does not verify. (For a proof by a key the token is
+    /// not bound to, build it from that other key instead.)
+    pub fn signed_by(mut self, other: &DpopKey) -> Self {
+        self.signer = Some(other.clone());
+        self
+    }
+
+    /// Sets any header member.
+    pub fn header(mut self, name: &str, value: impl Serialize) -> Self {
+        let value = serde_json::to_value(value).expect("header value serializes to JSON");
+        self.header.insert(name.to_owned(), value);
+        self
+    }
+
+    /// Removes a header member (e.g. `jwk`).
+    pub fn without_header(mut self, name: &str) -> Self {
+        self.header.remove(name);
+        self
+    }
+
+    /// Sets any claim.
+    pub fn claim(mut self, name: &str, value: impl Serialize) -> Self {
+        let value = serde_json::to_value(value).expect("claim value serializes to JSON");
+        self.claims.insert(name.to_owned(), value);
+        self
+    }
+
+    /// Removes a claim (e.g. `jti`, to test that it is required).
+    pub fn without_claim(mut self, name: &str) -> Self {
+        self.claims.remove(name);
+        self
+    }
+
+    /// The proof, signed.
+    pub fn build(&self) -> String {
+        let signer = self.signer.as_ref().unwrap_or(&self.key);
+        signer.sign_raw(
+            &Value::Object(self.header.clone()).to_string(),
+            &Value::Object(self.claims.clone()).to_string(),
+        )
+    }
+}
+
+#[cfg(test)]
+#[path = "dpop_tests/mod.rs"]
+mod tests;
