@@ -42,11 +42,15 @@ mod htu;
 mod jwk;
 mod nonce;
 mod proof;
+#[cfg(feature = "redis")]
+mod redis;
 mod replay;
 mod strict;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisReplayStore, RedisStoreError};
 pub use error::DpopError;
 pub use nonce::{NonceSecretError, Nonces, MIN_NONCE_SECRET_BYTES, PER_PROCESS_NONCE_WARNING};
 pub use proof::{verify_proof, Expectation, VerifiedProof};

@@ -1,0 +1,385 @@
+//! [`RedisReplayStore`] (cargo feature `redis`): one replay store shared by
+//! several instances, on a Redis server.
+
+use std::fmt;
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use super::{Freshness, ReplayKey, ReplayStore, StoreFuture, StoreUnavailable};
+
+/// Prefix of the keys this store writes.
+const KEY_PREFIX: &str = "auth-runtime:dpop:jti:";
+
+/// A replay store on a Redis server: each proof is `SET <key> 1 NX EX
+/// <seconds left in its window>`, atomic on the server, so that a proof
+/// accepted by one instance is a replay at every other.
+///
+/// It connects on first use and reconnects after a failure. Every call is
+/// bounded by the timeout given (connection and answer): a server that is
+/// down, unreachable or silent makes the call answer [`StoreUnavailable`],
+/// and the proof is refused. Only `redis://` URLs are supported (no TLS).
+pub struct RedisReplayStore {
+    client: redis::Client,
+    config: ConnectionManagerConfig,
+    connection: tokio::sync::OnceCell<ConnectionManager>,
+    timeout: Duration,
+}
+
+impl fmt::Debug for RedisReplayStore {
+    // The URL may hold a password: it is not shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisReplayStore")
+            .field("connected", &self.connection.initialized())
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a Redis replay store cannot be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RedisStoreError {
+    /// The URL is not a `redis://` URL this build can use.
+    BadUrl,
+}
+
+impl fmt::Display for RedisStoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RedisStoreError::BadUrl => f.write_str(
+                "AUTH_DPOP_REPLAY_REDIS is not a redis://host:port URL (rediss:// is not supported)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RedisStoreError {}
+
+impl RedisReplayStore {
+    /// A store on the server at `url` (`redis://host:port`, optionally with
+    /// a user, a password and a database number), each call taking at most
+    /// `timeout` (see
+    /// [`DEFAULT_DPOP_REPLAY_STORE_TIMEOUT`](super::DEFAULT_DPOP_REPLAY_STORE_TIMEOUT)).
+    /// Nothing is connected until the first proof.
+    pub fn new(url: &str, timeout: Duration) -> Result<RedisReplayStore, RedisStoreError> {
+        let client = redis::Client::open(url).map_err(|_| RedisStoreError::BadUrl)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout))
+            .set_number_of_retries(2)
+            .set_max_delay(timeout);
+        Ok(RedisReplayStore {
+            client,
+            config,
+            connection: tokio::sync::OnceCell::new(),
+            timeout,
+        })
+    }
+
+    async fn connection(&self) -> Result<ConnectionManager, redis::RedisError> {
+        self.connection
+            .get_or_try_init(|| {
+                ConnectionManager::new_with_config(self.client.clone(), self.config.clone())
+            })
+            .await
+            .cloned()
+    }
+
+    async fn set_once(&self, key: &ReplayKey, seconds: u64) -> Result<Freshness, StoreUnavailable> {
+        let failed = |error: redis::RedisError| {
+            log::warn!(
+                "auth: the DPoP replay store (Redis) failed ({:?}); DPoP requests get 503",
+                error.kind()
+            );
+            StoreUnavailable
+        };
+        let mut connection = self.connection().await.map_err(failed)?;
+        let reply: redis::Value = redis::cmd("SET")
+            .arg(key_name(key))
+            .arg(1)
+            .arg("NX")
+            .arg("EX")
+            .arg(seconds)
+            .query_async(&mut connection)
+            .await
+            .map_err(failed)?;
+        match reply {
+            redis::Value::Okay => Ok(Freshness::Fresh),
+            redis::Value::SimpleString(text) if text == "OK" => Ok(Freshness::Fresh),
+            redis::Value::Nil => Ok(Freshness::Replayed),
+            other => {
+                log::warn!("auth: the DPoP replay store (Redis) answered SET with {other:?}");
+                Err(StoreUnavailable)
+            }
+        }
+    }
+}
+
+/// The Redis key of a proof: the prefix and the key's hex.
+fn key_name(key: &ReplayKey) -> String {
+    use std::fmt::Write;
+    let mut name = String::with_capacity(KEY_PREFIX.len() + 64);
+    name.push_str(KEY_PREFIX);
+    for byte in key.as_bytes() {
+        let _ = write!(name, "{byte:02x}");
+    }
+    name
+}
+
+impl ReplayStore for RedisReplayStore {
+    fn check_and_record<'a>(
+        &'a self,
+        key: &'a ReplayKey,
+        now: u64,
+        expires_at: u64,
+    ) -> StoreFuture<'a> {
+        let seconds = expires_at.saturating_sub(now).max(1);
+        Box::pin(async move {
+            tokio::time::timeout(self.timeout, self.set_once(key, seconds))
+                .await
+                .unwrap_or(Err(StoreUnavailable))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{Ipv4Addr, TcpListener, TcpStream};
+    use std::process::{Child, Command, Stdio};
+    use std::time::Instant;
+
+    use super::*;
+    use crate::dpop::{check_replay, DpopConfig, DpopError, VerifiedProof};
+
+    const TIMEOUT: Duration = Duration::from_millis(500);
+    const NOW: u64 = 1_700_000_000;
+
+    /// A `redis-server` on a free loopback port, stopped when dropped.
+    struct RedisServer {
+        child: Child,
+        port: u16,
+    }
+
+    impl RedisServer {
+        /// Starts one, or says why not and gives `None` when `redis-server`
+        /// is not installed.
+        fn start() -> Option<RedisServer> {
+            if Command::new("redis-server")
+                .arg("--version")
+                .output()
+                .is_err()
+            {
+                // Where the tests must run (CI), a missing server is a failure.
+                assert!(
+                    std::env::var_os("AUTH_REDIS_TESTS_REQUIRED").is_none(),
+                    "AUTH_REDIS_TESTS_REQUIRED is set but redis-server is not on PATH"
+                );
+                eprintln!(
+                    "SKIPPED: redis-server is not on PATH (apt-get install redis-server); \
+                     the Redis replay store was not tested against a server"
+                );
+                return None;
+            }
+            Some(RedisServer::on(free_port()))
+        }
+
+        fn on(port: u16) -> RedisServer {
+            let child = Command::new("redis-server")
+                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--save", "", "--appendonly", "no"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("redis-server starts");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+                assert!(
+                    Instant::now() < deadline,
+                    "redis-server did not listen on {port}"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            RedisServer { child, port }
+        }
+
+        fn url(&self) -> String {
+            format!("redis://127.0.0.1:{}", self.port)
+        }
+
+        fn stop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    impl Drop for RedisServer {
+        fn drop(&mut self) {
+            self.stop();
+        }
+    }
+
+    fn free_port() -> u16 {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free port");
+        listener.local_addr().expect("its address").port()
+    }
+
+    fn key(byte: u8) -> ReplayKey {
+        ReplayKey::from_bytes([byte; 32])
+    }
+
+    #[tokio::test]
+    async fn a_proof_recorded_by_one_instance_is_a_replay_at_another() {
+        let Some(server) = RedisServer::start() else {
+            return;
+        };
+        let one = RedisReplayStore::new(&server.url(), TIMEOUT).unwrap();
+        let other = RedisReplayStore::new(&server.url(), TIMEOUT).unwrap();
+        assert_eq!(
+            one.check_and_record(&key(1), NOW, NOW + 300).await,
+            Ok(Freshness::Fresh)
+        );
+        assert_eq!(
+            other.check_and_record(&key(1), NOW, NOW + 300).await,
+            Ok(Freshness::Replayed)
+        );
+        assert_eq!(
+            one.check_and_record(&key(1), NOW, NOW + 300).await,
+            Ok(Freshness::Replayed)
+        );
+        assert_eq!(
+            other.check_and_record(&key(2), NOW, NOW + 300).await,
+            Ok(Freshness::Fresh)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_verified_proof_replayed_at_a_second_instance_is_refused() {
+        let Some(server) = RedisServer::start() else {
+            return;
+        };
+        let config = DpopConfig::default();
+        let one = RedisReplayStore::new(&server.url(), TIMEOUT).unwrap();
+        let other = RedisReplayStore::new(&server.url(), TIMEOUT).unwrap();
+        let proof = VerifiedProof::for_tests(key(5), NOW + 301);
+        assert_eq!(check_replay(&one, &proof, &config, NOW).await, Ok(()));
+        assert_eq!(
+            check_replay(&other, &proof, &config, NOW + 1).await,
+            Err(DpopError::InvalidProof(
+                "The DPoP proof was used before (its jti was seen)"
+            ))
+        );
+    }
+
+    #[tokio::test]
+    async fn entries_expire_with_the_proof_window() {
+        let Some(server) = RedisServer::start() else {
+            return;
+        };
+        let store = RedisReplayStore::new(&server.url(), TIMEOUT).unwrap();
+        assert_eq!(
+            store.check_and_record(&key(3), NOW, NOW + 331).await,
+            Ok(Freshness::Fresh)
+        );
+        // Past expiry (or for a time already gone) the key still lives a second.
+        assert_eq!(
+            store.check_and_record(&key(4), NOW, NOW - 5).await,
+            Ok(Freshness::Fresh)
+        );
+        let mut connection = store.connection().await.unwrap();
+        let ttl: i64 = redis::cmd("TTL")
+            .arg(key_name(&key(3)))
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        assert!((329..=331).contains(&ttl), "TTL {ttl}");
+        let ttl: i64 = redis::cmd("TTL")
+            .arg(key_name(&key(4)))
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        assert!((0..=1).contains(&ttl), "TTL {ttl}");
+    }
+
+    #[tokio::test]
+    async fn no_server_is_store_unavailable_quickly() {
+        let store =
+            RedisReplayStore::new(&format!("redis://127.0.0.1:{}", free_port()), TIMEOUT).unwrap();
+        let started = Instant::now();
+        assert_eq!(
+            store.check_and_record(&key(1), NOW, NOW + 300).await,
+            Err(StoreUnavailable)
+        );
+        assert!(
+            started.elapsed() < TIMEOUT + Duration::from_millis(500),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_is_store_unavailable_within_the_timeout() {
+        // Accepts connections and never answers.
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let _holder = std::thread::spawn(move || {
+            let held: Vec<TcpStream> = listener.incoming().take(8).filter_map(Result::ok).collect();
+            std::thread::sleep(Duration::from_secs(5));
+            drop(held);
+        });
+        let store = RedisReplayStore::new(&format!("redis://127.0.0.1:{port}"), TIMEOUT).unwrap();
+        let started = Instant::now();
+        assert_eq!(
+            store.check_and_record(&key(1), NOW, NOW + 300).await,
+            Err(StoreUnavailable)
+        );
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed >= TIMEOUT && elapsed < TIMEOUT + Duration::from_millis(500),
+            "{elapsed:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_server_that_goes_away_is_store_unavailable_and_is_used_again_when_back() {
+        let Some(mut server) = RedisServer::start() else {
+            return;
+        };
+        let store = RedisReplayStore::new(&server.url(), TIMEOUT).unwrap();
+        assert_eq!(
+            store.check_and_record(&key(1), NOW, NOW + 300).await,
+            Ok(Freshness::Fresh)
+        );
+        server.stop();
+        let started = Instant::now();
+        assert_eq!(
+            store.check_and_record(&key(2), NOW, NOW + 300).await,
+            Err(StoreUnavailable)
+        );
+        assert!(
+            started.elapsed() < TIMEOUT + Duration::from_millis(500),
+            "{:?}",
+            started.elapsed()
+        );
+        let _back = RedisServer::on(server.port);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match store.check_and_record(&key(3), NOW, NOW + 300).await {
+                Ok(fresh) => break assert_eq!(fresh, Freshness::Fresh),
+                Err(StoreUnavailable) => assert!(Instant::now() < deadline, "never reconnected"),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    #[test]
+    fn bad_urls_are_refused_without_echo() {
+        for url in ["", "http://h:1", "not a url", "rediss://:hunter2@h:6379"] {
+            let error = RedisReplayStore::new(url, TIMEOUT).unwrap_err();
+            assert_eq!(error, RedisStoreError::BadUrl, "{url}");
+            assert!(!error.to_string().contains("hunter2"));
+        }
+        let store = RedisReplayStore::new("redis://:hunter2@127.0.0.1:1", TIMEOUT).unwrap();
+        assert!(!format!("{store:?}").contains("hunter2"));
+    }
+}
