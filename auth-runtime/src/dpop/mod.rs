@@ -50,6 +50,7 @@ mod strict;
 mod tests;
 
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use self::redis::{RedisReplayStore, RedisStoreError};
 pub use error::DpopError;
 pub use nonce::{NonceSecretError, Nonces, MIN_NONCE_SECRET_BYTES, PER_PROCESS_NONCE_WARNING};

@@ -75,8 +75,8 @@ pub type StoreFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Freshness, StoreUnavailable>> + Send + 'a>>;
 
 /// Where seen proofs are recorded. Several instances of a service share one
-/// store (for example [`RedisReplayStore`](super::RedisReplayStore), with
-/// the `redis` feature) so that a proof accepted by one is a replay at all
+/// store (for example `RedisReplayStore`, with the `redis` feature) so
+/// that a proof accepted by one is a replay at all
 /// the others.
 ///
 /// An implementation must record atomically (a check then a separate write
