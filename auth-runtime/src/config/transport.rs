@@ -217,4 +217,42 @@ mod tests {
         assert!(issuer_url("http://issuer.example/").is_err());
         assert!(issuer_url("http://127.0.0.1:8081/").is_ok());
     }
+
+    #[test]
+    fn http_urls_are_refused_unless_their_host_is_loopback() {
+        let err = AuthConfig::builder("http://issuer.example/", "a")
+            .build()
+            .unwrap_err();
+        assert!(matches!(
+            &err,
+            ConfigError::InvalidUrl { setting, .. } if setting.contains("AUTH_ISSUER")
+        ));
+        assert!(err.to_string().contains("https"), "{err}");
+        for uri in [
+            "http://keys.example/jwks.json",
+            "http://127.0.0.1.evil.example/jwks.json",
+            "http://127.0.0.1@evil.example/jwks.json",
+            "ftp://127.0.0.1/jwks.json",
+        ] {
+            let err = AuthConfig::builder("https://i.example/", "a")
+                .jwks_uri(uri)
+                .build()
+                .unwrap_err();
+            assert!(
+                matches!(&err, ConfigError::InvalidUrl { setting, .. } if setting.contains("AUTH_JWKS_URI")),
+                "{uri}: {err:?}"
+            );
+            assert!(err.to_string().contains("jwks_uri"), "{err}");
+        }
+        for (issuer, uri) in [
+            ("http://127.0.0.1:8081/", "http://[::1]:9/jwks.json"),
+            ("http://localhost/", "https://keys.example/jwks.json"),
+            ("https://i.example/", "file:///etc/auth/jwks.json"),
+        ] {
+            AuthConfig::builder(issuer, "a")
+                .jwks_uri(uri)
+                .build()
+                .unwrap_or_else(|e| panic!("{issuer} {uri}: {e}"));
+        }
+    }
 }
