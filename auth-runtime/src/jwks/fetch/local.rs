@@ -59,14 +59,16 @@ pub(super) fn fixed_set(
 ) -> Result<Option<KeySet>, ConfigError> {
     match source {
         JwksSource::Discover | JwksSource::Uri(_) => Ok(None),
-        JwksSource::Inline(text) => {
-            parse_key_set(text.as_bytes(), allowed)
-                .map(Some)
-                .map_err(|_| ConfigError::OutOfRange {
-                    setting: "the inline key set (jwks)",
-                    reason: "must be a JSON key set holding a usable key of an allowed algorithm",
-                })
-        }
+        // A configured set with no usable key is a mistake, refused here
+        // (unlike a fetched one, which is the issuer's answer).
+        JwksSource::Inline(text) => parse_key_set(text.as_bytes(), allowed)
+            .ok()
+            .filter(|set| set.len() > 0)
+            .map(Some)
+            .ok_or(ConfigError::OutOfRange {
+                setting: "the inline key set (jwks)",
+                reason: "must be a JSON key set holding a usable key of an allowed algorithm",
+            }),
         JwksSource::Key { algorithm, key } => single_key(*algorithm, key, allowed).map(Some),
     }
 }
