@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::{
-    Algorithm, AuthConfig, ConfigError, HmacSecret, JwksSource, DEFAULT_ALGORITHMS,
+    Algorithm, AuthConfig, ConfigError, HmacSecret, JwksSource, PublicKey, DEFAULT_ALGORITHMS,
     HMAC_ALGORITHMS, MAX_LEEWAY,
 };
 
@@ -31,9 +31,59 @@ impl AuthConfigBuilder {
         self
     }
 
-    /// The key set's URL, bypassing discovery.
+    /// The key set's URL, bypassing discovery: `https://...`, `http://...`
+    /// on a loopback host only, or `file:///path/jwks.json` to read it from a
+    /// file with no network (see [`JwksSource::Uri`]). Any other URL is
+    /// refused by [`build`](Self::build).
     pub fn jwks_uri(self, uri: impl Into<String>) -> Self {
         self.jwks(JwksSource::Uri(uri.into()))
+    }
+
+    /// A key set (JWKS) document given as JSON text, used as it is with no
+    /// network at all (see [`JwksSource::Inline`]).
+    pub fn jwks_inline(self, key_set: impl Into<String>) -> Self {
+        self.jwks(JwksSource::Inline(key_set.into()))
+    }
+
+    /// One PEM public key that verifies tokens signed with `algorithm`
+    /// (whatever their `kid`), with no network at all (see [`JwksSource::Key`]).
+    pub fn public_key_pem(self, algorithm: Algorithm, pem: impl Into<String>) -> Self {
+        self.jwks(JwksSource::Key {
+            algorithm,
+            key: PublicKey::Pem(pem.into()),
+        })
+    }
+
+    /// One public JWK (JSON text) that verifies tokens signed with
+    /// `algorithm`, with no network at all (see [`JwksSource::Key`]).
+    pub fn public_key_jwk(self, algorithm: Algorithm, jwk: impl Into<String>) -> Self {
+        self.jwks(JwksSource::Key {
+            algorithm,
+            key: PublicKey::Jwk(jwk.into()),
+        })
+    }
+
+    /// Fetches keys and discovery documents with this client (a proxy, a
+    /// private CA, a client certificate) instead of the crate's own.
+    ///
+    /// The crate's rules still apply: the whole fetch is bounded by
+    /// [`fetch_timeout`](Self::fetch_timeout), responses by
+    /// [`max_jwks_bytes`](Self::max_jwks_bytes), and every URL asked for by
+    /// the HTTPS rule of [`JwksSource`].
+    ///
+    /// Redirects: a request cannot override its client's redirect policy,
+    /// and the hops a client followed cannot be seen afterwards (only where
+    /// it ended), so the hops cannot be checked one by one as the crate's
+    /// own client does (never from `https` to `http`, never to `http` off
+    /// loopback, at most 3). An `https` → `http` → `https` chain would end
+    /// on an acceptable URL after a hop anyone on the path could have
+    /// steered. So with your client a response is accepted only from the URL
+    /// asked for: if the client followed any redirect, the fetch fails
+    /// closed (and the `warn` log says so). Configure the final URL, and
+    /// preferably build the client with `reqwest::redirect::Policy::none()`.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.config.http_client = Some(client);
+        self
     }
 
     /// The `realm` of `WWW-Authenticate` challenges. Default:
@@ -165,15 +215,12 @@ impl AuthConfigBuilder {
     /// Checks the configuration and returns it.
     pub fn build(self) -> Result<AuthConfig, ConfigError> {
         let config = self.config;
-        check_http_url("the issuer", &config.issuer)?;
+        super::transport::check_urls(&config)?;
         if config.audience.trim().is_empty() {
             return Err(ConfigError::OutOfRange {
                 setting: "the audience",
                 reason: "must not be empty",
             });
-        }
-        if let JwksSource::Uri(uri) = &config.jwks {
-            check_http_url("the key set URI", uri)?;
         }
         let algorithms = &config.tuning.algorithms;
         if algorithms.is_empty() {
@@ -223,7 +270,7 @@ impl AuthConfigBuilder {
 }
 
 /// `url` as an error may show it: a password in its userinfo is not shown.
-pub(super) fn without_userinfo(url: &str) -> String {
+pub(crate) fn without_userinfo(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(authority_end);
@@ -265,18 +312,6 @@ fn min_secret_bytes(alg: Algorithm) -> usize {
         Algorithm::HS384 => 48,
         Algorithm::HS512 => 64,
         _ => 32,
-    }
-}
-
-fn check_http_url(setting: &'static str, url: &str) -> Result<(), ConfigError> {
-    if url.starts_with("https://") || url.starts_with("http://") {
-        Ok(())
-    } else {
-        Err(ConfigError::InvalidUrl {
-            setting,
-            value: without_userinfo(url),
-            reason: "an http(s) URL",
-        })
     }
 }
 
@@ -374,7 +409,7 @@ mod tests {
         assert!(matches!(
             err,
             ConfigError::InvalidUrl {
-                setting: "the issuer",
+                setting: super::super::transport::ISSUER_SETTING,
                 ..
             }
         ));

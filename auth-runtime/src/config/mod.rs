@@ -14,19 +14,13 @@ pub use jsonwebtoken::Algorithm;
 mod builder;
 mod secret;
 mod sources;
+mod transport;
 
+pub(crate) use builder::without_userinfo;
 pub use builder::AuthConfigBuilder;
 pub use secret::HmacSecret;
-
-/// Where the key set (JWKS) is found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JwksSource {
-    /// `<issuer>/.well-known/openid-configuration`, its `jwks_uri`; if that
-    /// document cannot be had, `<issuer>/.well-known/jwks.json`.
-    Discover,
-    /// This URL, with no discovery.
-    Uri(String),
-}
+pub(crate) use transport::{check_network_url, issuer_url, key_location, KeyLocation, HTTPS_RULE};
+pub use transport::{JwksSource, PublicKey};
 
 /// The asymmetric algorithms accepted by default. HMAC is never among them.
 pub const DEFAULT_ALGORITHMS: [Algorithm; 9] = [
@@ -89,6 +83,8 @@ pub struct AuthConfig {
     pub(crate) issuer: String,
     pub(crate) audience: String,
     pub(crate) jwks: JwksSource,
+    /// The user's own client for key fetches (see the builder's `http_client`).
+    pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) shared_secret: Option<HmacSecret>,
     pub(crate) tuning: Tuning,
 }
@@ -160,6 +156,7 @@ impl AuthConfig {
             issuer: issuer.into(),
             audience: audience.into(),
             jwks: JwksSource::Discover,
+            http_client: None,
             shared_secret: None,
             tuning: Tuning::default(),
         })

@@ -15,6 +15,8 @@ struct Identity {
     issuer: Option<String>,
     audience: Option<String>,
     jwks_uri: Option<String>,
+    /// An inline key set: a table (`[auth.jwks]` with `keys = [...]`) or its JSON text.
+    jwks: Option<Value>,
     shared_secret: Option<SecretText>,
     shared_secret_base64: Option<SecretText>,
     #[serde(flatten)]
@@ -49,10 +51,10 @@ impl AuthConfig {
     ///
     /// | variable | meaning |
     /// |---|---|
-    /// | `AUTH0_DOMAIN` | an Auth0 tenant such as `example.eu.auth0.com`: issuer `https://<domain>/`, keys at `https://<domain>/.well-known/jwks.json` |
-    /// | `AUTH_ISSUER` | any issuer, exactly as in `iss`; keys found by discovery (used when `AUTH0_DOMAIN` is unset) |
+    /// | `AUTH0_DOMAIN` | an Auth0 tenant such as `example.eu.auth0.com`: issuer `https://<domain>/`, keys at `https://<domain>/.well-known/jwks.json`; an `https://` prefix is tolerated, any other scheme is refused |
+    /// | `AUTH_ISSUER` | any issuer, exactly as in `iss` (`https`, or `http` on a loopback host); keys found by discovery (used when `AUTH0_DOMAIN` is unset) |
     /// | `AUTH0_AUDIENCE` or `AUTH_AUDIENCE` | the API identifier, e.g. `https://quickstarts/api` |
-    /// | `AUTH_JWKS_URI` | optional: the key set's URL, bypassing discovery |
+    /// | `AUTH_JWKS_URI` | optional: the key set's URL, bypassing discovery (`https`, `http` on a loopback host, or `file:///path/jwks.json` to read it from a file) |
     /// | `AUTH_SHARED_SECRET` or `AUTH_SHARED_SECRET_BASE64` | optional: verify HS256/384/512 with this secret (raw, or base64/base64url) instead of a key set |
     ///
     /// A variable that is set but blank counts as unset.
@@ -84,16 +86,13 @@ impl AuthConfig {
             .ok_or(ConfigError::Missing(
                 "AUTH0_AUDIENCE (or AUTH_AUDIENCE, or audience in Rocket.toml's [auth])",
             ))?;
-        let (domain, issuer) = match (var("AUTH0_DOMAIN"), var("AUTH_ISSUER")) {
-            (None, None) => (identity.domain, identity.issuer),
-            from_env => from_env,
+        let (domain, issuer, domain_setting) = match (var("AUTH0_DOMAIN"), var("AUTH_ISSUER")) {
+            (None, None) => (identity.domain, identity.issuer, DOMAIN_KEY),
+            (domain, issuer) => (domain, issuer, "AUTH0_DOMAIN"),
         };
         let (issuer, default_jwks) = match (domain, issuer) {
             (Some(domain), _) => {
-                let domain = domain
-                    .trim()
-                    .trim_start_matches("https://")
-                    .trim_end_matches('/');
+                let domain = auth0_domain(&domain, domain_setting)?;
                 (
                     format!("https://{domain}/"),
                     JwksSource::Uri(format!("https://{domain}/.well-known/jwks.json")),
@@ -106,10 +105,19 @@ impl AuthConfig {
                 ))
             }
         };
-        let jwks = var("AUTH_JWKS_URI")
-            .or(identity.jwks_uri)
-            .map(JwksSource::Uri)
-            .unwrap_or(default_jwks);
+        let jwks = match (var("AUTH_JWKS_URI"), identity.jwks_uri, identity.jwks) {
+            (Some(uri), _, _) => JwksSource::Uri(uri),
+            (None, Some(_), Some(_)) => {
+                return Err(ConfigError::OutOfRange {
+                    setting: "jwks_uri and jwks in Rocket.toml's [auth]",
+                    reason: "exclude each other: set one",
+                })
+            }
+            (None, Some(uri), None) => JwksSource::Uri(uri),
+            (None, None, Some(Value::String(text))) => JwksSource::Inline(text),
+            (None, None, Some(table)) => JwksSource::Inline(table.to_string()),
+            (None, None, None) => default_jwks,
+        };
         let mut builder = AuthConfig::builder(issuer, audience.trim())
             .with_tuning(tuning)
             .jwks(jwks);
@@ -122,6 +130,34 @@ impl AuthConfig {
             builder = builder.shared_secret(HmacSecret::base64(&secret)?);
         }
         builder.build()
+    }
+}
+
+const DOMAIN_KEY: &str = "domain in Rocket.toml's [auth]";
+
+/// The host of an Auth0 tenant: `example.eu.auth0.com`, tolerating an
+/// `https://` prefix and a trailing `/`. Any other scheme is refused rather
+/// than folded into `https://http://...`, and so is anything that is not a
+/// bare host (a path, userinfo, a query).
+fn auth0_domain<'a>(value: &'a str, setting: &'static str) -> Result<&'a str, ConfigError> {
+    let trimmed = value.trim();
+    let host = match trimmed.get(..8) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("https://") => trimmed.get(8..).unwrap_or(""),
+        _ => trimmed,
+    };
+    let host = host.strip_suffix('/').unwrap_or(host);
+    let bare = !host.is_empty()
+        && !host.contains("://")
+        && !host.contains(|c: char| "/\\@?#".contains(c) || c.is_whitespace() || c.is_control());
+    if bare {
+        Ok(host)
+    } else {
+        Err(ConfigError::InvalidUrl {
+            setting,
+            value: super::builder::without_userinfo(value),
+            reason: "a tenant's domain such as example.eu.auth0.com (an https:// prefix is \
+                     tolerated, no other scheme)",
+        })
     }
 }
 
@@ -260,5 +296,87 @@ mod tests {
         let err = from_table(Some(table), &[]).unwrap_err();
         assert!(matches!(err, ConfigError::Table(_)), "{err:?}");
         assert!(err.to_string().contains("leway"), "{err}");
+    }
+
+    #[test]
+    fn auth0_domain_takes_no_scheme_but_https() {
+        for domain in [
+            "http://tenant.auth0.com",
+            "HTTP://tenant.auth0.com/",
+            "ftp://t",
+            "tenant.auth0.com/path",
+            "me@tenant.auth0.com",
+        ] {
+            let err = from(&[("AUTH0_DOMAIN", domain), ("AUTH_AUDIENCE", "a")]).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::InvalidUrl {
+                        setting: "AUTH0_DOMAIN",
+                        ..
+                    }
+                ),
+                "{domain}: {err:?}"
+            );
+            assert!(err.to_string().contains("AUTH0_DOMAIN"), "{err}");
+        }
+        for domain in [
+            "https://tenant.auth0.com",
+            "HTTPS://tenant.auth0.com/",
+            " tenant.auth0.com/ ",
+        ] {
+            let config = from(&[("AUTH0_DOMAIN", domain), ("AUTH_AUDIENCE", "a")]).unwrap();
+            assert_eq!(config.issuer(), "https://tenant.auth0.com/", "{domain}");
+        }
+        let table = serde_json::json!({ "domain": "http://tenant.auth0.com", "audience": "a" });
+        let err = from_table(Some(table), &[]).unwrap_err();
+        assert!(err.to_string().contains("domain in Rocket.toml"), "{err}");
+    }
+
+    #[test]
+    fn key_urls_from_the_environment_follow_the_https_rule() {
+        let err = from(&[
+            ("AUTH_ISSUER", "https://i.example/"),
+            ("AUTH_AUDIENCE", "a"),
+            ("AUTH_JWKS_URI", "http://keys.example/jwks.json"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("AUTH_JWKS_URI"), "{err}");
+        let err =
+            from(&[("AUTH_ISSUER", "http://i.example/"), ("AUTH_AUDIENCE", "a")]).unwrap_err();
+        assert!(err.to_string().contains("AUTH_ISSUER"), "{err}");
+        let config = from(&[
+            ("AUTH_ISSUER", "https://i.example/"),
+            ("AUTH_AUDIENCE", "a"),
+            ("AUTH_JWKS_URI", "file:///etc/auth/jwks.json"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.jwks_source(),
+            &JwksSource::Uri("file:///etc/auth/jwks.json".into())
+        );
+    }
+
+    #[test]
+    fn the_table_may_hold_the_key_set_itself() {
+        let keys = serde_json::json!({ "keys": [{ "kty": "RSA", "n": "sXch", "e": "AQAB" }] });
+        let table = serde_json::json!({ "issuer": "https://i/", "audience": "a", "jwks": keys });
+        let config = from_table(Some(table), &[]).unwrap();
+        let JwksSource::Inline(text) = config.jwks_source() else {
+            panic!("{:?}", config.jwks_source());
+        };
+        assert_eq!(serde_json::from_str::<Value>(text).unwrap(), keys);
+        let as_text = serde_json::json!({ "issuer": "https://i/", "audience": "a", "jwks": keys.to_string() });
+        assert_eq!(
+            from_table(Some(as_text), &[]).unwrap().jwks_source(),
+            &JwksSource::Inline(keys.to_string())
+        );
+        let both = serde_json::json!({
+            "issuer": "https://i/", "audience": "a", "jwks": keys, "jwks_uri": "https://i/k"
+        });
+        assert!(matches!(
+            from_table(Some(both), &[]),
+            Err(ConfigError::OutOfRange { .. })
+        ));
     }
 }

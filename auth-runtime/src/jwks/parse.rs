@@ -24,6 +24,8 @@ pub(crate) struct KeySet {
     by_kid: HashMap<String, Arc<VerifyKey>>,
     without_kid: Vec<Arc<VerifyKey>>,
     pub(super) fetched_at: Instant,
+    /// A single configured key without a `kid`: it answers for every `kid`.
+    any_kid: bool,
 }
 
 impl KeySet {
@@ -31,7 +33,11 @@ impl KeySet {
     /// set holds exactly one key.
     pub(crate) fn get(&self, kid: Option<&str>) -> Option<Arc<VerifyKey>> {
         match kid {
-            Some(kid) => self.by_kid.get(kid).cloned(),
+            Some(kid) => self.by_kid.get(kid).cloned().or_else(|| {
+                self.any_kid
+                    .then(|| self.without_kid.first().cloned())
+                    .flatten()
+            }),
             None => {
                 let mut all = self.by_kid.values().chain(self.without_kid.iter());
                 match (all.next(), all.next()) {
@@ -44,6 +50,36 @@ impl KeySet {
 
     pub(crate) fn len(&self) -> usize {
         self.by_kid.len() + self.without_kid.len()
+    }
+
+    /// A set of one key given in the configuration; without a `kid` of its
+    /// own it answers for every `kid`.
+    pub(super) fn single(key: VerifyKey, kid: Option<String>) -> KeySet {
+        let key = Arc::new(key);
+        let mut set = KeySet {
+            by_kid: HashMap::new(),
+            without_kid: Vec::new(),
+            fetched_at: Instant::now(),
+            any_kid: kid.is_none(),
+        };
+        match kid {
+            Some(kid) => {
+                set.by_kid.insert(kid, key);
+            }
+            None => set.without_kid.push(key),
+        }
+        set
+    }
+
+    /// The same keys (the same `Arc`s, so verified tokens stay cached),
+    /// as if fetched now: a configured set "refreshed".
+    pub(super) fn renewed(&self) -> KeySet {
+        KeySet {
+            by_kid: self.by_kid.clone(),
+            without_kid: self.without_kid.clone(),
+            fetched_at: Instant::now(),
+            any_kid: self.any_kid,
+        }
     }
 }
 
@@ -77,6 +113,7 @@ pub(crate) fn parse_key_set(body: &[u8], allowed: &[Algorithm]) -> Result<KeySet
         by_kid: HashMap::new(),
         without_kid: Vec::new(),
         fetched_at: Instant::now(),
+        any_kid: false,
     };
     for (index, value) in raw.keys.into_iter().enumerate() {
         let kid = value
@@ -136,7 +173,10 @@ fn signature_algorithm(alg: KeyAlgorithm) -> Option<Algorithm> {
     })
 }
 
-fn usable_key(value: serde_json::Value, allowed: &[Algorithm]) -> Result<VerifyKey, &'static str> {
+pub(super) fn usable_key(
+    value: serde_json::Value,
+    allowed: &[Algorithm],
+) -> Result<VerifyKey, &'static str> {
     let jwk: Jwk = serde_json::from_value(value).map_err(|_| "not a JWK of a supported type")?;
     if jwk
         .common

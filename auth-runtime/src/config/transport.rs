@@ -1,0 +1,258 @@
+//! How keys travel: where the key set is found ([`JwksSource`]), and the rule
+//! every URL that keys come from must follow — HTTPS, or HTTP only on a
+//! loopback host — checked here for configured URLs, and by the fetcher for
+//! discovered ones and for each redirect.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::path::PathBuf;
+
+use reqwest::Url;
+
+use super::builder::without_userinfo;
+use super::{Algorithm, AuthConfig, ConfigError};
+
+/// Where the key set (JWKS) is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JwksSource {
+    /// Discovery from the issuer: its OpenID Connect configuration
+    /// (`<issuer>/.well-known/openid-configuration`), else its RFC 8414
+    /// metadata (`/.well-known/oauth-authorization-server` inserted between
+    /// the issuer's host and path), else `<issuer>/.well-known/jwks.json`.
+    ///
+    /// A document is trusted only when its `issuer` is exactly the configured
+    /// issuer (OpenID Connect Discovery section 4.3). One that names another
+    /// issuer, or announces a `jwks_uri` that is not HTTPS, is an answer, not
+    /// an absence: no key is taken and nothing else is tried, so requests get
+    /// the 503 until the issuer is fixed (and each try logs why, at `warn`).
+    /// Discovery gets at most half of the fetch timeout, so that a hanging
+    /// discovery endpoint leaves time for `jwks.json`.
+    Discover,
+    /// This URL, with no discovery: `https://...`, `http://...` on a loopback
+    /// host (`127.0.0.0/8`, `::1`, `localhost`), or `file:///path/jwks.json`,
+    /// read from the file with no network, and re-read whenever the cache
+    /// refreshes (after the TTL, or for an unknown `kid`), so that a rotated
+    /// file is picked up. A missing, unreadable or malformed file is an
+    /// unreachable key set: 503 while nothing is cached.
+    Uri(String),
+    /// A key set (JWKS) document, as JSON text: no network at all. It must
+    /// hold a usable key, which the [`Validator`](crate::validator::Validator)
+    /// checks when it is made (at ignition under the fairing).
+    Inline(String),
+    /// One public key, bound to one algorithm: no network at all. It
+    /// verifies every token signed with `algorithm`, whatever the token's
+    /// `kid` (a JWK with a `kid` of its own only matches that `kid`).
+    Key {
+        /// The one algorithm the key verifies; it must be among the allowed
+        /// algorithms.
+        algorithm: Algorithm,
+        /// The key.
+        key: PublicKey,
+    },
+}
+
+/// A single public key given in the configuration: see [`JwksSource::Key`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicKey {
+    /// PEM text: `PUBLIC KEY` (SubjectPublicKeyInfo), or `RSA PUBLIC KEY`
+    /// (PKCS#1) for RSA.
+    Pem(String),
+    /// One JWK, as JSON text.
+    Jwk(String),
+}
+
+/// Names of the URL settings, as error messages give them.
+pub(super) const ISSUER_SETTING: &str = "the issuer (issuer, AUTH_ISSUER)";
+pub(super) const JWKS_URI_SETTING: &str = "the key set URL (jwks_uri, AUTH_JWKS_URI)";
+
+/// What a network URL for keys must be (the end of "... must be ...").
+pub(crate) const HTTPS_RULE: &str =
+    "an https URL (http only for a loopback host: 127.0.0.0/8, ::1 or localhost)";
+const HTTPS_OR_FILE_RULE: &str = "an https URL (http only for a loopback host: 127.0.0.0/8, \
+     ::1 or localhost), or a file:///absolute/path URL";
+
+/// Where a checked key-set URL points.
+#[derive(Debug, Clone)]
+pub(crate) enum KeyLocation {
+    /// Fetched over the network.
+    Net(Url),
+    /// Read from a local file.
+    File(PathBuf),
+}
+
+/// Whether `url`'s host is loopback: an address in `127.0.0.0/8`, `::1`, or
+/// the name `localhost`. The host is the parsed one, so neither
+/// `127.0.0.1.evil.example`, nor `localhost.evil.example`, nor the userinfo
+/// of `http://127.0.0.1@evil.example/` passes for loopback.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return v6.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback());
+    }
+    // The URL parser writes every IPv4 form (`127.1`, `0x7f.1`) as a
+    // dotted quad, so a host that does not parse here is a name.
+    match host.parse::<Ipv4Addr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// Checks a URL that keys (or a discovery document) are fetched from:
+/// `https`, or `http` on a loopback host. Nothing else (no `file:`, no
+/// `ftp:`) is fetched over the network.
+pub(crate) fn check_network_url(url: &Url) -> Result<(), &'static str> {
+    match url.scheme() {
+        "https" if url.host_str().is_some() => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        _ => Err(HTTPS_RULE),
+    }
+}
+
+/// Parses and checks a configured key-set URL (`jwks_uri`), which may also
+/// be a `file:` URL with an absolute path.
+pub(crate) fn key_location(value: &str) -> Result<KeyLocation, &'static str> {
+    let url = Url::parse(value).map_err(|_| HTTPS_OR_FILE_RULE)?;
+    if url.scheme() == "file" {
+        return url
+            .to_file_path()
+            .map(KeyLocation::File)
+            .map_err(|()| HTTPS_OR_FILE_RULE);
+    }
+    check_network_url(&url)
+        .map(|()| KeyLocation::Net(url))
+        .map_err(|_| HTTPS_OR_FILE_RULE)
+}
+
+/// Parses and checks the issuer as a URL keys may be discovered from.
+pub(crate) fn issuer_url(value: &str) -> Result<Url, &'static str> {
+    let url = Url::parse(value).map_err(|_| HTTPS_RULE)?;
+    check_network_url(&url).map(|()| url)
+}
+
+/// The checks of `build`: the issuer, and a configured key-set URL.
+///
+/// The issuer is held to the HTTPS rule whatever the key source, as the
+/// contract words it: an `http` issuer on another host is a mistake even
+/// where keys do not come from it.
+pub(super) fn check_urls(config: &AuthConfig) -> Result<(), ConfigError> {
+    let invalid = |setting, value: &str, reason| ConfigError::InvalidUrl {
+        setting,
+        value: without_userinfo(value),
+        reason,
+    };
+    issuer_url(&config.issuer).map_err(|reason| invalid(ISSUER_SETTING, &config.issuer, reason))?;
+    if let JwksSource::Uri(uri) = &config.jwks {
+        key_location(uri).map_err(|reason| invalid(JWKS_URI_SETTING, uri, reason))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn network_ok(url: &str) -> bool {
+        check_network_url(&Url::parse(url).unwrap()).is_ok()
+    }
+
+    #[test]
+    fn http_is_accepted_on_loopback_hosts_only() {
+        for url in [
+            "https://example.eu.auth0.com/",
+            "https://10.0.0.1/",
+            "http://127.0.0.1/",
+            "http://127.0.0.1:8081/jwks.json",
+            "http://127.5.6.7/",
+            "http://127.1/",
+            "http://localhost:3000/",
+            "http://LOCALHOST/",
+            "http://[::1]/",
+            "http://[::1]:8080/x",
+        ] {
+            assert!(network_ok(url), "{url} should be accepted");
+        }
+        for url in [
+            "http://example.com/",
+            "http://127.0.0.1.evil.example/",
+            "http://localhost.evil.example/",
+            "http://localhost./",
+            "http://127.0.0.1@evil.example/",
+            "http://localhost:80@evil.example/",
+            "http://evil.example/?x=http://127.0.0.1/",
+            "http://evil.example/#@127.0.0.1",
+            "http://0.0.0.0/",
+            "http://10.0.0.1/",
+            "http://[::]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[fe80::1]/",
+            "ftp://127.0.0.1/",
+            "file:///etc/jwks.json",
+            "ws://localhost/",
+        ] {
+            assert!(!network_ok(url), "{url} should be refused");
+        }
+    }
+
+    #[test]
+    fn a_key_set_url_may_be_a_file_but_an_issuer_may_not() {
+        assert!(matches!(
+            key_location("file:///etc/auth/jwks.json"),
+            Ok(KeyLocation::File(path)) if path == std::path::Path::new("/etc/auth/jwks.json")
+        ));
+        assert!(matches!(
+            key_location("http://127.0.0.1:9/keys"),
+            Ok(KeyLocation::Net(_))
+        ));
+        for refused in [
+            "file://relative/jwks.json",
+            "http://keys.example/jwks.json",
+            "jwks.json",
+            "/etc/jwks.json",
+            "",
+        ] {
+            assert!(key_location(refused).is_err(), "{refused}");
+        }
+        assert!(issuer_url("file:///etc/issuer").is_err());
+        assert!(issuer_url("http://issuer.example/").is_err());
+        assert!(issuer_url("http://127.0.0.1:8081/").is_ok());
+    }
+
+    #[test]
+    fn http_urls_are_refused_unless_their_host_is_loopback() {
+        let err = AuthConfig::builder("http://issuer.example/", "a")
+            .build()
+            .unwrap_err();
+        assert!(matches!(
+            &err,
+            ConfigError::InvalidUrl { setting, .. } if setting.contains("AUTH_ISSUER")
+        ));
+        assert!(err.to_string().contains("https"), "{err}");
+        for uri in [
+            "http://keys.example/jwks.json",
+            "http://127.0.0.1.evil.example/jwks.json",
+            "http://127.0.0.1@evil.example/jwks.json",
+            "ftp://127.0.0.1/jwks.json",
+        ] {
+            let err = AuthConfig::builder("https://i.example/", "a")
+                .jwks_uri(uri)
+                .build()
+                .unwrap_err();
+            assert!(
+                matches!(&err, ConfigError::InvalidUrl { setting, .. } if setting.contains("AUTH_JWKS_URI")),
+                "{uri}: {err:?}"
+            );
+            assert!(err.to_string().contains("jwks_uri"), "{err}");
+        }
+        for (issuer, uri) in [
+            ("http://127.0.0.1:8081/", "http://[::1]:9/jwks.json"),
+            ("http://localhost/", "https://keys.example/jwks.json"),
+            ("https://i.example/", "file:///etc/auth/jwks.json"),
+        ] {
+            AuthConfig::builder(issuer, "a")
+                .jwks_uri(uri)
+                .build()
+                .unwrap_or_else(|e| panic!("{issuer} {uri}: {e}"));
+        }
+    }
+}
