@@ -24,9 +24,48 @@ struct Inner {
     scopes: Vec<String>,
 }
 
+/// A claim that carries scopes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ScopeSource {
+    /// `scope`: a string of scopes separated by the ASCII space (RFC 6749, RFC 9068).
+    Scope,
+    /// `scp`: such a string, or an array (Okta, Azure AD).
+    Scp,
+    /// `permissions`: Auth0's RBAC array.
+    Permissions,
+}
+
+impl ScopeSource {
+    /// All three, the default.
+    pub const ALL: [ScopeSource; 3] = [
+        ScopeSource::Scope,
+        ScopeSource::Scp,
+        ScopeSource::Permissions,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            ScopeSource::Scope => "scope",
+            ScopeSource::Scp => "scp",
+            ScopeSource::Permissions => "permissions",
+        }
+    }
+}
+
 impl Claims {
+    #[cfg(test)]
     pub(crate) fn from_payload(payload: Map<String, Value>) -> Claims {
-        let scopes = collect_scopes(&payload);
+        Claims::with_scope_sources(payload, &ScopeSource::ALL)
+    }
+
+    /// The claims, with scopes read from `sources` only.
+    pub(crate) fn with_scope_sources(
+        payload: Map<String, Value>,
+        sources: &[ScopeSource],
+    ) -> Claims {
+        let scopes = collect_scopes(&payload, sources);
         Claims {
             inner: Arc::new(Inner { payload, scopes }),
         }
@@ -93,33 +132,29 @@ impl Claims {
     }
 }
 
-/// The scopes granted by `scope` (a string split on the ASCII space only:
-/// RFC 6749 section 3.3), `scp` (such a string, or an array) and Auth0's
-/// `permissions` (an array). Array elements are taken whole: a permission
-/// `"read:x admin"` grants neither `read:x` nor `admin`.
-fn collect_scopes(payload: &Map<String, Value>) -> Vec<String> {
+/// The scopes granted by the `sources` among `scope` (a string split on the
+/// ASCII space only: RFC 6749 section 3.3), `scp` (such a string, or an
+/// array) and Auth0's `permissions` (an array). Array elements are taken
+/// whole: a permission `"read:x admin"` grants neither `read:x` nor `admin`.
+fn collect_scopes(payload: &Map<String, Value>, sources: &[ScopeSource]) -> Vec<String> {
     let mut scopes = Vec::new();
-    let mut push_words = |text: &str| {
-        scopes.extend(
-            text.split(' ')
-                .filter(|word| !word.is_empty())
-                .map(str::to_owned),
-        )
-    };
-    if let Some(Value::String(scope)) = payload.get("scope") {
-        push_words(scope);
+    for source in sources {
+        match payload.get(source.name()) {
+            Some(Value::String(text)) if *source != ScopeSource::Permissions => scopes.extend(
+                text.split(' ')
+                    .filter(|word| !word.is_empty())
+                    .map(str::to_owned),
+            ),
+            Some(Value::Array(items)) if *source != ScopeSource::Scope => scopes.extend(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|element| !element.is_empty())
+                    .map(str::to_owned),
+            ),
+            _ => {}
+        }
     }
-    if let Some(Value::String(scp)) = payload.get("scp") {
-        push_words(scp);
-    }
-    let elements = ["scp", "permissions"]
-        .into_iter()
-        .filter_map(|name| payload.get(name).and_then(Value::as_array))
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter(|element| !element.is_empty())
-        .map(str::to_owned);
-    scopes.extend(elements);
     scopes
 }
 
@@ -176,6 +211,18 @@ mod tests {
             assert!(!c.has_scope(part), "{part:?} must not be granted");
         }
         assert!(c.has_scope("write:y"));
+    }
+
+    #[test]
+    fn only_the_configured_sources_count() {
+        let payload = json!({ "scope": "a", "scp": ["b"], "permissions": ["c"] });
+        let Value::Object(map) = payload else {
+            unreachable!()
+        };
+        let c = Claims::with_scope_sources(map.clone(), &[ScopeSource::Permissions]);
+        assert_eq!(c.scopes().collect::<Vec<_>>(), ["c"]);
+        let c = Claims::with_scope_sources(map, &[ScopeSource::Scp, ScopeSource::Scope]);
+        assert_eq!(c.scopes().collect::<Vec<_>>(), ["b", "a"]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::{
 #[derive(Debug, Clone)]
 #[must_use = "call .build() to get the configuration"]
 pub struct AuthConfigBuilder {
-    config: AuthConfig,
+    pub(super) config: AuthConfig,
 }
 
 impl AuthConfigBuilder {
@@ -216,12 +216,7 @@ impl AuthConfigBuilder {
     pub fn build(self) -> Result<AuthConfig, ConfigError> {
         let config = self.config;
         super::transport::check_urls(&config)?;
-        if config.audience.trim().is_empty() {
-            return Err(ConfigError::OutOfRange {
-                setting: "the audience",
-                reason: "must not be empty",
-            });
-        }
+        super::claims_policy::check_bounds(&config.audiences, &config.tuning)?;
         let algorithms = &config.tuning.algorithms;
         if algorithms.is_empty() {
             return Err(ConfigError::OutOfRange {

@@ -12,12 +12,15 @@ use std::time::Duration;
 pub use jsonwebtoken::Algorithm;
 
 mod builder;
+mod claims_policy;
 mod secret;
 mod sources;
 mod transport;
 
 pub(crate) use builder::without_userinfo;
 pub use builder::AuthConfigBuilder;
+pub(crate) use claims_policy::ClaimPolicy;
+pub use claims_policy::{ScopeSource, MAX_MAX_TOKEN_AGE};
 pub use secret::HmacSecret;
 pub(crate) use transport::{check_network_url, issuer_url, key_location, KeyLocation, HTTPS_RULE};
 pub use transport::{JwksSource, PublicKey};
@@ -81,11 +84,12 @@ pub const DEFAULT_TOKEN_CACHE_MAX_TOKEN_BYTES: usize = 4 * 1024;
 #[derive(Debug, Clone)]
 pub struct AuthConfig {
     pub(crate) issuer: String,
-    pub(crate) audience: String,
+    pub(crate) audiences: Vec<String>,
     pub(crate) jwks: JwksSource,
     /// The user's own client for key fetches (see the builder's `http_client`).
     pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) shared_secret: Option<HmacSecret>,
+    pub(crate) claim_policy: Option<ClaimPolicy>,
     pub(crate) tuning: Tuning,
 }
 
@@ -114,6 +118,9 @@ pub(crate) struct Tuning {
     #[serde(with = "seconds")]
     pub(crate) token_cache_max_age: Duration,
     pub(crate) token_cache_max_token_bytes: usize,
+    #[serde(with = "optional_seconds")]
+    pub(crate) max_token_age: Option<Duration>,
+    pub(crate) scope_claims: Vec<ScopeSource>,
 }
 
 impl Default for Tuning {
@@ -132,7 +139,21 @@ impl Default for Tuning {
             token_cache_capacity: DEFAULT_TOKEN_CACHE_CAPACITY,
             token_cache_max_age: DEFAULT_TOKEN_CACHE_MAX_AGE,
             token_cache_max_token_bytes: DEFAULT_TOKEN_CACHE_MAX_TOKEN_BYTES,
+            max_token_age: None,
+            scope_claims: ScopeSource::ALL.to_vec(),
         }
+    }
+}
+
+/// An optional duration as whole seconds.
+mod optional_seconds {
+    use std::time::Duration;
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Duration>, D::Error> {
+        <Option<u64> as serde::Deserialize>::deserialize(deserializer)
+            .map(|secs| secs.map(Duration::from_secs))
     }
 }
 
@@ -154,10 +175,11 @@ impl AuthConfig {
     pub fn builder(issuer: impl Into<String>, audience: impl Into<String>) -> AuthConfigBuilder {
         AuthConfigBuilder::new(AuthConfig {
             issuer: issuer.into(),
-            audience: audience.into(),
+            audiences: vec![audience.into()],
             jwks: JwksSource::Discover,
             http_client: None,
             shared_secret: None,
+            claim_policy: None,
             tuning: Tuning::default(),
         })
     }
@@ -167,9 +189,15 @@ impl AuthConfig {
         &self.issuer
     }
 
-    /// The audience: `aud` must be or contain it.
+    /// The (first) audience: `aud` must be or contain one of
+    /// [`audiences`](Self::audiences).
     pub fn audience(&self) -> &str {
-        &self.audience
+        self.audiences.first().map_or("", String::as_str)
+    }
+
+    /// The audiences: `aud` must be or contain one of them.
+    pub fn audiences(&self) -> &[String] {
+        &self.audiences
     }
 
     /// Where the key set is found.

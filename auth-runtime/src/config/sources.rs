@@ -13,7 +13,7 @@ use super::{AuthConfig, ConfigError, HmacSecret, JwksSource, Tuning};
 struct Identity {
     domain: Option<String>,
     issuer: Option<String>,
-    audience: Option<String>,
+    audience: Option<Audiences>,
     jwks_uri: Option<String>,
     /// An inline key set: a table (`[auth.jwks]` with `keys = [...]`) or its JSON text.
     jwks: Option<Value>,
@@ -21,6 +21,29 @@ struct Identity {
     shared_secret_base64: Option<SecretText>,
     #[serde(flatten)]
     tuning: Map<String, Value>,
+}
+
+/// `audience` in the table: one string (several space-separated, as in
+/// `AUTH_AUDIENCE`), or a list.
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+enum Audiences {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audiences {
+    fn into_list(self) -> Vec<String> {
+        match self {
+            Audiences::One(text) => split_audiences(&text),
+            Audiences::Many(list) => list,
+        }
+    }
+}
+
+/// Several audiences in one variable, separated by spaces.
+fn split_audiences(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_owned).collect()
 }
 
 /// A secret's text in the table. A value of another type is refused with an
@@ -53,7 +76,8 @@ impl AuthConfig {
     /// |---|---|
     /// | `AUTH0_DOMAIN` | an Auth0 tenant such as `example.eu.auth0.com`: issuer `https://<domain>/`, keys at `https://<domain>/.well-known/jwks.json`; an `https://` prefix is tolerated, any other scheme is refused |
     /// | `AUTH_ISSUER` | any issuer, exactly as in `iss` (`https`, or `http` on a loopback host); keys found by discovery (used when `AUTH0_DOMAIN` is unset) |
-    /// | `AUTH0_AUDIENCE` or `AUTH_AUDIENCE` | the API identifier, e.g. `https://quickstarts/api` |
+    /// | `AUTH0_AUDIENCE` or `AUTH_AUDIENCE` | the API identifier, e.g. `https://quickstarts/api`; several separated by spaces; where both are set, `AUTH_AUDIENCE` wins |
+    /// | `AUTH_MAX_TOKEN_AGE` | optional, seconds: a token whose `iat` is older (or absent) is refused |
     /// | `AUTH_JWKS_URI` | optional: the key set's URL, bypassing discovery (`https`, `http` on a loopback host, or `file:///path/jwks.json` to read it from a file) |
     /// | `AUTH_SHARED_SECRET` or `AUTH_SHARED_SECRET_BASE64` | optional: verify HS256/384/512 with this secret (raw, or base64/base64url) instead of a key set |
     ///
@@ -78,11 +102,24 @@ impl AuthConfig {
             Some(table) => serde_json::from_value(table).map_err(table_error)?,
             None => Identity::default(),
         };
-        let tuning: Tuning =
+        let mut tuning: Tuning =
             serde_json::from_value(Value::Object(identity.tuning)).map_err(table_error)?;
-        let audience = var("AUTH0_AUDIENCE")
-            .or_else(|| var("AUTH_AUDIENCE"))
-            .or(identity.audience)
+        if let Some(age) = var("AUTH_MAX_TOKEN_AGE") {
+            let seconds = age
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| ConfigError::OutOfRange {
+                    setting: "AUTH_MAX_TOKEN_AGE",
+                    reason: "must be a whole number of seconds",
+                })?;
+            tuning.max_token_age = Some(std::time::Duration::from_secs(seconds));
+        }
+        // AUTH_AUDIENCE wins over the quickstart's AUTH0_AUDIENCE.
+        let audiences = var("AUTH_AUDIENCE")
+            .or_else(|| var("AUTH0_AUDIENCE"))
+            .map(|text| split_audiences(&text))
+            .or(identity.audience.map(Audiences::into_list))
+            .filter(|list| !list.is_empty())
             .ok_or(ConfigError::Missing(
                 "AUTH0_AUDIENCE (or AUTH_AUDIENCE, or audience in Rocket.toml's [auth])",
             ))?;
@@ -118,7 +155,8 @@ impl AuthConfig {
             (None, None, Some(table)) => JwksSource::Inline(table.to_string()),
             (None, None, None) => default_jwks,
         };
-        let mut builder = AuthConfig::builder(issuer, audience.trim())
+        let mut builder = AuthConfig::builder(issuer, String::new())
+            .audiences(audiences)
             .with_tuning(tuning)
             .jwks(jwks);
         let raw = var("AUTH_SHARED_SECRET").or(identity.shared_secret.map(|s| s.0));
@@ -288,6 +326,40 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(!format!("{err} {err:?}").contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn several_audiences_and_a_maximum_age_come_from_either_source() {
+        let base = [("AUTH_ISSUER", "https://i/")];
+        let config = from(&[base[0], ("AUTH_AUDIENCE", " https://a/api  https://b/api ")]).unwrap();
+        assert_eq!(config.audiences(), ["https://a/api", "https://b/api"]);
+        let config = from(&[base[0], ("AUTH0_AUDIENCE", "q"), ("AUTH_AUDIENCE", "w")]).unwrap();
+        assert_eq!(config.audiences(), ["w"], "AUTH_AUDIENCE wins");
+        let table = serde_json::json!({
+            "issuer": "https://i/", "audience": ["x", "y"], "max_token_age": 600,
+            "scope_claims": ["permissions"]
+        });
+        let config = from_table(Some(table.clone()), &[]).unwrap();
+        assert_eq!(config.audiences(), ["x", "y"]);
+        assert_eq!(config.tuning.max_token_age, Some(Duration::from_secs(600)));
+        assert_eq!(
+            config.tuning.scope_claims,
+            [crate::config::ScopeSource::Permissions]
+        );
+        let config = from_table(Some(table), &[("AUTH_MAX_TOKEN_AGE", "60")]).unwrap();
+        assert_eq!(config.tuning.max_token_age, Some(Duration::from_secs(60)));
+        let err = from(&[
+            base[0],
+            ("AUTH_AUDIENCE", "a"),
+            ("AUTH_MAX_TOKEN_AGE", "soon"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("AUTH_MAX_TOKEN_AGE"), "{err}");
+        let table = serde_json::json!({ "issuer": "https://i/", "audience": "a", "scope_claims": ["roles"] });
+        assert!(matches!(
+            from_table(Some(table), &[]),
+            Err(ConfigError::Table(_))
+        ));
     }
 
     #[test]

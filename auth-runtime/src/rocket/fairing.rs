@@ -153,7 +153,7 @@ impl Fairing for Auth {
                     log::info!(
                         "auth: tokens from {} for audience {}",
                         validator.config().issuer(),
-                        validator.config().audience()
+                        validator.config().audiences().join(", ")
                     );
                 }
                 Ok(rocket.manage(router).manage(rendering))

@@ -78,7 +78,7 @@ impl Validator {
                 // `check_extra_claims`, in a fixed order.
                 validation.set_required_spec_claims(&["exp"]);
                 validation.set_issuer(&[&config.issuer]);
-                validation.set_audience(&[&config.audience]);
+                validation.set_audience(&config.audiences);
                 (alg, validation)
             })
             .collect();
@@ -154,8 +154,21 @@ impl Validator {
             .saturating_add(self.config.tuning.leeway.as_secs())
             >= now
             && hit.cached_at.elapsed() < self.config.tuning.token_cache_max_age
+            && (self.config.tuning.max_token_age.is_none()
+                || hit.issued_at.is_some_and(|iat| self.young_enough(iat, now)))
             && (self.secret.is_some()
                 || self.jwks.still_current(hit.kid.as_deref(), &hit.key).await)
+    }
+
+    /// Whether a token issued at `iat` is within the maximum token age (plus
+    /// the leeway) at `now`; true without a maximum.
+    fn young_enough(&self, iat: u64, now: u64) -> bool {
+        let tuning = &self.config.tuning;
+        tuning.max_token_age.is_none_or(|age| {
+            iat.saturating_add(age.as_secs())
+                .saturating_add(tuning.leeway.as_secs())
+                >= now
+        })
     }
 
     /// The full validation, with no cache.
@@ -192,11 +205,21 @@ impl Validator {
                 .map_err(|error| map_jwt_error(error.into_kind()))?
                 .claims;
         self.check_extra_claims(&payload)?;
+        if let Some(policy) = &self.config.claim_policy {
+            policy.check(&payload).map_err(|reason| {
+                log::debug!("auth: the application's claim check refused a token: {reason}");
+                AuthError::InvalidClaims(
+                    "the token's claims are refused by this API's policy".into(),
+                )
+            })?;
+        }
         // jsonwebtoken has checked that exp is a NumericDate in the future.
         let expires = payload.get("exp").and_then(numeric_date).unwrap_or(0);
+        let issued_at = payload.get("iat").and_then(numeric_date);
         Ok(Verified {
-            claims: Claims::from_payload(payload),
+            claims: Claims::with_scope_sources(payload, &self.config.tuning.scope_claims),
             expires,
+            issued_at,
             kid: header.kid,
             key,
             cached_at: Instant::now(),
@@ -205,7 +228,8 @@ impl Validator {
 
     /// What jsonwebtoken leaves to us: `iss` must be a single string equal
     /// to the issuer (it accepts arrays), `aud` must be present (it checks a
-    /// present one), and `iat` must not be in the future.
+    /// present one), `iat` must not be in the future, and, with a maximum
+    /// token age, must be present and recent enough.
     fn check_extra_claims(&self, payload: &Map<String, Value>) -> Result<(), AuthError> {
         match payload.get("iss") {
             Some(Value::String(iss)) if *iss == self.config.issuer => {}
@@ -225,6 +249,18 @@ impl Validator {
             if iat > latest as f64 {
                 return Err(AuthError::InvalidClaims(
                     "the iat claim is in the future".into(),
+                ));
+            }
+        }
+        if self.config.tuning.max_token_age.is_some() {
+            let Some(iat) = payload.get("iat").and_then(numeric_date) else {
+                return Err(AuthError::InvalidClaims(
+                    "the token has no iat claim, which a maximum token age requires".into(),
+                ));
+            };
+            if !self.young_enough(iat, jsonwebtoken::get_current_timestamp()) {
+                return Err(AuthError::InvalidClaims(
+                    "the token is older than this API accepts (iat)".into(),
                 ));
             }
         }

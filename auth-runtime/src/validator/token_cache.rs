@@ -25,6 +25,8 @@ pub(super) struct Verified {
     pub(super) claims: Claims,
     /// `exp`, as validated.
     pub(super) expires: u64,
+    /// `iat`, if the token has one: a maximum token age is checked on hits.
+    pub(super) issued_at: Option<u64>,
     /// The key that verified it: the entry dies when the set drops it.
     pub(super) kid: Option<String>,
     pub(super) key: Arc<VerifyKey>,
