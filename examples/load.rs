@@ -74,8 +74,30 @@ async fn serve(config: auth_runtime::AuthConfig) -> Result<String, Error> {
         .merge(("log_level", "off"))
         .merge(("workers", 2));
     let rocket = auth_examples::rocket_with(rocket::custom(figment), Auth::new(config));
-    let (port, _shutdown) = auth_runtime::testing::launch_on_loopback(rocket).await?;
-    Ok(format!("http://127.0.0.1:{port}"))
+    // Liftoff reports the port the system chose; the server then runs in
+    // the background until the process ends.
+    let (port_tx, port_rx) = tokio::sync::oneshot::channel::<u16>();
+    let port_tx = std::sync::Mutex::new(Some(port_tx));
+    let rocket = rocket.attach(rocket::fairing::AdHoc::on_liftoff(
+        "report port",
+        move |rocket| {
+            let port = rocket.config().port;
+            if let Some(sender) = port_tx.lock().ok().and_then(|mut slot| slot.take()) {
+                let _ = sender.send(port);
+            }
+            Box::pin(async {})
+        },
+    ));
+    let server = tokio::spawn(rocket.launch());
+    match port_rx.await {
+        Ok(port) => Ok(format!("http://127.0.0.1:{port}")),
+        // Launch ended before liftoff: report its error.
+        Err(_) => Err(match server.await {
+            Ok(Err(error)) => error.into(),
+            Ok(Ok(_)) => "the server stopped before liftoff".into(),
+            Err(join) => join.into(),
+        }),
+    }
 }
 
 /// Latency buckets of 50 µs, up to 100 ms (the last one takes the rest):

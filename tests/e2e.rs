@@ -3,16 +3,13 @@
 //! (`#[requires_scope("read:messages")]`) and `POST /api/messages`
 //! (`#[requires_scope("write:messages")]`, with a JSON data guard).
 
-#[path = "../auth-runtime/tests/support/mod.rs"]
-mod support;
-
 use auth_runtime::Auth;
+use auth_tests::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use rocket::http::{ContentType, Header, Method, Status};
 use rocket::local::asynchronous::Client;
 use serde_json::json;
-use support::*;
 use wiremock::ResponseTemplate;
 
 const PRIVATE: &str = "/api/private";

@@ -18,17 +18,17 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const AUDIENCE: &str = "https://quickstarts/api";
 pub const JWKS_PATH: &str = "/jwks.json";
-pub const RSA_A_PUBLIC_PEM: &[u8] = include_bytes!("../auth-runtime/tests/fixtures/rsa_a.pub.pem");
-pub const RSA_A_PEM: &[u8] = include_bytes!("../auth-runtime/tests/fixtures/rsa_a.pem");
+pub const RSA_A_PUBLIC_PEM: &[u8] = include_bytes!("fixtures/rsa_a.pub.pem");
+pub const RSA_A_PEM: &[u8] = include_bytes!("fixtures/rsa_a.pem");
 
 pub static RSA_A: LazyLock<Arc<SigningKey>> =
     LazyLock::new(|| Arc::new(SigningKey::from_pem("rsa-a", Algorithm::RS256, RSA_A_PEM).unwrap()));
 pub static RSA_B: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
-    let pem = include_bytes!("../auth-runtime/tests/fixtures/rsa_b.pem");
+    let pem = include_bytes!("fixtures/rsa_b.pem");
     Arc::new(SigningKey::from_pem("rsa-b", Algorithm::RS256, pem).unwrap())
 });
 pub static EC: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
-    let pem = include_bytes!("../auth-runtime/tests/fixtures/ec_p256.pem");
+    let pem = include_bytes!("fixtures/ec_p256.pem");
     Arc::new(SigningKey::from_pem("ec-1", Algorithm::ES256, pem).unwrap())
 });
 

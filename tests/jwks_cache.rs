@@ -1,12 +1,10 @@
 //! Key-set behaviour, with fetches counted by the key-set server.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use auth_tests::*;
 use rocket::futures::future::join_all;
 use rocket::http::Status;
-use support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 

@@ -1,15 +1,13 @@
 //! The verified-token cache's safety rules.
 
-mod support;
-
 use std::time::Duration;
 
 use auth_runtime::Issuers;
+use auth_tests::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
-use support::*;
 
 fn verifications(client: &Client) -> u64 {
     let issuers = client.rocket().state::<Issuers>().unwrap();
@@ -29,7 +27,7 @@ async fn a_token_seen_again_skips_verification() {
     }
     assert_eq!(verifications(&client), 1);
     // Turned off, every request verifies.
-    let uncached = support::client(ks.config().token_cache_capacity(0).build().unwrap()).await;
+    let uncached = auth_tests::client(ks.config().token_cache_capacity(0).build().unwrap()).await;
     for _ in 0..3 {
         assert_eq!(
             get_with(&uncached, "/private", &token).await.status,

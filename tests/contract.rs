@@ -1,14 +1,12 @@
 //! Every row of the HTTP contract (shared/CONTRACT.md), through Rocket's
 //! local client against a real key-set server on 127.0.0.1.
 
-mod support;
-
+use auth_tests::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use jsonwebtoken::{EncodingKey, Header};
 use rocket::http::Status;
 use serde_json::json;
-use support::*;
 
 /// A token assembled by hand from a header and payload, with `signature`.
 fn raw_token(header: serde_json::Value, payload: serde_json::Value, signature: &[u8]) -> String {

@@ -1,11 +1,9 @@
 //! Several issuers: the token's `iss` picks the configuration.
 
-mod support;
-
 use auth_runtime::{Auth, AuthConfig};
+use auth_tests::*;
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
-use support::*;
 
 #[rocket::get("/private")]
 fn private(user: auth_runtime::Claims) -> String {

@@ -1,13 +1,11 @@
 //! HS256/384/512 with a shared secret: no key set, the same errors.
 
-mod support;
-
 use std::sync::Arc;
 
 use auth_runtime::testing::{SigningKey, TokenBuilder};
 use auth_runtime::{Algorithm, HmacSecret};
+use auth_tests::*;
 use rocket::http::Status;
-use support::*;
 
 const SECRET: &[u8] = b"a shared secret of at least thirty-two bytes";
 

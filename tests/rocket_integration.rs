@@ -1,13 +1,11 @@
 //! How the guard and the fairing sit in a Rocket application.
 
-mod support;
-
 use std::time::Duration;
 
 use auth_runtime::{Auth, AuthError, Claims};
+use auth_tests::*;
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client;
-use support::*;
 
 #[rocket::async_test]
 async fn a_post_without_a_token_and_with_a_malformed_body_is_401_and_the_body_is_not_read() {
@@ -86,7 +84,7 @@ async fn authentication_runs_once_per_request_whatever_the_number_of_guards() {
 
 #[rocket::async_test]
 async fn the_contract_body_wins_over_the_applications_catcher() {
-    // support::rocket registers an HTML catcher for 401.
+    // the shared test app registers an HTML catcher for 401.
     let ks = KeyServer::start(&[&RSA_A]).await;
     let client = client(ks.config().build().unwrap()).await;
     let answer = get(&client, "/private", None).await;

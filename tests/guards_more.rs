@@ -1,9 +1,7 @@
 //! Scope expressions, optional authentication and typed claims.
 
-mod support;
-
+use auth_tests::*;
 use rocket::http::Status;
-use support::*;
 
 #[rocket::async_test]
 async fn a_scope_expression_takes_any_sufficient_alternative() {

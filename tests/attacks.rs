@@ -1,16 +1,14 @@
 //! The attack catalogue: one row per known attack on JWT validation, with
 //! its source, the token that carries it, and what it must get.
 
-mod support;
-
 use auth_runtime::testing::SigningKey;
+use auth_tests::*;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
 use base64::Engine;
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rocket::http::Status;
 use serde_json::{json, Value};
-use support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -584,7 +582,7 @@ async fn strict_rfc_9068_mode_refuses_other_token_types() {
     ];
     check_rows(&client, rows).await;
     // Off by default: Auth0 access tokens say typ JWT.
-    let lenient = support::client(ks.config().build().unwrap()).await;
+    let lenient = auth_tests::client(ks.config().build().unwrap()).await;
     assert_eq!(
         get_with(&lenient, "/private", &typed(Some("JWT")))
             .await

@@ -1,12 +1,10 @@
 //! Configuration from Rocket's figment (`[default.auth]` in Rocket.toml).
 
-mod support;
-
 use auth_runtime::Auth;
+use auth_tests::*;
 use rocket::figment::Figment;
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
-use support::*;
 
 #[rocket::get("/private")]
 fn private(user: auth_runtime::Claims) -> String {

@@ -1,12 +1,10 @@
 //! What the runtime logs: one line per rejection with its reason, key-set
 //! fetches and failures; never the token.
 
-mod support;
-
 use std::sync::{Mutex, OnceLock};
 
+use auth_tests::*;
 use rocket::http::Status;
-use support::*;
 
 /// Every record logged by the process, as "LEVEL target: message".
 static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());

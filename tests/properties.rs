@@ -3,17 +3,15 @@
 //! panic, a 5xx or a hang), its body is small valid JSON that does not echo
 //! the token, and its `WWW-Authenticate` header parses.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::time::Duration;
 
+use auth_tests::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use rocket::local::asynchronous::Client;
-use support::*;
 
 const CODES: [&str; 4] = [
     "authorization_header_missing",

@@ -1,16 +1,14 @@
 //! Custom error bodies: status codes and headers stay the contract's.
 
-mod support;
-
 use auth_runtime::{Auth, AuthError, ErrorBody, ErrorRenderer, OAuthJson, ProblemJson};
+use auth_tests::*;
 use rocket::http::{ContentType, Status};
 use rocket::local::asynchronous::Client;
 use serde_json::json;
-use support::*;
 
 async fn client_with(ks: &KeyServer, renderer: impl ErrorRenderer) -> Client {
     let auth = Auth::new(ks.config().build().unwrap()).error_renderer(renderer);
-    // support::rocket attaches the default fairing; build the same app with ours.
+    // the shared test app attaches the default fairing; build the same app with ours.
     let rocket = rocket::custom(rocket_config())
         .attach(auth)
         .mount("/", rocket::routes![private, scoped]);

@@ -1,17 +1,15 @@
 //! An issuer that misbehaves, cold (nothing cached) and warm (keys cached):
 //! status codes, fetch counts, time to answer, recovery without restart.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use auth_tests::*;
 use rocket::http::Status;
 use serde_json::json;
-use support::*;
 use wiremock::ResponseTemplate;
 
 /// A server that answers every request with a chunked body of endless
@@ -157,7 +155,7 @@ async fn each_misbehaviour_cold_and_warm() {
             .refresh_cooldown(Duration::ZERO)
             .build()
             .unwrap();
-        let client = support::client(config).await;
+        let client = auth_tests::client(config).await;
         assert_eq!(
             get_with(&client, "/private", &token).await.status,
             Status::Ok,
