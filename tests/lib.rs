@@ -1,7 +1,16 @@
-//! The support library of every test target of this package: fixture keys,
-//! a counted key-set server (wiremock on 127.0.0.1:0), a Rocket app with
-//! protected routes, and a launcher for tests that need real HTTP.
+//! The support library of every test target of this package:
+//!
+//! * fixture keys ([`RSA_A`], [`RSA_B`], [`EC`]) and the contract's texts;
+//! * [`KeyServer`], a key-set server on 127.0.0.1 (wiremock) that counts its
+//!   fetches, with the configurations and tokens the tests use;
+//! * [`TestApp`], the library's test app ([`AppKind::Library`]: the guards)
+//!   or the quickstart ([`AppKind::Quickstart`]: the attributes) behind
+//!   Rocket's local client, and [`Route`], their protected routes;
+//! * [`Answer`] and [`Expect`], what a response holds and what the contract
+//!   says it must hold; [`Row`], one request of a table and its expectation;
+//! * [`launch_on_loopback`], for tests that need real HTTP.
 
+use std::ops::Deref;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
@@ -10,21 +19,28 @@ use auth_runtime::{
     Algorithm, Auth, AuthConfig, AuthConfigBuilder, Claims, RequireScopes, ScopeExpr,
     ScopeRequirement,
 };
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
 use rocket::fairing::AdHoc;
 use rocket::http::{ContentType, Header, Status};
-use rocket::local::asynchronous::{Client, LocalResponse};
+use rocket::local::asynchronous::{Client, LocalRequest, LocalResponse};
 use rocket::serde::json::Json;
+use rocket::{Build, Rocket};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const AUDIENCE: &str = "https://quickstarts/api";
 pub const JWKS_PATH: &str = "/jwks.json";
+/// The `sub` of the tokens of [`KeyServer::token`].
+pub const SUB: &str = "user-1";
 
-pub static RSA_A: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
-    let pem = include_bytes!("fixtures/rsa_a.pem");
-    Arc::new(SigningKey::from_pem("rsa-a", Algorithm::RS256, pem).unwrap())
-});
+/// The PEM of the RSA key `rsa-a` (for other algorithms on the same key).
+pub const RSA_A_PEM: &[u8] = include_bytes!("fixtures/rsa_a.pem");
+pub const RSA_A_PUBLIC_PEM: &[u8] = include_bytes!("fixtures/rsa_a.pub.pem");
+
+pub static RSA_A: LazyLock<Arc<SigningKey>> =
+    LazyLock::new(|| Arc::new(SigningKey::from_pem("rsa-a", Algorithm::RS256, RSA_A_PEM).unwrap()));
 pub static RSA_B: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
     let pem = include_bytes!("fixtures/rsa_b.pem");
     Arc::new(SigningKey::from_pem("rsa-b", Algorithm::RS256, pem).unwrap())
@@ -33,7 +49,19 @@ pub static EC: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
     let pem = include_bytes!("fixtures/ec_p256.pem");
     Arc::new(SigningKey::from_pem("ec-1", Algorithm::ES256, pem).unwrap())
 });
-pub const RSA_A_PUBLIC_PEM: &[u8] = include_bytes!("fixtures/rsa_a.pub.pem");
+
+/// The descriptions of the contract's errors, as the quickstart words them.
+pub const MISSING: &str = "Authorization header is expected";
+pub const PARSE: &str = "Unable to parse authentication token.";
+pub const NO_KEY: &str = "Unable to find appropriate key";
+pub const AUD_ISS: &str = "incorrect claims, please check the audience and issuer";
+pub const EXPIRED: &str = "token is expired";
+pub const NO_ACCESS: &str = "You don't have access to this resource";
+
+/// A `200` answer carrying `keys` as a key set.
+pub fn key_set_response(keys: &[&SigningKey]) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(key_set(keys.iter().copied()))
+}
 
 /// A key-set server whose fetches are counted.
 pub struct KeyServer {
@@ -43,9 +71,13 @@ pub struct KeyServer {
 impl KeyServer {
     /// Serves `keys` at [`JWKS_PATH`].
     pub async fn start(keys: &[&SigningKey]) -> KeyServer {
-        let server = MockServer::start().await;
-        let ks = KeyServer { server };
-        ks.serve_keys(keys).await;
+        KeyServer::answering(key_set_response(keys)).await
+    }
+
+    /// Answers every request to [`JWKS_PATH`] with `response`.
+    pub async fn answering(response: ResponseTemplate) -> KeyServer {
+        let ks = KeyServer::empty().await;
+        ks.respond(response).await;
         ks
     }
 
@@ -56,18 +88,24 @@ impl KeyServer {
         }
     }
 
-    /// Replaces whatever is served at [`JWKS_PATH`] by `response`.
+    /// Replaces whatever is served (and the request log) by `response` at
+    /// [`JWKS_PATH`].
     pub async fn respond(&self, response: ResponseTemplate) {
         self.server.reset().await;
-        Mock::given(method("GET"))
-            .and(path(JWKS_PATH))
-            .respond_with(response)
-            .mount(&self.server)
-            .await;
+        self.serve_at(JWKS_PATH, response).await;
     }
 
+    /// Serves `keys` at [`JWKS_PATH`] from now on, and nothing else.
     pub async fn serve_keys(&self, keys: &[&SigningKey]) {
-        self.respond(ResponseTemplate::new(200).set_body_json(key_set(keys.iter().copied())))
+        self.respond(key_set_response(keys)).await;
+    }
+
+    /// Also answers GET `path` with `response`.
+    pub async fn serve_at(&self, at: &str, response: ResponseTemplate) {
+        Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(response)
+            .mount(&self.server)
             .await;
     }
 
@@ -76,18 +114,28 @@ impl KeyServer {
         format!("{}/", self.server.uri())
     }
 
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.uri())
+    }
+
     pub fn jwks_uri(&self) -> String {
-        format!("{}{JWKS_PATH}", self.server.uri())
+        self.url(JWKS_PATH)
     }
 
     /// How many requests reached the key-set path.
     pub async fn fetches(&self) -> usize {
+        self.requests_under(JWKS_PATH).await
+    }
+
+    /// How many requests reached a path starting with `prefix`.
+    pub async fn requests_under(&self, prefix: &str) -> usize {
         self.server
             .received_requests()
             .await
             .unwrap_or_default()
             .iter()
-            .filter(|request| request.url.path() == JWKS_PATH)
+            .filter(|request| request.url.path().starts_with(prefix))
             .count()
     }
 
@@ -100,14 +148,40 @@ impl KeyServer {
             .fetch_timeout(Duration::from_secs(2))
     }
 
-    /// A token from this issuer, for [`AUDIENCE`], signed by `key`.
+    /// [`config`](Self::config) with no cooldown between refreshes: each
+    /// unknown `kid` may refresh the set.
+    pub fn config_without_cooldown(&self) -> AuthConfigBuilder {
+        self.config().refresh_cooldown(Duration::ZERO)
+    }
+
+    /// [`config_without_cooldown`](Self::config_without_cooldown) whose
+    /// key set goes stale `ttl` after each fetch: every request after that
+    /// wants a refresh.
+    pub fn config_stale_after(&self, ttl: Duration) -> AuthConfigBuilder {
+        self.config_without_cooldown().jwks_ttl(ttl)
+    }
+
+    /// The library's test app with [`config`](Self::config).
+    pub async fn app(&self) -> TestApp {
+        TestApp::start(AppKind::Library, self.config()).await
+    }
+
+    /// A token from this issuer, for [`AUDIENCE`], about [`SUB`], signed by `key`.
     pub fn token(&self, key: &Arc<SigningKey>) -> TokenBuilder {
         TokenBuilder::new(key.clone())
             .issuer(&self.issuer())
             .audience(AUDIENCE)
-            .sub("user-1")
+            .sub(SUB)
+    }
+
+    /// [`token`](Self::token) with both scopes of the protected routes.
+    pub fn granted(&self, key: &Arc<SigningKey>) -> TokenBuilder {
+        self.token(key).scope(GRANTED)
     }
 }
+
+/// The scopes every protected route of both apps is satisfied with.
+pub const GRANTED: &str = "read:messages write:messages";
 
 pub struct ReadMessages;
 impl ScopeRequirement for ReadMessages {
@@ -196,6 +270,7 @@ fn html_401() -> (ContentType, &'static str) {
     (ContentType::HTML, "<h1>nope</h1>")
 }
 
+/// Rocket's debug configuration, silent.
 pub fn rocket_config() -> rocket::Config {
     rocket::Config {
         log_level: rocket::config::LogLevel::Off,
@@ -203,29 +278,340 @@ pub fn rocket_config() -> rocket::Config {
     }
 }
 
-/// The test app: `/public`, `/private`, `/scoped`, `POST /messages`,
-/// `/many-guards`, `/either`, `/greeting`, `/typed`.
-pub fn rocket(config: AuthConfig) -> rocket::Rocket<rocket::Build> {
-    rocket::custom(rocket_config())
-        .attach(Auth::new(config))
-        .mount(
-            "/",
-            rocket::routes![
-                public,
-                private,
-                scoped,
-                create,
-                many_guards,
-                either,
-                greeting,
-                typed
-            ],
-        )
-        .register("/", rocket::catchers![html_401])
+/// The two applications the contract is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppKind {
+    /// The library's test app: `/public`, `/private` (`Claims`), `/scoped`
+    /// (`RequireScopes`), `POST /messages`, and `/many-guards`, `/either`
+    /// (`#[requires_scope]` with an expression), `/greeting`
+    /// (`OptionalClaims`), `/typed` (`ClaimsAs`); an HTML catcher for 401.
+    Library,
+    /// The quickstart of `auth-examples`: `/api/public`, `/api/private`
+    /// (`#[requires_auth]`), `/api/private-scoped`
+    /// (`#[requires_scope("read:messages")]`) and `POST /api/messages`
+    /// (`#[requires_scope("write:messages")]`, JSON only), with CORS.
+    Quickstart,
 }
 
-pub async fn client(config: AuthConfig) -> Client {
-    Client::tracked(rocket(config)).await.expect("valid rocket")
+/// The routes both apps have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Open.
+    Public,
+    /// Any valid token.
+    Private,
+    /// A valid token with `read:messages`.
+    Scoped,
+    /// POST, with a JSON body: a valid token with `write:messages`.
+    Messages,
+}
+
+impl Route {
+    pub const PROTECTED: [Route; 3] = [Route::Private, Route::Scoped, Route::Messages];
+}
+
+/// The body [`TestApp::request`] posts to [`Route::Messages`].
+pub const MESSAGE: &str = r#"{"text":"hello"}"#;
+
+impl AppKind {
+    pub const BOTH: [AppKind; 2] = [AppKind::Library, AppKind::Quickstart];
+
+    pub fn path(self, route: Route) -> &'static str {
+        match (self, route) {
+            (AppKind::Library, Route::Public) => "/public",
+            (AppKind::Library, Route::Private) => "/private",
+            (AppKind::Library, Route::Scoped) => "/scoped",
+            (AppKind::Library, Route::Messages) => "/messages",
+            (AppKind::Quickstart, Route::Public) => "/api/public",
+            (AppKind::Quickstart, Route::Private) => "/api/private",
+            (AppKind::Quickstart, Route::Scoped) => "/api/private-scoped",
+            (AppKind::Quickstart, Route::Messages) => "/api/messages",
+        }
+    }
+
+    /// The app, authenticating with `auth`, on Rocket's silent debug
+    /// configuration.
+    pub fn rocket(self, auth: Auth) -> Rocket<Build> {
+        self.build(rocket::custom(rocket_config()), auth)
+    }
+
+    /// The app's routes (and fairings, state, catchers) added to `base`.
+    pub fn build(self, base: Rocket<Build>, auth: Auth) -> Rocket<Build> {
+        match self {
+            AppKind::Library => library_routes(base.attach(auth)),
+            AppKind::Quickstart => auth_examples::rocket_with(base, auth),
+        }
+    }
+
+    /// The app's protected routes on `base`, without the authentication
+    /// fairing their guards need.
+    pub fn without_auth(self, base: Rocket<Build>) -> Rocket<Build> {
+        match self {
+            AppKind::Library => library_routes(base),
+            AppKind::Quickstart => base.mount(
+                "/",
+                rocket::routes![auth_examples::private, auth_examples::private_scoped],
+            ),
+        }
+    }
+}
+
+fn library_routes(base: Rocket<Build>) -> Rocket<Build> {
+    base.mount(
+        "/",
+        rocket::routes![
+            public,
+            private,
+            scoped,
+            create,
+            many_guards,
+            either,
+            greeting,
+            typed
+        ],
+    )
+    .register("/", rocket::catchers![html_401])
+}
+
+/// One of the two apps behind Rocket's local client (which it derefs to).
+pub struct TestApp {
+    pub kind: AppKind,
+    pub client: Client,
+}
+
+impl Deref for TestApp {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl TestApp {
+    /// A key-set server serving `keys`, and the library's test app with its
+    /// [`config`](KeyServer::config).
+    pub async fn serving(keys: &[&SigningKey]) -> (KeyServer, TestApp) {
+        let ks = KeyServer::start(keys).await;
+        let app = ks.app().await;
+        (ks, app)
+    }
+
+    /// The app of `kind` with the configuration `config` builds.
+    pub async fn start(kind: AppKind, config: AuthConfigBuilder) -> TestApp {
+        TestApp::with_auth(
+            kind,
+            Auth::new(config.build().expect("a valid configuration")),
+        )
+        .await
+    }
+
+    /// The app of `kind` authenticating with `auth`.
+    pub async fn with_auth(kind: AppKind, auth: Auth) -> TestApp {
+        let client = Client::tracked(kind.rocket(auth))
+            .await
+            .expect("the test app ignites");
+        TestApp { kind, client }
+    }
+
+    pub fn path(&self, route: Route) -> &'static str {
+        self.kind.path(route)
+    }
+
+    /// A request to `route`: a GET, or for [`Route::Messages`] a JSON POST
+    /// of [`MESSAGE`].
+    pub fn request(&self, route: Route) -> LocalRequest<'_> {
+        let path = self.path(route);
+        match route {
+            Route::Messages => self.post(path).header(ContentType::JSON).body(MESSAGE),
+            _ => self.get(path),
+        }
+    }
+
+    /// Calls `route` with an optional `Authorization` header value.
+    pub async fn call(&self, route: Route, authorization: Option<&str>) -> Answer {
+        let mut request = self.request(route);
+        if let Some(value) = authorization {
+            request.add_header(Header::new("Authorization", value.to_owned()));
+        }
+        Answer::from(request.dispatch().await).await
+    }
+
+    /// Calls `route` with `Bearer <token>`.
+    pub async fn call_with(&self, route: Route, token: &str) -> Answer {
+        self.call(route, Some(&format!("Bearer {token}"))).await
+    }
+
+    /// POSTs `body` as JSON to [`Route::Messages`].
+    pub async fn post_message(&self, body: &str, authorization: Option<&str>) -> Answer {
+        let mut request = self
+            .post(self.path(Route::Messages))
+            .header(ContentType::JSON)
+            .body(body);
+        if let Some(value) = authorization {
+            request.add_header(Header::new("Authorization", value.to_owned()));
+        }
+        Answer::from(request.dispatch().await).await
+    }
+
+    /// Sends each row to each of `routes`, checking what it gets.
+    pub async fn check_rows(&self, routes: &[Route], rows: &[Row]) {
+        for &route in routes {
+            for row in rows {
+                let answer = self.call(route, row.authorization.as_deref()).await;
+                let context = format!("{:?} {}: {}", self.kind, self.path(route), row.name);
+                self.assert_answer(route, &answer, row, &context);
+            }
+        }
+    }
+
+    /// Asserts that `answer`, the answer of `route` to `row`, is what the
+    /// row expects; `context` names it in the failure.
+    #[track_caller]
+    pub fn assert_answer(&self, route: Route, answer: &Answer, row: &Row, context: &str) {
+        if row.expect == Expect::Accepted {
+            let sub = row.authorization.as_deref().map_or(Value::Null, subject);
+            return self.assert_success(route, answer, &sub, context);
+        }
+        answer.assert(row.expect, context);
+        // No error echoes the token it refuses.
+        if let Some(token) = row.bearer_token() {
+            let challenge = answer.www_authenticate.as_deref().unwrap_or_default();
+            assert!(
+                !answer.body.contains(token),
+                "{context}: body echoes the token"
+            );
+            assert!(!challenge.contains(token), "{context}: challenge echoes it");
+        }
+    }
+
+    /// Asserts that `answer` is the success of `route` for the caller `sub`
+    /// (a token's `sub` claim; `Null` without one), with the app's body.
+    #[track_caller]
+    pub fn assert_success(&self, route: Route, answer: &Answer, sub: &Value, context: &str) {
+        let status = match route {
+            Route::Messages => Status::Created,
+            _ => Status::Ok,
+        };
+        assert_eq!(answer.status, status, "{context}: {answer:?}");
+        if route == Route::Public {
+            return;
+        }
+        let body = answer.json();
+        match self.kind {
+            AppKind::Library => {
+                let expected = match route {
+                    Route::Messages => json!({ "text": "hello", "sub": sub }),
+                    Route::Scoped => json!({ "message": "scoped", "sub": sub }),
+                    _ => json!({ "message": "private", "sub": sub }),
+                };
+                assert_eq!(body, expected, "{context}");
+            }
+            AppKind::Quickstart if route == Route::Messages => {
+                assert!(body["id"].is_u64(), "{context}: {body}");
+                assert_eq!(body["text"], "hello", "{context}");
+                assert_eq!(&body["author"], sub, "{context}");
+            }
+            AppKind::Quickstart => {
+                let message = body["message"].as_str().unwrap_or_default();
+                assert!(
+                    message.starts_with("Hello from a private endpoint!"),
+                    "{context}: {message}"
+                );
+                if route == Route::Scoped {
+                    assert!(message.contains("read:messages"), "{context}: {message}");
+                }
+            }
+        }
+    }
+}
+
+/// `token` with its payload changed by `change` after signing (header and
+/// signature kept).
+pub fn tampered(token: &str, change: impl FnOnce(&mut Value)) -> String {
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    let mut payload: Value = serde_json::from_slice(&B64.decode(&parts[1]).unwrap()).unwrap();
+    change(&mut payload);
+    parts[1] = B64.encode(payload.to_string());
+    parts.join(".")
+}
+
+/// The `sub` claim of the token in a `Bearer` header value (`Null` if none).
+fn subject(authorization: &str) -> Value {
+    authorization
+        .split_whitespace()
+        .nth(1)
+        .and_then(|token| token.split('.').nth(1))
+        .and_then(|payload| B64.decode(payload).ok())
+        .and_then(|json| serde_json::from_slice::<Value>(&json).ok())
+        .map_or(Value::Null, |payload| payload["sub"].clone())
+}
+
+/// What the contract says a request must get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// The route's success, for the token's `sub`.
+    Accepted,
+    /// 401 `authorization_header_missing`, with a bare challenge.
+    Missing,
+    /// 401 `invalid_header` with this description and
+    /// `error="invalid_request"`: the header's shape is wrong.
+    BadHeader(&'static str),
+    /// 401 with this code and description, and `error="invalid_token"`.
+    BadToken(&'static str, &'static str),
+    /// 401 `invalid_claims`, the description naming this claim.
+    BadClaim(&'static str),
+    /// 403 `insufficient_scope`, the challenge naming this scope.
+    Forbidden(&'static str),
+    /// 503 `jwks_unavailable`, with `Retry-After` and no challenge.
+    Unavailable,
+}
+
+/// A token that does not parse, or whose signature does not verify.
+pub const UNPARSABLE: Expect = Expect::BadToken("invalid_header", PARSE);
+/// A token whose `kid` is not in the key set.
+pub const UNKNOWN_KEY: Expect = Expect::BadToken("invalid_header", NO_KEY);
+/// A token past its `exp` (and the leeway).
+pub const TOKEN_EXPIRED: Expect = Expect::BadToken("token_expired", EXPIRED);
+/// A token for another audience or from another issuer.
+pub const WRONG_AUD_OR_ISS: Expect = Expect::BadToken("invalid_claims", AUD_ISS);
+
+/// One request of a table: a name for failures, the `Authorization` header
+/// it sends (if any), and what it must get.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub name: String,
+    pub authorization: Option<String>,
+    pub expect: Expect,
+}
+
+impl Row {
+    /// A request with `Bearer <token>`.
+    pub fn bearer(name: impl Into<String>, token: impl AsRef<str>, expect: Expect) -> Row {
+        Row::header(name, format!("Bearer {}", token.as_ref()), expect)
+    }
+
+    /// A request with this `Authorization` header value.
+    pub fn header(name: impl Into<String>, value: impl Into<String>, expect: Expect) -> Row {
+        Row {
+            name: name.into(),
+            authorization: Some(value.into()),
+            expect,
+        }
+    }
+
+    /// A request without an `Authorization` header.
+    pub fn anonymous(name: impl Into<String>, expect: Expect) -> Row {
+        Row {
+            name: name.into(),
+            authorization: None,
+            expect,
+        }
+    }
+
+    /// The token of a `Bearer` row.
+    pub fn bearer_token(&self) -> Option<&str> {
+        self.authorization.as_deref()?.strip_prefix("Bearer ")
+    }
 }
 
 /// What a test reads off a response.
@@ -256,8 +642,46 @@ impl Answer {
         serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
     }
 
-    /// Asserts a contract error: status, JSON body, and the challenge's
-    /// `error` attribute (`None`: a bare challenge or, for 503, none).
+    /// Asserts a contract error of `expect` (not [`Expect::Accepted`],
+    /// whose body depends on the app: see [`TestApp::assert_success`]).
+    #[track_caller]
+    pub fn assert(&self, expect: Expect, context: &str) {
+        match expect {
+            Expect::Accepted => panic!("{context}: a success is checked by its app"),
+            Expect::Missing => {
+                self.assert_error_in(401, "authorization_header_missing", MISSING, None, context)
+            }
+            Expect::BadHeader(description) => self.assert_error_in(
+                401,
+                "invalid_header",
+                description,
+                Some("invalid_request"),
+                context,
+            ),
+            Expect::BadToken(code, description) => {
+                self.assert_error_in(401, code, description, Some("invalid_token"), context)
+            }
+            Expect::BadClaim(claim) => self.assert_invalid_claim_in(claim, context),
+            Expect::Forbidden(scope) => {
+                // Auth0's code for a 403, as the quickstart has it.
+                let code = "Unauthorized";
+                self.assert_error_in(403, code, NO_ACCESS, Some("insufficient_scope"), context);
+                let challenge = self.www_authenticate.as_deref().unwrap_or_default();
+                assert!(
+                    challenge.ends_with(&format!(r#", scope="{scope}""#)),
+                    "{context}: {challenge}"
+                );
+            }
+            Expect::Unavailable => {
+                let description = self.json()["description"].as_str().map(str::to_owned);
+                assert!(description.is_some(), "{context}: {self:?}");
+                let description = description.unwrap_or_default();
+                self.assert_error_in(503, "jwks_unavailable", &description, None, context);
+            }
+        }
+    }
+
+    /// [`assert`](Self::assert) of a contract error, given by its parts.
     #[track_caller]
     pub fn assert_error(
         &self,
@@ -266,62 +690,88 @@ impl Answer {
         description: &str,
         bearer_error: Option<&str>,
     ) {
-        assert_eq!(self.status.code, status, "status of {self:?}");
+        self.assert_error_in(status, code, description, bearer_error, "");
+    }
+
+    #[track_caller]
+    pub fn assert_invalid_claim(&self, claim: &str) {
+        self.assert_invalid_claim_in(claim, "");
+    }
+
+    /// Asserts a contract error: status, JSON body, and the challenge's
+    /// `error` attribute (`None`: a bare challenge or, for 503, none).
+    #[track_caller]
+    fn assert_error_in(
+        &self,
+        status: u16,
+        code: &str,
+        description: &str,
+        bearer_error: Option<&str>,
+        context: &str,
+    ) {
+        assert_eq!(self.status.code, status, "{context}: status of {self:?}");
         assert_eq!(
             self.content_type,
             Some(ContentType::JSON),
-            "content type of {self:?}"
+            "{context}: content type of {self:?}"
         );
         assert!(
             self.body.len() < 1024,
-            "body too large: {}",
+            "{context}: body too large: {}",
             self.body.len()
         );
         let body = self.json();
         assert_eq!(
             body,
             json!({ "code": code, "description": description }),
-            "body"
+            "{context}: body"
         );
         match (status, bearer_error) {
             (503, _) => {
-                assert_eq!(self.www_authenticate, None);
-                assert!(self.retry_after.is_some(), "503 without Retry-After");
+                assert_eq!(self.www_authenticate, None, "{context}");
+                assert!(
+                    self.retry_after.is_some(),
+                    "{context}: 503 without Retry-After"
+                );
             }
             (_, None) => assert_eq!(
                 self.www_authenticate.as_deref(),
-                Some(r#"Bearer realm="api""#)
+                Some(r#"Bearer realm="api""#),
+                "{context}"
             ),
             (_, Some(error)) => {
                 let challenge = self.www_authenticate.as_deref().expect("WWW-Authenticate");
                 assert!(
                     challenge.starts_with(r#"Bearer realm="api", "#),
-                    "{challenge}"
+                    "{context}: {challenge}"
                 );
                 assert!(
                     challenge.contains(&format!(r#"error="{error}""#)),
-                    "{challenge}"
+                    "{context}: {challenge}"
                 );
-                assert!(challenge.contains(r#"error_description=""#), "{challenge}");
+                assert!(
+                    challenge.contains(r#"error_description=""#),
+                    "{context}: {challenge}"
+                );
             }
         }
     }
 
     /// Asserts a contract error whose description is a sentence naming `claim`.
     #[track_caller]
-    pub fn assert_invalid_claim(&self, claim: &str) {
-        assert_eq!(self.status, Status::Unauthorized, "{self:?}");
+    fn assert_invalid_claim_in(&self, claim: &str, context: &str) {
+        assert_eq!(self.status, Status::Unauthorized, "{context}: {self:?}");
         let body = self.json();
-        assert_eq!(body["code"], "invalid_claims", "{self:?}");
+        assert_eq!(body["code"], "invalid_claims", "{context}: {self:?}");
         let description = body["description"].as_str().unwrap_or_default();
         assert!(
             description.contains(claim),
-            "{description:?} should name {claim}"
+            "{context}: {description:?} should name {claim}"
         );
         let challenge = self.www_authenticate.as_deref().unwrap_or_default();
         assert!(
             challenge.contains(r#"error="invalid_token""#),
-            "{challenge}"
+            "{context}: {challenge}"
         );
     }
 }
@@ -340,11 +790,56 @@ pub async fn get_with(client: &Client, path: &str, token: &str) -> Answer {
     get(client, path, Some(&format!("Bearer {token}"))).await
 }
 
+/// The status of GET `path` with `Bearer <token>`.
+pub async fn status(client: &Client, path: &str, token: &str) -> Status {
+    get_with(client, path, token).await.status
+}
+
+/// The library's test app with `config`, as a bare client.
+pub async fn client(config: AuthConfig) -> Client {
+    TestApp::with_auth(AppKind::Library, Auth::new(config))
+        .await
+        .client
+}
+
+/// The library's test app with `config`.
+pub fn rocket(config: AuthConfig) -> Rocket<Build> {
+    AppKind::Library.rocket(Auth::new(config))
+}
+
+/// The error `rocket` fails to ignite with.
+pub async fn ignition_error(rocket: Rocket<Build>) -> rocket::Error {
+    match Client::tracked(rocket).await {
+        Ok(_) => panic!("the app ignited"),
+        Err(error) => error,
+    }
+}
+
+/// Asserts that `rocket` does not ignite because a fairing failed (the
+/// authentication fairing, with a configuration it refuses).
+pub async fn assert_a_fairing_fails(rocket: Rocket<Build>, why: &str) {
+    let error = ignition_error(rocket).await;
+    assert!(
+        matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)),
+        "{why}: {error:?}"
+    );
+}
+
+/// Asserts that `rocket` does not launch because a sentinel aborted it
+/// (a guard whose fairing is missing).
+pub async fn assert_a_sentinel_aborts(rocket: Rocket<Build>, why: &str) {
+    let error = ignition_error(rocket).await;
+    assert!(
+        matches!(error.kind(), rocket::error::ErrorKind::SentinelAborts(_)),
+        "{why}: {error:?}"
+    );
+}
+
 /// Launches `rocket` in the background and returns the port it bound (the
 /// one its configuration names, or the free port the system chose for port
 /// 0) and the handle that stops it.
 pub async fn launch_on_loopback(
-    rocket: rocket::Rocket<rocket::Build>,
+    rocket: Rocket<Build>,
 ) -> Result<(u16, rocket::Shutdown), rocket::Error> {
     let (bound_tx, bound_rx) = tokio::sync::oneshot::channel::<u16>();
     let bound_tx = std::sync::Mutex::new(Some(bound_tx));
@@ -372,7 +867,7 @@ pub async fn launch_on_loopback(
 
 /// Launches `rocket` on 127.0.0.1 on a free port, for tests that need real
 /// HTTP; returns the port and the handle that stops it.
-pub async fn serve(rocket: rocket::Rocket<rocket::Build>) -> (u16, rocket::Shutdown) {
+pub async fn serve(rocket: Rocket<Build>) -> (u16, rocket::Shutdown) {
     let config = rocket::Config {
         address: std::net::Ipv4Addr::LOCALHOST.into(),
         port: 0,
