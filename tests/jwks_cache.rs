@@ -2,26 +2,20 @@
 
 use std::time::{Duration, Instant};
 
+use auth_runtime::AuthConfig;
 use auth_tests::*;
 use rocket::futures::future::join_all;
 use rocket::http::Status;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, ResponseTemplate};
+use serde_json::json;
+use wiremock::ResponseTemplate;
 
 #[rocket::async_test]
 async fn the_key_set_is_fetched_once_then_cached() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let client = client(ks.config().build().unwrap()).await;
+    let (ks, app) = TestApp::serving(&[&RSA_A]).await;
     let token = ks.token(&RSA_A).scope("read:messages").build();
     for _ in 0..10 {
-        assert_eq!(
-            get_with(&client, "/private", &token).await.status,
-            Status::Ok
-        );
-        assert_eq!(
-            get_with(&client, "/scoped", &token).await.status,
-            Status::Ok
-        );
+        assert_eq!(status(&app, "/private", &token).await, Status::Ok);
+        assert_eq!(status(&app, "/scoped", &token).await, Status::Ok);
     }
     assert_eq!(ks.fetches().await, 1);
 }
@@ -29,24 +23,18 @@ async fn the_key_set_is_fetched_once_then_cached() {
 #[rocket::async_test]
 async fn nothing_is_fetched_before_the_first_token() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let _client = client(ks.config().build().unwrap()).await;
+    let _app = ks.app().await;
     assert_eq!(ks.fetches().await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_simultaneous_cold_requests_cause_one_fetch() {
-    let ks = KeyServer::empty().await;
     // A slow answer, so that every request arrives while the fetch is in flight.
-    let keys = auth_runtime::testing::key_set([&**RSA_A]);
-    ks.respond(
-        ResponseTemplate::new(200)
-            .set_body_json(keys)
-            .set_delay(Duration::from_millis(300)),
-    )
-    .await;
-    let client = client(ks.config().build().unwrap()).await;
+    let slow = key_set_response(&[&RSA_A]).set_delay(Duration::from_millis(300));
+    let ks = KeyServer::answering(slow).await;
+    let app = ks.app().await;
     let token = ks.token(&RSA_A).build();
-    let requests = (0..50).map(|_| get_with(&client, "/private", &token));
+    let requests = (0..50).map(|_| get_with(&app, "/private", &token));
     let answers = join_all(requests).await;
     assert!(
         answers.iter().all(|a| a.status == Status::Ok),
@@ -58,46 +46,28 @@ async fn fifty_simultaneous_cold_requests_cause_one_fetch() {
 
 #[rocket::async_test]
 async fn a_rotated_key_is_accepted_after_one_refetch() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let client = client(ks.config().build().unwrap()).await;
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_A).build())
-            .await
-            .status,
-        Status::Ok
-    );
+    let (ks, app) = TestApp::serving(&[&RSA_A]).await;
+    let by_a = ks.token(&RSA_A).build();
+    assert_eq!(status(&app, "/private", &by_a).await, Status::Ok);
     // The issuer rotates: B is added, A is kept for tokens still in flight.
     ks.serve_keys(&[&RSA_A, &RSA_B]).await;
     let fetches_before = ks.fetches().await; // the server's log was reset
     assert_eq!(fetches_before, 0);
-    let answer = get_with(&client, "/private", &ks.token(&RSA_B).build()).await;
+    let answer = get_with(&app, "/private", &ks.token(&RSA_B).build()).await;
     assert_eq!(answer.status, Status::Ok, "{answer:?}");
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_A).build())
-            .await
-            .status,
-        Status::Ok
-    );
+    assert_eq!(status(&app, "/private", &by_a).await, Status::Ok);
     assert_eq!(ks.fetches().await, 1, "exactly one refetch for the new kid");
 }
 
 #[rocket::async_test]
 async fn a_flood_of_unknown_kids_is_bounded_by_the_cooldown() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let client = client(ks.config().build().unwrap()).await;
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_A).build())
-            .await
-            .status,
-        Status::Ok
-    );
+    let (ks, app) = TestApp::serving(&[&RSA_A]).await;
+    let valid = ks.token(&RSA_A).build();
+    assert_eq!(status(&app, "/private", &valid).await, Status::Ok);
     for i in 0..40 {
         let token = ks.token(&RSA_A).kid(Some(&format!("random-{i}"))).build();
-        let answer = get_with(&client, "/private", &token).await;
-        assert_eq!(
-            answer.json()["description"],
-            "Unable to find appropriate key"
-        );
+        let answer = get_with(&app, "/private", &token).await;
+        assert_eq!(answer.json()["description"], NO_KEY);
     }
     assert_eq!(
         ks.fetches().await,
@@ -105,54 +75,37 @@ async fn a_flood_of_unknown_kids_is_bounded_by_the_cooldown() {
         "one cold fetch and one refresh in the cooldown"
     );
     // Valid tokens are unaffected.
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_A).build())
-            .await
-            .status,
-        Status::Ok
-    );
+    assert_eq!(status(&app, "/private", &valid).await, Status::Ok);
 }
 
 #[rocket::async_test]
 async fn after_the_cooldown_an_unknown_kid_may_refresh_again() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks
-        .config()
-        .refresh_cooldown(Duration::from_millis(1000))
-        .build()
-        .unwrap();
-    let client = client(config).await;
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_A).build())
-            .await
-            .status,
-        Status::Ok
-    );
+    let cooldown = ks.config().refresh_cooldown(Duration::from_millis(1000));
+    let app = TestApp::start(AppKind::Library, cooldown).await;
+    let valid = ks.token(&RSA_A).build();
+    assert_eq!(status(&app, "/private", &valid).await, Status::Ok);
     let unknown = ks.token(&RSA_A).kid(Some("later")).build();
-    get_with(&client, "/private", &unknown).await;
-    get_with(&client, "/private", &unknown).await;
+    get_with(&app, "/private", &unknown).await;
+    get_with(&app, "/private", &unknown).await;
     assert_eq!(ks.fetches().await, 2);
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    get_with(&client, "/private", &unknown).await;
+    get_with(&app, "/private", &unknown).await;
     assert_eq!(ks.fetches().await, 3);
 }
 
 #[rocket::async_test]
 async fn an_issuer_down_at_start_gives_503_until_it_is_up_with_no_restart() {
-    let ks = KeyServer::empty().await;
-    ks.respond(ResponseTemplate::new(503)).await;
-    let client = client(ks.config().build().unwrap()).await;
+    let ks = KeyServer::answering(ResponseTemplate::new(503)).await;
+    let app = ks.app().await;
     let token = ks.token(&RSA_A).build();
     for _ in 0..3 {
-        let answer = get_with(&client, "/private", &token).await;
+        let answer = get_with(&app, "/private", &token).await;
         assert_eq!(answer.status, Status::ServiceUnavailable);
         assert_eq!(answer.json()["code"], "jwks_unavailable");
     }
     ks.serve_keys(&[&RSA_A]).await;
-    assert_eq!(
-        get_with(&client, "/private", &token).await.status,
-        Status::Ok
-    );
+    assert_eq!(status(&app, "/private", &token).await, Status::Ok);
 }
 
 #[rocket::async_test]
@@ -164,32 +117,23 @@ async fn an_unreachable_issuer_gives_503() {
         .unwrap()
         .port();
     let ks = KeyServer::empty().await;
-    let config = auth_runtime::AuthConfig::builder(ks.issuer(), AUDIENCE)
-        .jwks_uri(format!("http://127.0.0.1:{port}/jwks.json"))
-        .build()
-        .unwrap();
-    let client = client(config).await;
-    let answer = get_with(&client, "/private", &ks.token(&RSA_A).build()).await;
+    let config = AuthConfig::builder(ks.issuer(), AUDIENCE)
+        .jwks_uri(format!("http://127.0.0.1:{port}/jwks.json"));
+    let app = TestApp::start(AppKind::Library, config).await;
+    let answer = get_with(&app, "/private", &ks.token(&RSA_A).build()).await;
     assert_eq!(answer.status, Status::ServiceUnavailable);
     assert!(answer.retry_after.is_some());
 }
 
 #[rocket::async_test]
 async fn failures_while_cold_are_retried_no_faster_than_the_retry_interval() {
-    let ks = KeyServer::empty().await;
-    ks.respond(ResponseTemplate::new(500)).await;
-    let config = ks
-        .config()
-        .retry_interval(Duration::from_secs(60))
-        .build()
-        .unwrap();
-    let client = client(config).await;
+    let ks = KeyServer::answering(ResponseTemplate::new(500)).await;
+    let slow_retries = ks.config().retry_interval(Duration::from_secs(60));
+    let app = TestApp::start(AppKind::Library, slow_retries).await;
     let token = ks.token(&RSA_A).build();
     for _ in 0..5 {
-        assert_eq!(
-            get_with(&client, "/private", &token).await.status,
-            Status::ServiceUnavailable
-        );
+        let status = status(&app, "/private", &token).await;
+        assert_eq!(status, Status::ServiceUnavailable);
     }
     assert_eq!(ks.fetches().await, 1);
 }
@@ -197,26 +141,14 @@ async fn failures_while_cold_are_retried_no_faster_than_the_retry_interval() {
 #[rocket::async_test]
 async fn an_issuer_down_after_warm_up_keeps_serving_cached_keys() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    // A short TTL and no cooldown: every request after it wants a refresh.
-    let config = ks
-        .config()
-        .jwks_ttl(Duration::from_millis(50))
-        .refresh_cooldown(Duration::ZERO)
-        .build()
-        .unwrap();
-    let client = client(config).await;
+    let stale_soon = ks.config_stale_after(Duration::from_millis(50));
+    let app = TestApp::start(AppKind::Library, stale_soon).await;
     let token = ks.token(&RSA_A).build();
-    assert_eq!(
-        get_with(&client, "/private", &token).await.status,
-        Status::Ok
-    );
+    assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     ks.respond(ResponseTemplate::new(500)).await;
     tokio::time::sleep(Duration::from_millis(80)).await;
     for _ in 0..3 {
-        assert_eq!(
-            get_with(&client, "/private", &token).await.status,
-            Status::Ok
-        );
+        assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     }
     assert!(
         ks.fetches().await >= 1,
@@ -227,41 +159,26 @@ async fn an_issuer_down_after_warm_up_keeps_serving_cached_keys() {
 #[rocket::async_test]
 async fn a_stale_set_is_refreshed_after_the_ttl() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks
-        .config()
-        .jwks_ttl(Duration::from_millis(1000))
-        .refresh_cooldown(Duration::ZERO)
-        .build()
-        .unwrap();
-    let client = client(config).await;
+    let stale_in_a_second = ks.config_stale_after(Duration::from_millis(1000));
+    let app = TestApp::start(AppKind::Library, stale_in_a_second).await;
     let token = ks.token(&RSA_A).build();
-    get_with(&client, "/private", &token).await;
-    get_with(&client, "/private", &token).await;
+    get_with(&app, "/private", &token).await;
+    get_with(&app, "/private", &token).await;
     assert_eq!(ks.fetches().await, 1);
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    get_with(&client, "/private", &token).await;
-    get_with(&client, "/private", &token).await;
+    get_with(&app, "/private", &token).await;
+    get_with(&app, "/private", &token).await;
     assert_eq!(ks.fetches().await, 2);
 }
 
 #[rocket::async_test]
 async fn a_slow_issuer_is_answered_within_the_fetch_timeout() {
-    let ks = KeyServer::empty().await;
-    let keys = auth_runtime::testing::key_set([&**RSA_A]);
-    ks.respond(
-        ResponseTemplate::new(200)
-            .set_body_json(keys)
-            .set_delay(Duration::from_secs(10)),
-    )
-    .await;
-    let config = ks
-        .config()
-        .fetch_timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
-    let client = client(config).await;
+    let very_slow = key_set_response(&[&RSA_A]).set_delay(Duration::from_secs(10));
+    let ks = KeyServer::answering(very_slow).await;
+    let impatient = ks.config().fetch_timeout(Duration::from_millis(300));
+    let app = TestApp::start(AppKind::Library, impatient).await;
     let started = Instant::now();
-    let answer = get_with(&client, "/private", &ks.token(&RSA_A).build()).await;
+    let answer = get_with(&app, "/private", &ks.token(&RSA_A).build()).await;
     assert_eq!(answer.status, Status::ServiceUnavailable);
     assert!(
         started.elapsed() < Duration::from_secs(2),
@@ -279,15 +196,14 @@ async fn html_or_an_oversized_key_set_is_503() {
     let bodies = [
         ResponseTemplate::new(200).set_body_raw("<html><body>Login</body></html>", "text/html"),
         ResponseTemplate::new(200).set_body_raw(too_big, "application/json"),
-        ResponseTemplate::new(200).set_body_json(serde_json::json!({ "keys": [] })),
+        ResponseTemplate::new(200).set_body_json(json!({ "keys": [] })),
         ResponseTemplate::new(200)
-            .set_body_json(serde_json::json!({ "keys": [{ "kty": "oct", "k": "c2VjcmV0" }] })),
+            .set_body_json(json!({ "keys": [{ "kty": "oct", "k": "c2VjcmV0" }] })),
     ];
     for body in bodies {
-        let ks = KeyServer::empty().await;
-        ks.respond(body).await;
-        let client = client(ks.config().build().unwrap()).await;
-        let answer = get_with(&client, "/private", &ks.token(&RSA_A).build()).await;
+        let ks = KeyServer::answering(body).await;
+        let app = ks.app().await;
+        let answer = get_with(&app, "/private", &ks.token(&RSA_A).build()).await;
         assert_eq!(answer.status, Status::ServiceUnavailable, "{answer:?}");
         assert_eq!(answer.json()["code"], "jwks_unavailable");
     }
@@ -296,89 +212,53 @@ async fn html_or_an_oversized_key_set_is_503() {
 #[rocket::async_test]
 async fn the_size_limit_is_configurable() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let client = client(ks.config().max_jwks_bytes(100).build().unwrap()).await;
-    let answer = get_with(&client, "/private", &ks.token(&RSA_A).build()).await;
+    let app = TestApp::start(AppKind::Library, ks.config().max_jwks_bytes(100)).await;
+    let answer = get_with(&app, "/private", &ks.token(&RSA_A).build()).await;
     assert_eq!(answer.status, Status::ServiceUnavailable);
 }
 
 #[rocket::async_test]
 async fn keys_are_found_by_openid_discovery() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    Mock::given(method("GET"))
-        .and(path("/.well-known/openid-configuration"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "issuer": ks.issuer(),
-            "jwks_uri": ks.jwks_uri(),
-        })))
-        .mount(&ks.server)
+    let discovery = json!({ "issuer": ks.issuer(), "jwks_uri": ks.jwks_uri() });
+    let document = ResponseTemplate::new(200).set_body_json(discovery);
+    ks.serve_at("/.well-known/openid-configuration", document)
         .await;
-    let config = auth_runtime::AuthConfig::builder(ks.issuer(), AUDIENCE)
-        .build()
-        .unwrap();
-    let client = client(config).await;
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_A).build())
-            .await
-            .status,
-        Status::Ok
-    );
+    let by_discovery = AuthConfig::builder(ks.issuer(), AUDIENCE);
+    let app = TestApp::start(AppKind::Library, by_discovery).await;
+    let token = ks.token(&RSA_A).build();
+    assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     assert_eq!(ks.fetches().await, 1);
 }
 
 #[rocket::async_test]
 async fn without_discovery_keys_are_read_from_well_known_jwks_json() {
     let ks = KeyServer::empty().await;
-    let keys = auth_runtime::testing::key_set([&**RSA_A]);
-    Mock::given(method("GET"))
-        .and(path("/.well-known/jwks.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(keys))
-        .expect(1)
-        .mount(&ks.server)
-        .await;
-    let config = auth_runtime::AuthConfig::builder(ks.issuer(), AUDIENCE)
-        .build()
-        .unwrap();
-    let client = client(config).await;
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_A).build())
-            .await
-            .status,
-        Status::Ok
-    );
-    ks.server.verify().await;
+    let well_known = "/.well-known/jwks.json";
+    ks.serve_at(well_known, key_set_response(&[&RSA_A])).await;
+    let by_default = AuthConfig::builder(ks.issuer(), AUDIENCE);
+    let app = TestApp::start(AppKind::Library, by_default).await;
+    let token = ks.token(&RSA_A).build();
+    assert_eq!(status(&app, "/private", &token).await, Status::Ok);
+    assert_eq!(ks.requests_under(well_known).await, 1);
 }
 
 #[rocket::async_test]
 async fn a_key_the_token_kid_cannot_use_is_skipped_not_fatal() {
-    let ks = KeyServer::empty().await;
     let mut keys = auth_runtime::testing::key_set([&**RSA_A, &**EC]);
     keys["keys"].as_array_mut().unwrap().insert(
         0,
-        serde_json::json!({ "kty": "RSA", "kid": "enc", "use": "enc", "n": "AQAB", "e": "AQAB" }),
+        json!({ "kty": "RSA", "kid": "enc", "use": "enc", "n": "AQAB", "e": "AQAB" }),
     );
-    ks.respond(ResponseTemplate::new(200).set_body_json(keys))
-        .await;
-    let client = client(ks.config().build().unwrap()).await;
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_A).build())
-            .await
-            .status,
-        Status::Ok
-    );
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&EC).build())
-            .await
-            .status,
-        Status::Ok
-    );
-    let answer = get_with(
-        &client,
-        "/private",
-        &ks.token(&RSA_A).kid(Some("enc")).build(),
-    )
-    .await;
-    assert_eq!(
-        answer.json()["description"],
-        "Unable to find appropriate key"
-    );
+    let ks = KeyServer::answering(ResponseTemplate::new(200).set_body_json(keys)).await;
+    let app = ks.app().await;
+    for key in [&RSA_A, &EC] {
+        assert_eq!(
+            status(&app, "/private", &ks.token(key).build()).await,
+            Status::Ok
+        );
+    }
+    let encryption_kid = ks.token(&RSA_A).kid(Some("enc")).build();
+    let answer = get_with(&app, "/private", &encryption_kid).await;
+    assert_eq!(answer.json()["description"], NO_KEY);
 }

@@ -649,9 +649,9 @@ impl Answer {
         match expect {
             Expect::Accepted => panic!("{context}: a success is checked by its app"),
             Expect::Missing => {
-                self.assert_error_in(401, "authorization_header_missing", MISSING, None, context)
+                self.assert_error(401, "authorization_header_missing", MISSING, None, context)
             }
-            Expect::BadHeader(description) => self.assert_error_in(
+            Expect::BadHeader(description) => self.assert_error(
                 401,
                 "invalid_header",
                 description,
@@ -659,13 +659,13 @@ impl Answer {
                 context,
             ),
             Expect::BadToken(code, description) => {
-                self.assert_error_in(401, code, description, Some("invalid_token"), context)
+                self.assert_error(401, code, description, Some("invalid_token"), context)
             }
-            Expect::BadClaim(claim) => self.assert_invalid_claim_in(claim, context),
+            Expect::BadClaim(claim) => self.assert_invalid_claim(claim, context),
             Expect::Forbidden(scope) => {
                 // Auth0's code for a 403, as the quickstart has it.
                 let code = "Unauthorized";
-                self.assert_error_in(403, code, NO_ACCESS, Some("insufficient_scope"), context);
+                self.assert_error(403, code, NO_ACCESS, Some("insufficient_scope"), context);
                 let challenge = self.www_authenticate.as_deref().unwrap_or_default();
                 assert!(
                     challenge.ends_with(&format!(r#", scope="{scope}""#)),
@@ -676,32 +676,15 @@ impl Answer {
                 let description = self.json()["description"].as_str().map(str::to_owned);
                 assert!(description.is_some(), "{context}: {self:?}");
                 let description = description.unwrap_or_default();
-                self.assert_error_in(503, "jwks_unavailable", &description, None, context);
+                self.assert_error(503, "jwks_unavailable", &description, None, context);
             }
         }
-    }
-
-    /// [`assert`](Self::assert) of a contract error, given by its parts.
-    #[track_caller]
-    pub fn assert_error(
-        &self,
-        status: u16,
-        code: &str,
-        description: &str,
-        bearer_error: Option<&str>,
-    ) {
-        self.assert_error_in(status, code, description, bearer_error, "");
-    }
-
-    #[track_caller]
-    pub fn assert_invalid_claim(&self, claim: &str) {
-        self.assert_invalid_claim_in(claim, "");
     }
 
     /// Asserts a contract error: status, JSON body, and the challenge's
     /// `error` attribute (`None`: a bare challenge or, for 503, none).
     #[track_caller]
-    fn assert_error_in(
+    fn assert_error(
         &self,
         status: u16,
         code: &str,
@@ -759,7 +742,7 @@ impl Answer {
 
     /// Asserts a contract error whose description is a sentence naming `claim`.
     #[track_caller]
-    fn assert_invalid_claim_in(&self, claim: &str, context: &str) {
+    fn assert_invalid_claim(&self, claim: &str, context: &str) {
         assert_eq!(self.status, Status::Unauthorized, "{context}: {self:?}");
         let body = self.json();
         assert_eq!(body["code"], "invalid_claims", "{context}: {self:?}");
@@ -793,18 +776,6 @@ pub async fn get_with(client: &Client, path: &str, token: &str) -> Answer {
 /// The status of GET `path` with `Bearer <token>`.
 pub async fn status(client: &Client, path: &str, token: &str) -> Status {
     get_with(client, path, token).await.status
-}
-
-/// The library's test app with `config`, as a bare client.
-pub async fn client(config: AuthConfig) -> Client {
-    TestApp::with_auth(AppKind::Library, Auth::new(config))
-        .await
-        .client
-}
-
-/// The library's test app with `config`.
-pub fn rocket(config: AuthConfig) -> Rocket<Build> {
-    AppKind::Library.rocket(Auth::new(config))
 }
 
 /// The error `rocket` fails to ignite with.

@@ -47,13 +47,12 @@ fn lines_with(needle: &str) -> Vec<String> {
 #[rocket::async_test]
 async fn rejections_and_fetches_are_logged_without_the_token() {
     capture();
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let client = client(ks.config().build().unwrap()).await;
+    let (ks, app) = TestApp::serving(&[&RSA_A]).await;
     let expired = ks.token(&RSA_A).expires_in(-3600).build();
-    let answer = get_with(&client, "/many-guards", &expired).await;
+    let answer = get_with(&app, "/many-guards", &expired).await;
     assert_eq!(answer.status, Status::Unauthorized);
     let forged = ks.token(&RSA_B).kid(Some("rsa-a")).build();
-    get_with(&client, "/private", &forged).await;
+    get_with(&app, "/private", &forged).await;
 
     let rejected = lines_with("rejected (401)");
     assert_eq!(
@@ -83,10 +82,9 @@ async fn rejections_and_fetches_are_logged_without_the_token() {
 #[rocket::async_test]
 async fn a_failed_fetch_is_a_warning() {
     capture();
-    let ks = KeyServer::empty().await;
-    ks.respond(wiremock::ResponseTemplate::new(500)).await;
-    let client = client(ks.config().build().unwrap()).await;
-    get_with(&client, "/private", &ks.token(&RSA_A).build()).await;
+    let ks = KeyServer::answering(wiremock::ResponseTemplate::new(500)).await;
+    let app = ks.app().await;
+    get_with(&app, "/private", &ks.token(&RSA_A).build()).await;
     let failed = lines_with("fetching the key set");
     assert!(
         failed

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use auth_runtime::AuthConfig;
 use auth_tests::*;
 use rocket::http::Status;
 use serde_json::json;
@@ -60,13 +61,11 @@ impl Firehose {
 async fn a_64_mib_streamed_key_set_is_cut_off_at_the_limit() {
     let firehose = Firehose::start(64 * 1024 * 1024);
     let ks = KeyServer::empty().await;
-    let config = auth_runtime::AuthConfig::builder(ks.issuer(), AUDIENCE)
-        .jwks_uri(format!("http://127.0.0.1:{}/jwks.json", firehose.port))
-        .build()
-        .unwrap();
-    let client = client(config).await;
+    let config = AuthConfig::builder(ks.issuer(), AUDIENCE)
+        .jwks_uri(format!("http://127.0.0.1:{}/jwks.json", firehose.port));
+    let app = TestApp::start(AppKind::Library, config).await;
     let started = Instant::now();
-    let answer = get_with(&client, "/private", &ks.token(&RSA_A).build()).await;
+    let answer = get_with(&app, "/private", &ks.token(&RSA_A).build()).await;
     assert_eq!(answer.status, Status::ServiceUnavailable);
     assert!(started.elapsed() < Duration::from_secs(5));
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -81,12 +80,12 @@ async fn a_64_mib_streamed_key_set_is_cut_off_at_the_limit() {
 
 #[rocket::async_test]
 async fn a_64_mib_key_set_with_a_content_length_is_refused_unread() {
-    let ks = KeyServer::empty().await;
     let huge = vec![b' '; 64 * 1024 * 1024];
-    ks.respond(ResponseTemplate::new(200).set_body_raw(huge, "application/json"))
-        .await;
-    let client = client(ks.config().build().unwrap()).await;
-    let answer = get_with(&client, "/private", &ks.token(&RSA_A).build()).await;
+    let ks =
+        KeyServer::answering(ResponseTemplate::new(200).set_body_raw(huge, "application/json"))
+            .await;
+    let app = ks.app().await;
+    let answer = get_with(&app, "/private", &ks.token(&RSA_A).build()).await;
     assert_eq!(answer.status, Status::ServiceUnavailable);
 }
 
@@ -115,88 +114,53 @@ async fn each_misbehaviour_cold_and_warm() {
         ),
         (
             "slow",
-            ResponseTemplate::new(200)
-                .set_body_json(auth_runtime::testing::key_set([&**RSA_A]))
-                .set_delay(Duration::from_secs(5)),
+            key_set_response(&[&RSA_A]).set_delay(Duration::from_secs(5)),
         ),
     ];
+    let within = Duration::from_millis(1500);
     for (name, misbehaviour) in misbehaviours {
         // Cold: 503, within the fetch timeout.
-        let ks = KeyServer::empty().await;
-        ks.respond(misbehaviour.clone()).await;
-        let config = ks
-            .config()
-            .fetch_timeout(Duration::from_millis(500))
-            .build()
-            .unwrap();
-        let client = client(config).await;
+        let ks = KeyServer::answering(misbehaviour.clone()).await;
+        let timeout = Duration::from_millis(500);
+        let app = TestApp::start(AppKind::Library, ks.config().fetch_timeout(timeout)).await;
         let token = ks.token(&RSA_A).build();
         let started = Instant::now();
-        let answer = get_with(&client, "/private", &token).await;
+        let answer = get_with(&app, "/private", &token).await;
         assert_eq!(answer.status, Status::ServiceUnavailable, "cold, {name}");
-        assert!(
-            started.elapsed() < Duration::from_millis(1500),
-            "cold, {name}: {:?}",
-            started.elapsed()
-        );
+        let elapsed = started.elapsed();
+        assert!(elapsed < within, "cold, {name}: {elapsed:?}");
         // Recovery with no restart.
         ks.serve_keys(&[&RSA_A]).await;
-        assert_eq!(
-            get_with(&client, "/private", &token).await.status,
-            Status::Ok,
-            "recovery, {name}"
-        );
+        let status_now = status(&app, "/private", &token).await;
+        assert_eq!(status_now, Status::Ok, "recovery, {name}");
 
         // Warm, stale: the refresh misbehaves, the cached keys serve.
-        let config = ks
-            .config()
-            .fetch_timeout(Duration::from_millis(500))
-            .jwks_ttl(Duration::from_millis(50))
-            .refresh_cooldown(Duration::ZERO)
-            .build()
-            .unwrap();
-        let client = auth_tests::client(config).await;
-        assert_eq!(
-            get_with(&client, "/private", &token).await.status,
-            Status::Ok,
-            "warm-up, {name}"
-        );
+        let stale_soon = ks
+            .config_stale_after(Duration::from_millis(50))
+            .fetch_timeout(timeout);
+        let app = TestApp::start(AppKind::Library, stale_soon).await;
+        let status_now = status(&app, "/private", &token).await;
+        assert_eq!(status_now, Status::Ok, "warm-up, {name}");
         ks.respond(misbehaviour).await;
         tokio::time::sleep(Duration::from_millis(80)).await;
         let started = Instant::now();
-        assert_eq!(
-            get_with(&client, "/private", &token).await.status,
-            Status::Ok,
-            "warm, {name}"
-        );
-        assert!(
-            started.elapsed() < Duration::from_millis(1500),
-            "warm, {name}: {:?}",
-            started.elapsed()
-        );
-        assert!(
-            ks.fetches().await >= 1,
-            "warm, {name}: the refresh was tried"
-        );
+        let status_now = status(&app, "/private", &token).await;
+        assert_eq!(status_now, Status::Ok, "warm, {name}");
+        let elapsed = started.elapsed();
+        assert!(elapsed < within, "warm, {name}: {elapsed:?}");
+        let fetches = ks.fetches().await;
+        assert!(fetches >= 1, "warm, {name}: the refresh was tried");
     }
 }
 
 #[rocket::async_test]
 async fn a_flapping_issuer_never_fails_a_warm_request() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks
-        .config()
-        .jwks_ttl(Duration::from_millis(20))
-        .refresh_cooldown(Duration::ZERO)
-        .build()
-        .unwrap();
-    let client = client(config).await;
+    let stale_soon = ks.config_stale_after(Duration::from_millis(20));
+    let app = TestApp::start(AppKind::Library, stale_soon).await;
     let token = ks.token(&RSA_A).build();
-    assert_eq!(
-        get_with(&client, "/private", &token).await.status,
-        Status::Ok,
-        "warm-up"
-    );
+    let warm_up = status(&app, "/private", &token).await;
+    assert_eq!(warm_up, Status::Ok, "warm-up");
     for round in 0..10 {
         if round % 2 == 0 {
             ks.respond(ResponseTemplate::new(503)).await;
@@ -204,82 +168,42 @@ async fn a_flapping_issuer_never_fails_a_warm_request() {
             ks.serve_keys(&[&RSA_A]).await;
         }
         tokio::time::sleep(Duration::from_millis(30)).await;
-        assert_eq!(
-            get_with(&client, "/private", &token).await.status,
-            Status::Ok,
-            "round {round}"
-        );
+        let status_now = status(&app, "/private", &token).await;
+        assert_eq!(status_now, Status::Ok, "round {round}");
     }
 }
 
 #[rocket::async_test]
 async fn duplicate_kids_keep_the_first_key() {
-    let ks = KeyServer::empty().await;
     let mut impostor = RSA_B.public_jwk().clone();
     impostor["kid"] = json!("rsa-a");
     let mut keys = auth_runtime::testing::key_set([&**RSA_A]);
     keys["keys"].as_array_mut().unwrap().push(impostor);
-    ks.respond(ResponseTemplate::new(200).set_body_json(keys))
-        .await;
-    let client = client(ks.config().build().unwrap()).await;
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_A).build())
-            .await
-            .status,
-        Status::Ok
-    );
+    let ks = KeyServer::answering(ResponseTemplate::new(200).set_body_json(keys)).await;
+    let app = ks.app().await;
+    let by_a = ks.token(&RSA_A).build();
+    assert_eq!(status(&app, "/private", &by_a).await, Status::Ok);
     let by_b = ks.token(&RSA_B).kid(Some("rsa-a")).build();
-    assert_eq!(
-        get_with(&client, "/private", &by_b).await.status,
-        Status::Unauthorized
-    );
+    assert_eq!(status(&app, "/private", &by_b).await, Status::Unauthorized);
 }
 
 #[rocket::async_test]
 async fn keys_rotated_twice_are_followed_with_one_fetch_each() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let client = client(
-        ks.config()
-            .refresh_cooldown(Duration::ZERO)
-            .build()
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_A).build())
-            .await
-            .status,
-        Status::Ok
-    );
+    let app = TestApp::start(AppKind::Library, ks.config_without_cooldown()).await;
+    let by = |key| ks.token(key).build();
+    assert_eq!(status(&app, "/private", &by(&RSA_A)).await, Status::Ok);
     // First rotation: A and B published, tokens now signed by B.
     ks.serve_keys(&[&RSA_A, &RSA_B]).await;
     for _ in 0..5 {
-        assert_eq!(
-            get_with(&client, "/private", &ks.token(&RSA_B).build())
-                .await
-                .status,
-            Status::Ok
-        );
+        assert_eq!(status(&app, "/private", &by(&RSA_B)).await, Status::Ok);
     }
     assert_eq!(ks.fetches().await, 1);
     // Second rotation: A retired, EC added. A's tokens stop working once the
     // set is refreshed (here by the first EC token's unknown kid).
     ks.serve_keys(&[&RSA_B, &EC]).await;
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&EC).build())
-            .await
-            .status,
-        Status::Ok
-    );
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_B).build())
-            .await
-            .status,
-        Status::Ok
-    );
-    let retired = get_with(&client, "/private", &ks.token(&RSA_A).build()).await;
-    assert_eq!(
-        retired.json()["description"],
-        "Unable to find appropriate key"
-    );
+    assert_eq!(status(&app, "/private", &by(&EC)).await, Status::Ok);
+    assert_eq!(status(&app, "/private", &by(&RSA_B)).await, Status::Ok);
+    let retired = get_with(&app, "/private", &by(&RSA_A)).await;
+    assert_eq!(retired.json()["description"], NO_KEY);
 }

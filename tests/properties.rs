@@ -52,11 +52,7 @@ fn run<S: Strategy<Value = String>>(cases: u32, strategy: S) {
         .enable_all()
         .build()
         .unwrap();
-    let (ks, client) = runtime.block_on(async {
-        let ks = KeyServer::start(&[&RSA_A, &EC]).await;
-        let client = client(ks.config().build().unwrap()).await;
-        (ks, client)
-    });
+    let (ks, app) = runtime.block_on(TestApp::serving(&[&RSA_A, &EC]));
     let mut runner = TestRunner::new(Config {
         cases,
         failure_persistence: None,
@@ -65,7 +61,7 @@ fn run<S: Strategy<Value = String>>(cases: u32, strategy: S) {
     runner
         .run(&strategy, |value| {
             runtime.block_on(async {
-                tokio::time::timeout(Duration::from_secs(5), check(&client, &value))
+                tokio::time::timeout(Duration::from_secs(5), check(&app, &value))
                     .await
                     .map_err(|_| TestCaseError::fail("request hung"))?
                     .map(drop)
@@ -164,7 +160,8 @@ fn any_token_shaped_value_gets_a_contract_error() {
 #[rocket::async_test]
 async fn raw_header_bytes_never_get_a_5xx() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let (port, shutdown) = serve(rocket(ks.config().build().unwrap())).await;
+    let auth = auth_runtime::Auth::new(ks.config().build().unwrap());
+    let (port, shutdown) = serve(AppKind::Library.rocket(auth)).await;
     let long = format!("Bearer {}", "a".repeat(64 * 1024));
     let values: [&[u8]; 6] = [
         b"Bearer \xff\xfe\xfd",

@@ -6,9 +6,9 @@ use rocket::figment::Figment;
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 
-#[rocket::get("/private")]
-fn private(user: auth_runtime::Claims) -> String {
-    user.sub().unwrap_or_default().to_owned()
+/// The library's test app on `figment`, configured by its `auth` table.
+fn app_on(figment: Figment) -> rocket::Rocket<rocket::Build> {
+    AppKind::Library.build(rocket::custom(figment), Auth::from_rocket_config())
 }
 
 fn figment() -> Figment {
@@ -24,23 +24,12 @@ async fn the_auth_table_configures_the_fairing() {
         .merge(("auth.jwks_uri", ks.jwks_uri()))
         .merge(("auth.leeway", 0))
         .merge(("auth.realm", "from-rocket-toml"));
-    let rocket = rocket::custom(figment)
-        .attach(Auth::from_rocket_config())
-        .mount("/", rocket::routes![private]);
-    let client = Client::tracked(rocket).await.unwrap();
-    assert_eq!(
-        get_with(&client, "/private", &ks.token(&RSA_A).build())
-            .await
-            .status,
-        Status::Ok
-    );
+    let client = Client::tracked(app_on(figment)).await.unwrap();
+    let token = ks.token(&RSA_A).build();
+    assert_eq!(status(&client, "/private", &token).await, Status::Ok);
     // leeway = 0: a token expired 5 s ago is refused (the default 60 s would accept it).
-    let answer = get_with(
-        &client,
-        "/private",
-        &ks.token(&RSA_A).expires_in(-5).build(),
-    )
-    .await;
+    let just_expired = ks.token(&RSA_A).expires_in(-5).build();
+    let answer = get_with(&client, "/private", &just_expired).await;
     assert_eq!(answer.json()["code"], "token_expired");
     assert!(answer
         .www_authenticate
@@ -54,25 +43,8 @@ async fn an_unknown_key_or_a_missing_audience_fails_ignition() {
         .merge(("auth.issuer", "https://i/"))
         .merge(("auth.audience", "a"))
         .merge(("auth.leway", 5));
-    let rocket = rocket::custom(unknown)
-        .attach(Auth::from_rocket_config())
-        .mount("/", rocket::routes![private]);
-    let error = Client::tracked(rocket)
-        .await
-        .expect_err("a misspelt key is an error, not ignored");
-    assert!(
-        matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)),
-        "{error:?}"
-    );
+    let why = "a misspelt key is an error, not ignored";
+    assert_a_fairing_fails(app_on(unknown), why).await;
     let incomplete = figment().merge(("auth.issuer", "https://i/"));
-    let rocket = rocket::custom(incomplete)
-        .attach(Auth::from_rocket_config())
-        .mount("/", rocket::routes![private]);
-    let error = Client::tracked(rocket)
-        .await
-        .expect_err("no audience anywhere");
-    assert!(
-        matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)),
-        "{error:?}"
-    );
+    assert_a_fairing_fails(app_on(incomplete), "no audience anywhere").await;
 }

@@ -14,85 +14,64 @@ fn hmac_token(ks: &KeyServer, alg: Algorithm, secret: &[u8]) -> TokenBuilder {
     TokenBuilder::new(key)
         .issuer(&ks.issuer())
         .audience(AUDIENCE)
-        .sub("user-1")
+        .sub(SUB)
+}
+
+/// The library's test app verifying with `secret`, for `ks`'s issuer.
+async fn app_with_secret(ks: &KeyServer, secret: HmacSecret) -> TestApp {
+    TestApp::start(AppKind::Library, ks.config().shared_secret(secret)).await
 }
 
 #[rocket::async_test]
 async fn hmac_tokens_verify_with_the_secret_and_no_key_set_is_fetched() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let client = client(
-        ks.config()
-            .shared_secret(HmacSecret::raw(SECRET))
-            .build()
-            .unwrap(),
-    )
-    .await;
+    let app = app_with_secret(&ks, HmacSecret::raw(SECRET)).await;
     for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
-        let answer = get_with(&client, "/private", &hmac_token(&ks, alg, SECRET).build()).await;
+        let answer = get_with(&app, "/private", &hmac_token(&ks, alg, SECRET).build()).await;
         assert_eq!(answer.status, Status::Ok, "{alg:?}: {answer:?}");
     }
     let scoped = hmac_token(&ks, Algorithm::HS256, SECRET)
         .scope("read:messages")
         .build();
-    assert_eq!(
-        get_with(&client, "/scoped", &scoped).await.status,
-        Status::Ok
-    );
+    assert_eq!(status(&app, "/scoped", &scoped).await, Status::Ok);
     assert_eq!(ks.fetches().await, 0, "a shared secret needs no key set");
 }
 
 #[rocket::async_test]
 async fn the_same_errors_apply_with_a_secret() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let client = client(
-        ks.config()
-            .shared_secret(HmacSecret::raw(SECRET))
-            .build()
-            .unwrap(),
-    )
-    .await;
-    let parse = "Unable to parse authentication token.";
-    // Another secret, and an RS256 token from the key set's issuer.
-    let wrong = hmac_token(
-        &ks,
-        Algorithm::HS256,
-        b"another secret, also thirty-two bytes long",
-    )
-    .build();
-    get_with(&client, "/private", &wrong).await.assert_error(
-        401,
-        "invalid_header",
-        parse,
-        Some("invalid_token"),
+    let app = app_with_secret(&ks, HmacSecret::raw(SECRET)).await;
+    let hs256 = || hmac_token(&ks, Algorithm::HS256, SECRET);
+    let rows = [
+        Row::bearer(
+            "another secret",
+            hmac_token(
+                &ks,
+                Algorithm::HS256,
+                b"another secret, also thirty-two bytes long",
+            )
+            .build(),
+            UNPARSABLE,
+        ),
+        Row::bearer(
+            "an RS256 token from the key set's issuer",
+            ks.token(&RSA_A).build(),
+            UNPARSABLE,
+        ),
+        Row::bearer("expired", hs256().expires_in(-3600).build(), TOKEN_EXPIRED),
+        Row::bearer(
+            "another audience",
+            hs256().audience("https://x").build(),
+            WRONG_AUD_OR_ISS,
+        ),
+    ];
+    app.check_rows(&[Route::Private], &rows).await;
+    let unscoped = Row::bearer(
+        "no scope",
+        hs256().build(),
+        Expect::Forbidden("read:messages"),
     );
-    let rs256 = ks.token(&RSA_A).build();
-    get_with(&client, "/private", &rs256).await.assert_error(
-        401,
-        "invalid_header",
-        parse,
-        Some("invalid_token"),
-    );
-    let expired = hmac_token(&ks, Algorithm::HS256, SECRET)
-        .expires_in(-3600)
-        .build();
-    get_with(&client, "/private", &expired).await.assert_error(
-        401,
-        "token_expired",
-        "token is expired",
-        Some("invalid_token"),
-    );
-    let other_aud = hmac_token(&ks, Algorithm::HS256, SECRET)
-        .audience("https://x")
-        .build();
-    assert_eq!(
-        get_with(&client, "/private", &other_aud).await.json()["code"],
-        "invalid_claims"
-    );
-    let unscoped = hmac_token(&ks, Algorithm::HS256, SECRET).build();
-    assert_eq!(
-        get_with(&client, "/scoped", &unscoped).await.status,
-        Status::Forbidden
-    );
+    app.check_rows(&[Route::Scoped], &[unscoped]).await;
     assert_eq!(ks.fetches().await, 0);
 }
 
@@ -101,29 +80,17 @@ async fn a_base64url_secret_as_auth0_issued_them() {
     use base64::Engine;
     let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(SECRET);
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks
-        .config()
-        .shared_secret(HmacSecret::base64(&encoded).unwrap())
-        .build()
-        .unwrap();
-    let client = client(config).await;
+    let app = app_with_secret(&ks, HmacSecret::base64(&encoded).unwrap()).await;
     let token = hmac_token(&ks, Algorithm::HS256, SECRET).build();
-    assert_eq!(
-        get_with(&client, "/private", &token).await.status,
-        Status::Ok
-    );
+    assert_eq!(status(&app, "/private", &token).await, Status::Ok);
 }
 
 #[rocket::async_test]
 async fn an_hmac_token_on_a_key_set_configuration_is_refused() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let client = client(ks.config().build().unwrap()).await;
+    let (ks, app) = TestApp::serving(&[&RSA_A]).await;
     let token = hmac_token(&ks, Algorithm::HS256, SECRET).build();
-    get_with(&client, "/private", &token).await.assert_error(
-        401,
-        "invalid_header",
-        "Unable to parse authentication token.",
-        Some("invalid_token"),
-    );
+    get_with(&app, "/private", &token)
+        .await
+        .assert(UNPARSABLE, "HS256 with no secret configured");
     assert_eq!(ks.fetches().await, 0);
 }
