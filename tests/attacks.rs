@@ -27,7 +27,7 @@ fn hmac(alg: Algorithm, secret: &[u8], payload: &Value) -> String {
         kid: Some("rsa-a".into()),
         ..Header::new(alg)
     };
-    jsonwebtoken::encode(&header, payload, &EncodingKey::from_secret(secret)).unwrap()
+    jsonwebtoken::encode(&header, payload, &EncodingKey::from_secret(secret).unwrap()).unwrap()
 }
 
 fn signed(key: &SigningKey, header: Header, payload: &Value) -> String {

@@ -98,7 +98,7 @@ async fn malformed_tokens_are_unable_to_parse_and_fetch_nothing() {
                 ..Header::new(jsonwebtoken::Algorithm::HS256)
             },
             &payload,
-            &EncodingKey::from_secret(RSA_A_PUBLIC_PEM),
+            &EncodingKey::from_secret(RSA_A_PUBLIC_PEM).unwrap(),
         )
         .unwrap();
         let header_not_json = format!("{}.{}.c2ln", B64.encode("nope"), B64.encode("{}"));

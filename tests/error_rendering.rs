@@ -1,7 +1,8 @@
 //! Custom error bodies: status codes and headers stay the contract's, on
 //! the guards (the library's test app) and the attributes (the quickstart).
 
-use auth_runtime::{Auth, AuthError, ErrorBody, ErrorRenderer, OAuthJson, ProblemJson};
+use auth_runtime::rocket::{ErrorBody, ErrorRenderer, OAuthJson, ProblemJson};
+use auth_runtime::{Auth, AuthError};
 use auth_tests::*;
 use rocket::http::{ContentType, Status};
 use serde_json::json;
@@ -74,7 +75,7 @@ async fn a_closure_renders_too_and_503_keeps_retry_after() {
     let ks = KeyServer::answering(ResponseTemplate::new(500)).await;
     let plain = |error: &AuthError| ErrorBody {
         content_type: ContentType::Plain,
-        body: format!("{} {}", error.status().code, error.code()),
+        body: format!("{} {}", error.status(), error.code()),
     };
     for app in both_apps(&ks, plain).await {
         let answer = app

@@ -14,11 +14,11 @@ use std::ops::Deref;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
+use auth_runtime::config::{Algorithm, AuthConfigBuilder};
+use auth_runtime::scope::{ScopeExpr, ScopeRequirement};
 use auth_runtime::testing::{key_set, SigningKey, TokenBuilder};
-use auth_runtime::{
-    Algorithm, Auth, AuthConfig, AuthConfigBuilder, Claims, RequireScopes, ScopeExpr,
-    ScopeRequirement,
-};
+use auth_runtime::validator::IssuerRouter;
+use auth_runtime::{Auth, AuthConfig, Claims, ScopedClaims};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use rocket::fairing::AdHoc;
@@ -148,17 +148,18 @@ impl KeyServer {
             .fetch_timeout(Duration::from_secs(2))
     }
 
-    /// [`config`](Self::config) with no cooldown between refreshes: each
-    /// unknown `kid` may refresh the set.
-    pub fn config_without_cooldown(&self) -> AuthConfigBuilder {
-        self.config().refresh_cooldown(Duration::ZERO)
+    /// [`config`](Self::config) with the shortest refresh cooldown (1 ms;
+    /// zero is refused): each unknown `kid`, and each request that finds
+    /// the set stale, may refresh it.
+    pub fn config_short_cooldown(&self) -> AuthConfigBuilder {
+        self.config().refresh_cooldown(Duration::from_millis(1))
     }
 
-    /// [`config_without_cooldown`](Self::config_without_cooldown) whose
-    /// key set goes stale `ttl` after each fetch: every request after that
-    /// wants a refresh.
+    /// [`config_short_cooldown`](Self::config_short_cooldown) whose key set
+    /// goes stale `ttl` after each fetch: every request after that wants a
+    /// refresh.
     pub fn config_stale_after(&self, ttl: Duration) -> AuthConfigBuilder {
-        self.config_without_cooldown().jwks_ttl(ttl)
+        self.config_short_cooldown().jwks_ttl(ttl)
     }
 
     /// The library's test app with [`config`](Self::config).
@@ -204,7 +205,7 @@ fn private(user: Claims) -> Json<Value> {
 }
 
 #[rocket::get("/scoped")]
-fn scoped(user: RequireScopes<ReadMessages>) -> Json<Value> {
+fn scoped(user: ScopedClaims<ReadMessages>) -> Json<Value> {
     Json(json!({ "message": "scoped", "sub": user.claims().sub() }))
 }
 
@@ -214,7 +215,7 @@ pub struct NewMessage {
 }
 
 #[rocket::post("/messages", data = "<message>")]
-fn create(user: RequireScopes<WriteMessages>, message: Json<NewMessage>) -> (Status, Json<Value>) {
+fn create(user: ScopedClaims<WriteMessages>, message: Json<NewMessage>) -> (Status, Json<Value>) {
     (
         Status::Created,
         Json(json!({ "text": message.text, "sub": user.claims().sub() })),
@@ -223,7 +224,7 @@ fn create(user: RequireScopes<WriteMessages>, message: Json<NewMessage>) -> (Sta
 
 /// Several guards asking for the claims: authentication must run once.
 #[rocket::get("/many-guards")]
-fn many_guards(a: Claims, b: Claims, c: RequireScopes<ReadMessages>) -> String {
+fn many_guards(a: Claims, b: Claims, c: ScopedClaims<ReadMessages>) -> String {
     format!("{:?} {:?} {:?}", a.sub(), b.sub(), c.claims().sub())
 }
 
@@ -282,7 +283,7 @@ pub fn rocket_config() -> rocket::Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppKind {
     /// The library's test app: `/public`, `/private` (`Claims`), `/scoped`
-    /// (`RequireScopes`), `POST /messages`, and `/many-guards`, `/either`
+    /// (`ScopedClaims`), `POST /messages`, and `/many-guards`, `/either`
     /// (`#[requires_scope]` with an expression), `/greeting`
     /// (`OptionalClaims`), `/typed` (`ClaimsAs`); an HTML catcher for 401.
     Library,
@@ -415,6 +416,13 @@ impl TestApp {
 
     pub fn path(&self, route: Route) -> &'static str {
         self.kind.path(route)
+    }
+
+    /// How many tokens the app's first validator verified in full (not
+    /// from its cache).
+    pub fn verifications(&self) -> u64 {
+        let router = self.rocket().state::<IssuerRouter>();
+        router.expect("the fairing manages the router").validators()[0].full_verifications()
     }
 
     /// A request to `route`: a GET, or for [`Route::Messages`] a JSON POST

@@ -190,7 +190,7 @@ async fn duplicate_kids_keep_the_first_key() {
 #[rocket::async_test]
 async fn keys_rotated_twice_are_followed_with_one_fetch_each() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = TestApp::start(AppKind::Library, ks.config_without_cooldown()).await;
+    let app = TestApp::start(AppKind::Library, ks.config_short_cooldown()).await;
     let by = |key| ks.token(key).build();
     assert_eq!(status(&app, "/private", &by(&RSA_A)).await, Status::Ok);
     // First rotation: A and B published, tokens now signed by B.

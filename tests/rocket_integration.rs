@@ -1,7 +1,5 @@
 //! How the guard and the fairing sit in a Rocket application.
 
-use std::time::Duration;
-
 use auth_runtime::{Auth, AuthError, Claims};
 use auth_tests::*;
 use rocket::http::{ContentType, Status};
@@ -34,9 +32,9 @@ async fn a_post_without_a_token_and_with_a_malformed_body_is_401_and_the_body_is
 #[rocket::async_test]
 async fn authentication_runs_once_per_request_whatever_the_number_of_guards() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    // A key set stale at once and no cooldown: each validation would
-    // refetch, so fetches count validations.
-    let app = TestApp::start(AppKind::Library, ks.config_stale_after(Duration::ZERO)).await;
+    // No token cache: every validation is a full verification, and counted.
+    let uncached = ks.config().token_cache_capacity(0);
+    let app = TestApp::start(AppKind::Library, uncached).await;
     let token = ks.token(&RSA_A).scope("read:messages").build();
     let answer = get_with(&app, "/many-guards", &token).await;
     assert_eq!(answer.status, Status::Ok, "{answer:?}");
@@ -44,7 +42,8 @@ async fn authentication_runs_once_per_request_whatever_the_number_of_guards() {
         answer.body,
         r#"Some("user-1") Some("user-1") Some("user-1")"#
     );
-    assert_eq!(ks.fetches().await, 1, "three guards, one validation");
+    assert_eq!(app.verifications(), 1, "three guards, one validation");
+    assert_eq!(ks.fetches().await, 1);
 }
 
 #[rocket::async_test]

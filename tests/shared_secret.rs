@@ -2,12 +2,14 @@
 
 use std::sync::Arc;
 
+use auth_runtime::config::{Algorithm, HmacSecret};
 use auth_runtime::testing::{SigningKey, TokenBuilder};
-use auth_runtime::{Algorithm, HmacSecret};
 use auth_tests::*;
 use rocket::http::Status;
 
-const SECRET: &[u8] = b"a shared secret of at least thirty-two bytes";
+/// 64 bytes: long enough for HS512 (RFC 7518 section 3.2), so the default
+/// algorithms keep HS384 and HS512.
+const SECRET: &[u8] = b"a shared secret of sixty-four bytes, enough for HS256/384/512 ...";
 
 fn hmac_token(ks: &KeyServer, alg: Algorithm, secret: &[u8]) -> TokenBuilder {
     let key = Arc::new(SigningKey::from_secret("hs", alg, secret).unwrap());
