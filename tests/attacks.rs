@@ -466,7 +466,7 @@ async fn claim_attacks() {
 async fn strict_rfc_9068_mode_refuses_other_token_types() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let strict = ks.config().require_access_token_type(true);
-    let app = TestApp::start(AppKind::Library, strict).await;
+    let app = TestApp::library(strict).await;
     let now = jsonwebtoken::get_current_timestamp();
     let payload = json!({ "iss": ks.issuer(), "aud": AUDIENCE, "sub": "u", "exp": now + 600, "nonce": "n-0S6_WzA2Mj" });
     let typed = |typ: Option<&str>| {

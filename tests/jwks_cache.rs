@@ -81,8 +81,7 @@ async fn a_flood_of_unknown_kids_is_bounded_by_the_cooldown() {
 #[rocket::async_test]
 async fn after_the_cooldown_an_unknown_kid_may_refresh_again() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let cooldown = ks.config().refresh_cooldown(Duration::from_millis(1000));
-    let app = TestApp::start(AppKind::Library, cooldown).await;
+    let app = TestApp::library(ks.config().refresh_cooldown(Duration::from_millis(1000))).await;
     let valid = ks.token(&RSA_A).build();
     assert_eq!(status(&app, "/private", &valid).await, Status::Ok);
     let unknown = ks.token(&RSA_A).kid(Some("later")).build();
@@ -119,7 +118,7 @@ async fn an_unreachable_issuer_gives_503() {
     let ks = KeyServer::empty().await;
     let config = AuthConfig::builder(ks.issuer(), AUDIENCE)
         .jwks_uri(format!("http://127.0.0.1:{port}/jwks.json"));
-    let app = TestApp::start(AppKind::Library, config).await;
+    let app = TestApp::library(config).await;
     let answer = get_with(&app, "/private", &ks.token(&RSA_A).build()).await;
     assert_eq!(answer.status, Status::ServiceUnavailable);
     assert!(answer.retry_after.is_some());
@@ -128,8 +127,7 @@ async fn an_unreachable_issuer_gives_503() {
 #[rocket::async_test]
 async fn failures_while_cold_are_retried_no_faster_than_the_retry_interval() {
     let ks = KeyServer::answering(ResponseTemplate::new(500)).await;
-    let slow_retries = ks.config().retry_interval(Duration::from_secs(60));
-    let app = TestApp::start(AppKind::Library, slow_retries).await;
+    let app = TestApp::library(ks.config().retry_interval(Duration::from_secs(60))).await;
     let token = ks.token(&RSA_A).build();
     for _ in 0..5 {
         let status = status(&app, "/private", &token).await;
@@ -141,8 +139,7 @@ async fn failures_while_cold_are_retried_no_faster_than_the_retry_interval() {
 #[rocket::async_test]
 async fn an_issuer_down_after_warm_up_keeps_serving_cached_keys() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let stale_soon = ks.config_stale_after(Duration::from_millis(50));
-    let app = TestApp::start(AppKind::Library, stale_soon).await;
+    let app = TestApp::library(ks.config_stale_after(Duration::from_millis(50))).await;
     let token = ks.token(&RSA_A).build();
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     ks.respond(ResponseTemplate::new(500)).await;
@@ -159,8 +156,7 @@ async fn an_issuer_down_after_warm_up_keeps_serving_cached_keys() {
 #[rocket::async_test]
 async fn a_stale_set_is_refreshed_after_the_ttl() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let stale_in_a_second = ks.config_stale_after(Duration::from_millis(1000));
-    let app = TestApp::start(AppKind::Library, stale_in_a_second).await;
+    let app = TestApp::library(ks.config_stale_after(Duration::from_millis(1000))).await;
     let token = ks.token(&RSA_A).build();
     get_with(&app, "/private", &token).await;
     get_with(&app, "/private", &token).await;
@@ -175,8 +171,7 @@ async fn a_stale_set_is_refreshed_after_the_ttl() {
 async fn a_slow_issuer_is_answered_within_the_fetch_timeout() {
     let very_slow = key_set_response(&[&RSA_A]).set_delay(Duration::from_secs(10));
     let ks = KeyServer::answering(very_slow).await;
-    let impatient = ks.config().fetch_timeout(Duration::from_millis(300));
-    let app = TestApp::start(AppKind::Library, impatient).await;
+    let app = TestApp::library(ks.config().fetch_timeout(Duration::from_millis(300))).await;
     let started = Instant::now();
     let answer = get_with(&app, "/private", &ks.token(&RSA_A).build()).await;
     assert_eq!(answer.status, Status::ServiceUnavailable);
@@ -212,7 +207,7 @@ async fn html_or_an_oversized_key_set_is_503() {
 #[rocket::async_test]
 async fn the_size_limit_is_configurable() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = TestApp::start(AppKind::Library, ks.config().max_jwks_bytes(100)).await;
+    let app = TestApp::library(ks.config().max_jwks_bytes(100)).await;
     let answer = get_with(&app, "/private", &ks.token(&RSA_A).build()).await;
     assert_eq!(answer.status, Status::ServiceUnavailable);
 }
@@ -224,8 +219,7 @@ async fn keys_are_found_by_openid_discovery() {
     let document = ResponseTemplate::new(200).set_body_json(discovery);
     ks.serve_at("/.well-known/openid-configuration", document)
         .await;
-    let by_discovery = AuthConfig::builder(ks.issuer(), AUDIENCE);
-    let app = TestApp::start(AppKind::Library, by_discovery).await;
+    let app = TestApp::library(AuthConfig::builder(ks.issuer(), AUDIENCE)).await;
     let token = ks.token(&RSA_A).build();
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     assert_eq!(ks.fetches().await, 1);
@@ -236,8 +230,7 @@ async fn without_discovery_keys_are_read_from_well_known_jwks_json() {
     let ks = KeyServer::empty().await;
     let well_known = "/.well-known/jwks.json";
     ks.serve_at(well_known, key_set_response(&[&RSA_A])).await;
-    let by_default = AuthConfig::builder(ks.issuer(), AUDIENCE);
-    let app = TestApp::start(AppKind::Library, by_default).await;
+    let app = TestApp::library(AuthConfig::builder(ks.issuer(), AUDIENCE)).await;
     let token = ks.token(&RSA_A).build();
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     assert_eq!(ks.requests_under(well_known).await, 1);

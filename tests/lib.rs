@@ -164,7 +164,7 @@ impl KeyServer {
 
     /// The library's test app with [`config`](Self::config).
     pub async fn app(&self) -> TestApp {
-        TestApp::start(AppKind::Library, self.config()).await
+        TestApp::library(self.config()).await
     }
 
     /// A token from this issuer, for [`AUDIENCE`], about [`SUB`], signed by `key`.
@@ -395,6 +395,11 @@ impl TestApp {
         let ks = KeyServer::start(keys).await;
         let app = ks.app().await;
         (ks, app)
+    }
+
+    /// The library's test app with the configuration `config` builds.
+    pub async fn library(config: AuthConfigBuilder) -> TestApp {
+        TestApp::start(AppKind::Library, config).await
     }
 
     /// The app of `kind` with the configuration `config` builds.

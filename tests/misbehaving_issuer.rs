@@ -63,7 +63,7 @@ async fn a_64_mib_streamed_key_set_is_cut_off_at_the_limit() {
     let ks = KeyServer::empty().await;
     let config = AuthConfig::builder(ks.issuer(), AUDIENCE)
         .jwks_uri(format!("http://127.0.0.1:{}/jwks.json", firehose.port));
-    let app = TestApp::start(AppKind::Library, config).await;
+    let app = TestApp::library(config).await;
     let started = Instant::now();
     let answer = get_with(&app, "/private", &ks.token(&RSA_A).build()).await;
     assert_eq!(answer.status, Status::ServiceUnavailable);
@@ -122,7 +122,7 @@ async fn each_misbehaviour_cold_and_warm() {
         // Cold: 503, within the fetch timeout.
         let ks = KeyServer::answering(misbehaviour.clone()).await;
         let timeout = Duration::from_millis(500);
-        let app = TestApp::start(AppKind::Library, ks.config().fetch_timeout(timeout)).await;
+        let app = TestApp::library(ks.config().fetch_timeout(timeout)).await;
         let token = ks.token(&RSA_A).build();
         let started = Instant::now();
         let answer = get_with(&app, "/private", &token).await;
@@ -138,7 +138,7 @@ async fn each_misbehaviour_cold_and_warm() {
         let stale_soon = ks
             .config_stale_after(Duration::from_millis(50))
             .fetch_timeout(timeout);
-        let app = TestApp::start(AppKind::Library, stale_soon).await;
+        let app = TestApp::library(stale_soon).await;
         let status_now = status(&app, "/private", &token).await;
         assert_eq!(status_now, Status::Ok, "warm-up, {name}");
         ks.respond(misbehaviour).await;
@@ -156,8 +156,7 @@ async fn each_misbehaviour_cold_and_warm() {
 #[rocket::async_test]
 async fn a_flapping_issuer_never_fails_a_warm_request() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let stale_soon = ks.config_stale_after(Duration::from_millis(20));
-    let app = TestApp::start(AppKind::Library, stale_soon).await;
+    let app = TestApp::library(ks.config_stale_after(Duration::from_millis(20))).await;
     let token = ks.token(&RSA_A).build();
     let warm_up = status(&app, "/private", &token).await;
     assert_eq!(warm_up, Status::Ok, "warm-up");
@@ -190,7 +189,7 @@ async fn duplicate_kids_keep_the_first_key() {
 #[rocket::async_test]
 async fn keys_rotated_twice_are_followed_with_one_fetch_each() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = TestApp::start(AppKind::Library, ks.config_short_cooldown()).await;
+    let app = TestApp::library(ks.config_short_cooldown()).await;
     let by = |key| ks.token(key).build();
     assert_eq!(status(&app, "/private", &by(&RSA_A)).await, Status::Ok);
     // First rotation: A and B published, tokens now signed by B.

@@ -33,8 +33,7 @@ async fn a_post_without_a_token_and_with_a_malformed_body_is_401_and_the_body_is
 async fn authentication_runs_once_per_request_whatever_the_number_of_guards() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     // No token cache: every validation is a full verification, and counted.
-    let uncached = ks.config().token_cache_capacity(0);
-    let app = TestApp::start(AppKind::Library, uncached).await;
+    let app = TestApp::library(ks.config().token_cache_capacity(0)).await;
     let token = ks.token(&RSA_A).scope("read:messages").build();
     let answer = get_with(&app, "/many-guards", &token).await;
     assert_eq!(answer.status, Status::Ok, "{answer:?}");
@@ -95,7 +94,7 @@ async fn a_handler_may_return_the_error_itself() {
 #[rocket::async_test]
 async fn the_realm_is_configurable_and_escaped() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = TestApp::start(AppKind::Library, ks.config().realm(r#"my "api""#)).await;
+    let app = TestApp::library(ks.config().realm(r#"my "api""#)).await;
     let answer = get(&app, "/private", None).await;
     assert_eq!(
         answer.www_authenticate.as_deref(),

@@ -21,7 +21,7 @@ fn hmac_token(ks: &KeyServer, alg: Algorithm, secret: &[u8]) -> TokenBuilder {
 
 /// The library's test app verifying with `secret`, for `ks`'s issuer.
 async fn app_with_secret(ks: &KeyServer, secret: HmacSecret) -> TestApp {
-    TestApp::start(AppKind::Library, ks.config().shared_secret(secret)).await
+    TestApp::library(ks.config().shared_secret(secret)).await
 }
 
 #[rocket::async_test]

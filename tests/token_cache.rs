@@ -16,7 +16,7 @@ async fn a_token_seen_again_skips_verification() {
     }
     assert_eq!(app.verifications(), 1);
     // Turned off, every request verifies.
-    let uncached = TestApp::start(AppKind::Library, ks.config().token_cache_capacity(0)).await;
+    let uncached = TestApp::library(ks.config().token_cache_capacity(0)).await;
     for _ in 0..3 {
         assert_eq!(status(&uncached, "/private", &token).await, Status::Ok);
     }
@@ -26,7 +26,7 @@ async fn a_token_seen_again_skips_verification() {
 #[rocket::async_test]
 async fn an_expired_token_is_rejected_even_when_cached() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = TestApp::start(AppKind::Library, ks.config().leeway(Duration::ZERO)).await;
+    let app = TestApp::library(ks.config().leeway(Duration::ZERO)).await;
     let token = ks.token(&RSA_A).expires_in(2).build();
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     tokio::time::sleep(Duration::from_millis(3100)).await;
@@ -37,8 +37,7 @@ async fn an_expired_token_is_rejected_even_when_cached() {
 #[rocket::async_test]
 async fn a_token_whose_key_left_the_set_is_rejected_after_the_refresh() {
     let ks = KeyServer::start(&[&RSA_A, &RSA_B]).await;
-    let stale_in_a_second = ks.config_stale_after(Duration::from_millis(1000));
-    let app = TestApp::start(AppKind::Library, stale_in_a_second).await;
+    let app = TestApp::library(ks.config_stale_after(Duration::from_millis(1000))).await;
     let by_b = ks.token(&RSA_B).build();
     assert_eq!(status(&app, "/private", &by_b).await, Status::Ok);
     assert_eq!(status(&app, "/private", &by_b).await, Status::Ok);
@@ -56,7 +55,7 @@ async fn a_token_whose_key_left_the_set_is_rejected_after_the_refresh() {
 #[rocket::async_test]
 async fn a_refresh_for_an_unknown_kid_also_retires_cached_tokens() {
     let ks = KeyServer::start(&[&RSA_A, &RSA_B]).await;
-    let app = TestApp::start(AppKind::Library, ks.config_short_cooldown()).await;
+    let app = TestApp::library(ks.config_short_cooldown()).await;
     let by_b = ks.token(&RSA_B).build();
     assert_eq!(status(&app, "/private", &by_b).await, Status::Ok);
     ks.serve_keys(&[&RSA_A, &EC]).await;
@@ -98,8 +97,7 @@ async fn a_cached_success_on_one_route_does_not_bypass_another_routes_scope() {
 #[rocket::async_test]
 async fn an_entry_does_not_outlive_the_max_age() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let max_age = ks.config().token_cache_max_age(Duration::from_millis(1000));
-    let app = TestApp::start(AppKind::Library, max_age).await;
+    let app = TestApp::library(ks.config().token_cache_max_age(Duration::from_millis(1000))).await;
     let token = ks.token(&RSA_A).build();
     get_with(&app, "/private", &token).await;
     get_with(&app, "/private", &token).await;
