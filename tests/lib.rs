@@ -100,7 +100,7 @@ impl KeyServer {
         self.respond(key_set_response(keys)).await;
     }
 
-    /// Also answers GET `path` with `response`.
+    /// Also answers GET `at` with `response`.
     pub async fn serve_at(&self, at: &str, response: ResponseTemplate) {
         Mock::given(method("GET"))
             .and(path(at))
