@@ -396,9 +396,10 @@ async fn several_authorization_headers_are_refused() {
                 .dispatch()
                 .await;
             let expect = Expect::BadHeader("Authorization header must be Bearer token");
+            let context = format!("{:?} {route:?}", app.kind);
             Answer::from(response)
                 .await
-                .assert(expect, &format!("{:?} {route:?}", app.kind));
+                .assert_on(route.scopes(), expect, &context);
         }
     })
     .await;

@@ -15,7 +15,8 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use auth_runtime::config::{Algorithm, AuthConfigBuilder};
-use auth_runtime::scope::{ScopeExpr, ScopeRequirement};
+use auth_runtime::requirement::RouteRequirement;
+use auth_runtime::scope::ScopeExpr;
 use auth_runtime::testing::{key_set, SigningKey, TokenBuilder};
 use auth_runtime::validator::IssuerRouter;
 use auth_runtime::{Auth, AuthConfig, Claims, ScopedClaims};
@@ -185,13 +186,13 @@ impl KeyServer {
 pub const GRANTED: &str = "read:messages write:messages";
 
 pub struct ReadMessages;
-impl ScopeRequirement for ReadMessages {
-    const REQUIRED: ScopeExpr = ScopeExpr::Scope("read:messages");
+impl RouteRequirement for ReadMessages {
+    const SCOPES: ScopeExpr = ScopeExpr::Scope("read:messages");
 }
 
 pub struct WriteMessages;
-impl ScopeRequirement for WriteMessages {
-    const REQUIRED: ScopeExpr = ScopeExpr::Scope("write:messages");
+impl RouteRequirement for WriteMessages {
+    const SCOPES: ScopeExpr = ScopeExpr::Scope("write:messages");
 }
 
 #[rocket::get("/public")]
@@ -309,6 +310,15 @@ pub enum Route {
 
 impl Route {
     pub const PROTECTED: [Route; 3] = [Route::Private, Route::Scoped, Route::Messages];
+
+    /// The scopes the route requires, which its 401s name.
+    pub fn scopes(self) -> Option<&'static str> {
+        match self {
+            Route::Scoped => Some("read:messages"),
+            Route::Messages => Some("write:messages"),
+            Route::Public | Route::Private => None,
+        }
+    }
 }
 
 /// The body [`TestApp::request`] posts to [`Route::Messages`].
@@ -485,7 +495,7 @@ impl TestApp {
             let sub = row.authorization.as_deref().map_or(Value::Null, subject);
             return self.assert_success(route, answer, &sub, context);
         }
-        answer.assert(row.expect, context);
+        answer.assert_on(route.scopes(), row.expect, context);
         // No error echoes the token it refuses.
         if let Some(token) = row.bearer_token() {
             let challenge = answer.www_authenticate.as_deref().unwrap_or_default();
@@ -655,10 +665,29 @@ impl Answer {
         serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
     }
 
-    /// Asserts a contract error of `expect` (not [`Expect::Accepted`],
-    /// whose body depends on the app: see [`TestApp::assert_success`]).
+    /// Asserts a contract error of `expect` on a route that requires no
+    /// scope (not [`Expect::Accepted`], whose body depends on the app: see
+    /// [`TestApp::assert_success`]).
     #[track_caller]
     pub fn assert(&self, expect: Expect, context: &str) {
+        self.assert_on(None, expect, context);
+    }
+
+    /// [`assert`](Self::assert) on a route that requires `route_scopes`
+    /// (space-separated), which a 401's challenge names last; without
+    /// them, a 401 names no scope.
+    #[track_caller]
+    pub fn assert_on(&self, route_scopes: Option<&str>, expect: Expect, context: &str) {
+        if self.status.code == 401 {
+            let challenge = self.www_authenticate.as_deref().unwrap_or_default();
+            match route_scopes {
+                Some(scopes) => assert!(
+                    challenge.ends_with(&format!(r#"scope="{scopes}""#)),
+                    "{context}: the 401 should name {scopes}: {challenge}"
+                ),
+                None => assert!(!challenge.contains("scope="), "{context}: {challenge}"),
+            }
+        }
         match expect {
             Expect::Accepted => panic!("{context}: a success is checked by its app"),
             Expect::Missing => {
@@ -730,11 +759,15 @@ impl Answer {
                     "{context}: 503 without Retry-After"
                 );
             }
-            (_, None) => assert_eq!(
-                self.www_authenticate.as_deref(),
-                Some(r#"Bearer realm="api""#),
-                "{context}"
-            ),
+            // A bare challenge: the realm, and the route's scopes if any.
+            (_, None) => {
+                let challenge = self.www_authenticate.as_deref().unwrap_or_default();
+                let rest = challenge.strip_prefix(r#"Bearer realm="api""#);
+                assert!(
+                    rest.is_some_and(|rest| rest.is_empty() || rest.starts_with(", scope=")),
+                    "{context}: {challenge}"
+                );
+            }
             (_, Some(error)) => {
                 let challenge = self.www_authenticate.as_deref().expect("WWW-Authenticate");
                 assert!(

@@ -14,7 +14,8 @@ async fn a_post_without_a_token_and_with_a_malformed_body_is_401_and_the_body_is
         let bearer = |scope: &str| format!("Bearer {}", ks.token(&RSA_A).scope(scope).build());
         for body in ["{not json", "{oops", "", "{\"text\": 42}"] {
             let answer = app.post_message(body, None).await;
-            answer.assert(Expect::Missing, &format!("{kind:?} {body:?}"));
+            let context = format!("{kind:?} {body:?}");
+            answer.assert_on(Route::Messages.scopes(), Expect::Missing, &context);
         }
         // With a token lacking the scope: 403, still before the body.
         let read = bearer("read:messages");
