@@ -215,11 +215,8 @@ async fn the_size_limit_is_configurable() {
 #[rocket::async_test]
 async fn keys_are_found_by_openid_discovery() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let discovery = json!({ "issuer": ks.issuer(), "jwks_uri": ks.jwks_uri() });
-    let document = ResponseTemplate::new(200).set_body_json(discovery);
-    ks.serve_at("/.well-known/openid-configuration", document)
-        .await;
-    let app = TestApp::library(AuthConfig::builder(ks.issuer(), AUDIENCE)).await;
+    ks.serve_json(OPENID, ks.discovery(&ks.jwks_uri())).await;
+    let app = TestApp::library(ks.config_discovering()).await;
     let token = ks.token(&RSA_A).build();
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     assert_eq!(ks.fetches().await, 1);
@@ -228,12 +225,12 @@ async fn keys_are_found_by_openid_discovery() {
 #[rocket::async_test]
 async fn without_discovery_keys_are_read_from_well_known_jwks_json() {
     let ks = KeyServer::empty().await;
-    let well_known = "/.well-known/jwks.json";
-    ks.serve_at(well_known, key_set_response(&[&RSA_A])).await;
-    let app = TestApp::library(AuthConfig::builder(ks.issuer(), AUDIENCE)).await;
+    ks.serve_at(WELL_KNOWN_JWKS, key_set_response(&[&RSA_A]))
+        .await;
+    let app = TestApp::library(ks.config_discovering()).await;
     let token = ks.token(&RSA_A).build();
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
-    assert_eq!(ks.requests_under(well_known).await, 1);
+    assert_eq!(ks.requests_to(WELL_KNOWN_JWKS).await, 1);
 }
 
 #[rocket::async_test]

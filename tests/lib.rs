@@ -8,10 +8,12 @@
 //!   Rocket's local client, and [`Route`], their protected routes;
 //! * [`Answer`] and [`Expect`], what a response holds and what the contract
 //!   says it must hold; [`Row`], one request of a table and its expectation;
-//! * [`launch_on_loopback`], for tests that need real HTTP.
+//! * [`launch_on_loopback`], for tests that need real HTTP;
+//! * [`log_lines`], what the runtime logged (captured from the first
+//!   Rocket configuration on).
 
 use std::ops::Deref;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::Duration;
 
 use auth_runtime::config::{Algorithm, AuthConfigBuilder};
@@ -33,6 +35,12 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const AUDIENCE: &str = "https://quickstarts/api";
 pub const JWKS_PATH: &str = "/jwks.json";
+/// Where discovery looks, in this order, then for the key set itself.
+pub const OPENID: &str = "/.well-known/openid-configuration";
+pub const OAUTH: &str = "/.well-known/oauth-authorization-server";
+pub const WELL_KNOWN_JWKS: &str = "/.well-known/jwks.json";
+/// The issuer of configurations whose keys need no network.
+pub const STATIC_ISSUER: &str = "https://issuer.example/";
 /// The `sub` of the tokens of [`KeyServer::token`].
 pub const SUB: &str = "user-1";
 
@@ -110,6 +118,23 @@ impl KeyServer {
             .await;
     }
 
+    /// Also answers GET `at` with `body`, as JSON.
+    pub async fn serve_json(&self, at: &str, body: Value) {
+        self.serve_at(at, ResponseTemplate::new(200).set_body_json(body))
+            .await;
+    }
+
+    /// Also redirects GET `from` to `to` (302).
+    pub async fn redirect(&self, from: &str, to: &str) {
+        let response = ResponseTemplate::new(302).insert_header("Location", to);
+        self.serve_at(from, response).await;
+    }
+
+    /// The discovery document of this issuer, announcing `jwks_uri`.
+    pub fn discovery(&self, jwks_uri: &str) -> Value {
+        json!({ "issuer": self.issuer(), "jwks_uri": jwks_uri })
+    }
+
     /// The issuer: the server's root, with a trailing slash.
     pub fn issuer(&self) -> String {
         format!("{}/", self.server.uri())
@@ -124,19 +149,35 @@ impl KeyServer {
         self.url(JWKS_PATH)
     }
 
+    /// `http://0.0.0.0:<port><at>`: this server by an address that is not
+    /// loopback, so an HTTP URL the HTTPS rule must refuse; yet on Linux a
+    /// connection to it reaches this server, so a broken refusal shows as
+    /// a request.
+    pub fn off_loopback(&self, at: &str) -> String {
+        format!("http://0.0.0.0:{}{at}", self.server.address().port())
+    }
+
     /// How many requests reached the key-set path.
     pub async fn fetches(&self) -> usize {
-        self.requests_under(JWKS_PATH).await
+        self.requests_to(JWKS_PATH).await
+    }
+
+    /// How many requests reached `path`.
+    pub async fn requests_to(&self, path: &str) -> usize {
+        self.count_requests(|at| at == path).await
     }
 
     /// How many requests reached a path starting with `prefix`.
     pub async fn requests_under(&self, prefix: &str) -> usize {
-        self.server
-            .received_requests()
-            .await
-            .unwrap_or_default()
+        self.count_requests(|at| at.starts_with(prefix)).await
+    }
+
+    async fn count_requests(&self, path_fits: impl Fn(&str) -> bool) -> usize {
+        let requests = self.server.received_requests().await;
+        let requests = requests.unwrap_or_default();
+        requests
             .iter()
-            .filter(|request| request.url.path().starts_with(prefix))
+            .filter(|request| path_fits(request.url.path()))
             .count()
     }
 
@@ -147,6 +188,12 @@ impl KeyServer {
             .jwks_uri(self.jwks_uri())
             .retry_interval(Duration::ZERO)
             .fetch_timeout(Duration::from_secs(2))
+    }
+
+    /// A configuration that discovers this issuer's keys (no key-set URI),
+    /// with no retry delay after a failure.
+    pub fn config_discovering(&self) -> AuthConfigBuilder {
+        AuthConfig::builder(self.issuer(), AUDIENCE).retry_interval(Duration::ZERO)
     }
 
     /// [`config`](Self::config) with the shortest refresh cooldown (1 ms;
@@ -170,16 +217,21 @@ impl KeyServer {
 
     /// A token from this issuer, for [`AUDIENCE`], about [`SUB`], signed by `key`.
     pub fn token(&self, key: &Arc<SigningKey>) -> TokenBuilder {
-        TokenBuilder::new(key.clone())
-            .issuer(&self.issuer())
-            .audience(AUDIENCE)
-            .sub(SUB)
+        token_from(&self.issuer(), key)
     }
 
     /// [`token`](Self::token) with both scopes of the protected routes.
     pub fn granted(&self, key: &Arc<SigningKey>) -> TokenBuilder {
         self.token(key).scope(GRANTED)
     }
+}
+
+/// A token from `issuer`, for [`AUDIENCE`], about [`SUB`], signed by `key`.
+pub fn token_from(issuer: &str, key: &Arc<SigningKey>) -> TokenBuilder {
+    TokenBuilder::new(key.clone())
+        .issuer(issuer)
+        .audience(AUDIENCE)
+        .sub(SUB)
 }
 
 /// The scopes every protected route of both apps is satisfied with.
@@ -272,8 +324,11 @@ fn html_401() -> (ContentType, &'static str) {
     (ContentType::HTML, "<h1>nope</h1>")
 }
 
-/// Rocket's debug configuration, silent.
+/// Rocket's debug configuration, silent. First installs the log capture of
+/// [`log_lines`], which must come before any Rocket ignites (Rocket would
+/// install its own logger).
 pub fn rocket_config() -> rocket::Config {
+    capture_logs();
     rocket::Config {
         log_level: rocket::config::LogLevel::Off,
         ..rocket::Config::debug_default()
@@ -893,6 +948,46 @@ pub async fn serve(rocket: Rocket<Build>) -> (u16, rocket::Shutdown) {
     launch_on_loopback(rocket.configure(config))
         .await
         .expect("the test app launches")
+}
+
+/// Every line the runtime logged, as "LEVEL message".
+static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if record.target().starts_with("auth_runtime") {
+            let line = format!("{} {}", record.level(), record.args());
+            LINES.lock().unwrap().push(line);
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs the process's logger: it keeps the runtime's lines for
+/// [`log_lines`]. [`rocket_config`] calls it.
+pub fn capture_logs() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        log::set_logger(&Capture).expect("the test's logger is the first");
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+}
+
+/// The lines the runtime logged so far that contain `needle` ("" for all).
+pub fn log_lines(needle: &str) -> Vec<String> {
+    let lines = LINES.lock().unwrap();
+    lines
+        .iter()
+        .filter(|line| line.contains(needle))
+        .cloned()
+        .collect()
 }
 
 /// Checks an RFC 6750 challenge: `Bearer` then `name="quoted-string"`

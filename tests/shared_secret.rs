@@ -13,10 +13,7 @@ const SECRET: &[u8] = b"a shared secret of sixty-four bytes, enough for HS256/38
 
 fn hmac_token(ks: &KeyServer, alg: Algorithm, secret: &[u8]) -> TokenBuilder {
     let key = Arc::new(SigningKey::from_secret("hs", alg, secret).unwrap());
-    TokenBuilder::new(key)
-        .issuer(&ks.issuer())
-        .audience(AUDIENCE)
-        .sub(SUB)
+    token_from(&ks.issuer(), &key)
 }
 
 /// The library's test app verifying with `secret`, for `ks`'s issuer.

@@ -1,18 +1,15 @@
 //! Keys with no network at all: a key-set file (`file://` in `jwks_uri`),
 //! a key set given inline, one PEM or JWK bound to its algorithm.
 
-mod key_kit;
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use auth_runtime::config::{Algorithm, AuthConfigBuilder};
 use auth_runtime::testing::{key_set, SigningKey, TokenBuilder};
-use auth_runtime::AuthConfig;
-use key_kit::*;
+use auth_runtime::{Auth, AuthConfig};
+use auth_tests::*;
 use rocket::http::Status;
-use rocket::local::asynchronous::Client;
 use serde_json::json;
 
 /// A fresh directory of this test process.
@@ -32,10 +29,7 @@ fn write_atomically(file: &Path, contents: &[u8]) {
 }
 
 fn static_token(key: &Arc<SigningKey>) -> TokenBuilder {
-    TokenBuilder::new(key.clone())
-        .issuer(STATIC_ISSUER)
-        .audience(AUDIENCE)
-        .sub("user-1")
+    token_from(STATIC_ISSUER, key)
 }
 
 fn file_config(file: &Path) -> AuthConfigBuilder {
@@ -52,27 +46,25 @@ async fn a_key_set_file_is_read_with_no_network_and_reread_after_the_ttl() {
     let ttl = Duration::from_secs(1);
     let config = file_config(&file)
         .jwks_ttl(ttl)
-        .refresh_cooldown(Duration::from_millis(100))
-        .build()
-        .unwrap();
-    let client = client(config).await;
+        .refresh_cooldown(Duration::from_millis(100));
+    let app = TestApp::library(config).await;
     let old = static_token(&RSA_A).build();
-    assert_eq!(status(&client, &old).await, Status::Ok);
+    assert_eq!(status(&app, "/private", &old).await, Status::Ok);
 
     // Rotated: only B. A's kid is cached, so only the TTL's re-read drops it.
     write_atomically(&file, key_set([&**RSA_B]).to_string().as_bytes());
     tokio::time::sleep(ttl + Duration::from_millis(100)).await;
     let deadline = Instant::now() + Duration::from_secs(3);
-    while status(&client, &old).await == Status::Ok {
+    while status(&app, "/private", &old).await == Status::Ok {
         assert!(
             Instant::now() < deadline,
             "the rotated file was never re-read"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(status(&client, &old).await, Status::Unauthorized);
+    assert_eq!(status(&app, "/private", &old).await, Status::Unauthorized);
     assert_eq!(
-        status(&client, &static_token(&RSA_B).build()).await,
+        status(&app, "/private", &static_token(&RSA_B).build()).await,
         Status::Ok
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -82,30 +74,30 @@ async fn a_key_set_file_is_read_with_no_network_and_reread_after_the_ttl() {
 async fn a_missing_garbage_or_oversized_key_set_file_is_503_until_fixed() {
     let dir = scratch_dir("broken");
     let file = dir.join("jwks.json");
-    let client = client(file_config(&file).max_jwks_bytes(4096).build().unwrap()).await;
+    let app = TestApp::library(file_config(&file).max_jwks_bytes(4096)).await;
     let token = static_token(&RSA_A).build();
     let unavailable = |answer: Answer| {
         assert_eq!(answer.status, Status::ServiceUnavailable, "{answer:?}");
         assert_eq!(answer.json()["code"], "jwks_unavailable");
         assert!(answer.retry_after.is_some());
     };
-    unavailable(get_with(&client, "/private", &token).await);
+    unavailable(get_with(&app, "/private", &token).await);
     write_atomically(&file, b"not json at all");
-    unavailable(get_with(&client, "/private", &token).await);
+    unavailable(get_with(&app, "/private", &token).await);
     let padded = json!({ "keys": key_set([&**RSA_A])["keys"], "padding": "x".repeat(8192) });
     write_atomically(&file, padded.to_string().as_bytes());
-    unavailable(get_with(&client, "/private", &token).await);
+    unavailable(get_with(&app, "/private", &token).await);
     write_atomically(&file, key_set([&**RSA_A]).to_string().as_bytes());
-    assert_eq!(status(&client, &token).await, Status::Ok);
+    assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[rocket::async_test]
 async fn a_directory_as_key_set_file_is_503() {
     let dir = scratch_dir("directory");
-    let client = client(file_config(&dir).build().unwrap()).await;
+    let app = TestApp::library(file_config(&dir)).await;
     assert_eq!(
-        status(&client, &static_token(&RSA_A).build()).await,
+        status(&app, "/private", &static_token(&RSA_A).build()).await,
         Status::ServiceUnavailable
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -114,59 +106,56 @@ async fn a_directory_as_key_set_file_is_503() {
 #[rocket::async_test]
 async fn an_inline_key_set_needs_no_network() {
     let config = AuthConfig::builder(STATIC_ISSUER, AUDIENCE)
-        .jwks_inline(key_set([&**RSA_A, &**EC]).to_string())
-        .build()
-        .unwrap();
-    let client = client(config).await;
+        .jwks_inline(key_set([&**RSA_A, &**EC]).to_string());
+    let app = TestApp::library(config).await;
     assert_eq!(
-        status(&client, &static_token(&RSA_A).build()).await,
+        status(&app, "/private", &static_token(&RSA_A).build()).await,
         Status::Ok
     );
     assert_eq!(
-        status(&client, &static_token(&EC).build()).await,
+        status(&app, "/private", &static_token(&EC).build()).await,
         Status::Ok
     );
-    let answer = get_with(&client, "/private", &static_token(&RSA_B).build()).await;
+    let answer = get_with(&app, "/private", &static_token(&RSA_B).build()).await;
     assert_eq!(answer.status, Status::Unauthorized);
-    assert_eq!(
-        answer.json()["description"],
-        "Unable to find appropriate key"
-    );
+    assert_eq!(answer.json()["description"], NO_KEY);
 }
 
 #[rocket::async_test]
 async fn a_single_pem_key_verifies_its_algorithm_whatever_the_kid() {
     let pem = String::from_utf8(RSA_A_PUBLIC_PEM.to_vec()).unwrap();
-    let config = AuthConfig::builder(STATIC_ISSUER, AUDIENCE)
-        .public_key_pem(Algorithm::RS256, pem)
-        .build()
-        .unwrap();
-    let client = client(config).await;
+    let config = AuthConfig::builder(STATIC_ISSUER, AUDIENCE).public_key_pem(Algorithm::RS256, pem);
+    let app = TestApp::library(config).await;
     for kid in [Some("rsa-a"), Some("anything"), None] {
         let token = static_token(&RSA_A).kid(kid).build();
-        assert_eq!(status(&client, &token).await, Status::Ok, "kid {kid:?}");
+        assert_eq!(
+            status(&app, "/private", &token).await,
+            Status::Ok,
+            "kid {kid:?}"
+        );
     }
     // Another key: a bad signature; the same key under another algorithm: refused.
-    let other = get_with(&client, "/private", &static_token(&RSA_B).build()).await;
+    let other = get_with(&app, "/private", &static_token(&RSA_B).build()).await;
     assert_eq!(other.status, Status::Unauthorized);
     let ps256 = SigningKey::from_pem("rsa-a", Algorithm::PS256, RSA_A_PEM).unwrap();
-    let answer = get_with(&client, "/private", &static_token(&Arc::new(ps256)).build()).await;
+    let answer = get_with(&app, "/private", &static_token(&Arc::new(ps256)).build()).await;
     assert_eq!(answer.status, Status::Unauthorized, "{answer:?}");
 }
 
 #[rocket::async_test]
 async fn a_single_jwk_verifies_tokens_of_its_kid() {
     let config = AuthConfig::builder(STATIC_ISSUER, AUDIENCE)
-        .public_key_jwk(Algorithm::ES256, EC.public_jwk().to_string())
-        .build()
-        .unwrap();
-    let client = client(config).await;
+        .public_key_jwk(Algorithm::ES256, EC.public_jwk().to_string());
+    let app = TestApp::library(config).await;
     assert_eq!(
-        status(&client, &static_token(&EC).build()).await,
+        status(&app, "/private", &static_token(&EC).build()).await,
         Status::Ok
     );
     let other_kid = static_token(&EC).kid(Some("other")).build();
-    assert_eq!(status(&client, &other_kid).await, Status::Unauthorized);
+    assert_eq!(
+        status(&app, "/private", &other_kid).await,
+        Status::Unauthorized
+    );
 }
 
 #[rocket::async_test]
@@ -185,14 +174,8 @@ async fn unusable_static_keys_fail_ignition() {
     ];
     for config in configs {
         let config = config.build().unwrap();
-        let described = format!("{:?}", config.jwks_source());
-        let error = Client::tracked(rocket(config))
-            .await
-            .expect_err(&format!("{described} should not ignite"));
-        assert!(
-            matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)),
-            "{described}: {error:?}"
-        );
+        let why = format!("{:?} should not ignite", config.jwks_source());
+        assert_a_fairing_fails(AppKind::Library.rocket(Auth::new(config)), &why).await;
     }
 }
 
@@ -202,16 +185,16 @@ async fn a_key_set_in_rocket_toml_needs_no_network() {
         .merge(("auth.issuer", STATIC_ISSUER))
         .merge(("auth.audience", AUDIENCE))
         .merge(("auth.jwks", key_set([&**RSA_A])));
-    let rocket = rocket::custom(figment)
-        .attach(auth_runtime::Auth::from_rocket_config())
-        .mount("/", rocket::routes![private]);
-    let client = Client::tracked(rocket).await.unwrap();
+    let rocket = AppKind::Library.build(rocket::custom(figment), Auth::from_rocket_config());
+    let app = rocket::local::asynchronous::Client::tracked(rocket)
+        .await
+        .unwrap();
     assert_eq!(
-        status(&client, &static_token(&RSA_A).build()).await,
+        status(&app, "/private", &static_token(&RSA_A).build()).await,
         Status::Ok
     );
     assert_eq!(
-        status(&client, &static_token(&RSA_B).build()).await,
+        status(&app, "/private", &static_token(&RSA_B).build()).await,
         Status::Unauthorized
     );
 }
