@@ -63,6 +63,8 @@ async fn preflight_requests_need_no_token_and_get_cors_headers() {
 
 #[rocket::async_test]
 async fn the_development_issuer_tokens_work_against_the_quickstart() {
+    // Before the issuer's own Rocket starts (it would install its logger).
+    capture_logs();
     let issuer = auth_runtime::testing::TestIssuer::start(AUDIENCE)
         .await
         .unwrap();

@@ -1,0 +1,111 @@
+//! What the configuration may demand of a token's claims, through HTTP:
+//! several audiences, a maximum token age (also on cached tokens), which
+//! claims carry scopes, and the application's own check.
+
+use std::time::Duration;
+
+use auth_runtime::config::ScopeSource;
+use auth_tests::*;
+use rocket::http::Status;
+use serde_json::Value;
+
+#[rocket::async_test]
+async fn a_token_for_any_configured_audience_is_accepted() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let config = ks.config().audiences([AUDIENCE, "https://second/api"]);
+    let app = TestApp::library(config).await;
+    for audience in [AUDIENCE, "https://second/api"] {
+        let token = ks.token(&RSA_A).audience(audience).build();
+        assert_eq!(
+            status(&app, "/private", &token).await,
+            Status::Ok,
+            "{audience}"
+        );
+    }
+    let both = ks
+        .token(&RSA_A)
+        .claim("aud", ["https://other/api", "https://second/api"])
+        .build();
+    assert_eq!(status(&app, "/private", &both).await, Status::Ok);
+    let other = ks.token(&RSA_A).audience("https://other/api").build();
+    get_with(&app, "/private", &other)
+        .await
+        .assert(WRONG_AUD_OR_ISS, "an audience not configured");
+}
+
+#[rocket::async_test]
+async fn a_maximum_token_age_requires_a_recent_iat() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let config = ks.config().max_token_age(Duration::from_secs(600));
+    let app = TestApp::library(config).await;
+    let now = jsonwebtoken::get_current_timestamp();
+    let at = |iat: u64| ks.token(&RSA_A).claim("iat", iat).build();
+    assert_eq!(status(&app, "/private", &at(now - 600)).await, Status::Ok);
+    // The leeway (60 s) applies, as for exp.
+    assert_eq!(status(&app, "/private", &at(now - 650)).await, Status::Ok);
+    get_with(&app, "/private", &at(now - 700))
+        .await
+        .assert(Expect::BadClaim("iat"), "older than the maximum age");
+    let without = ks.token(&RSA_A).without("iat").build();
+    get_with(&app, "/private", &without)
+        .await
+        .assert(Expect::BadClaim("iat"), "no iat");
+}
+
+#[rocket::async_test]
+async fn a_cached_token_is_refused_once_it_passes_the_maximum_age() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let config = ks
+        .config()
+        .max_token_age(Duration::from_secs(1))
+        .leeway(Duration::ZERO);
+    let app = TestApp::library(config).await;
+    let token = ks.token(&RSA_A).build();
+    assert_eq!(status(&app, "/private", &token).await, Status::Ok);
+    assert_eq!(status(&app, "/private", &token).await, Status::Ok);
+    assert_eq!(
+        app.verifications(),
+        1,
+        "the second answer came from the cache"
+    );
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    get_with(&app, "/private", &token)
+        .await
+        .assert(Expect::BadClaim("iat"), "cached, now too old");
+}
+
+#[rocket::async_test]
+async fn only_the_configured_claims_carry_scopes() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let config = ks.config().scope_claims([ScopeSource::Permissions]);
+    let app = TestApp::library(config).await;
+    let in_scope = ks.token(&RSA_A).scope("read:messages").build();
+    get_with(&app, "/scoped", &in_scope)
+        .await
+        .assert(Expect::Forbidden("read:messages"), "scope is not a source");
+    let in_permissions = ks.token(&RSA_A).permissions(["read:messages"]).build();
+    assert_eq!(status(&app, "/scoped", &in_permissions).await, Status::Ok);
+}
+
+#[rocket::async_test]
+async fn the_applications_claim_check_refuses_with_a_fixed_sentence() {
+    capture_logs();
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let config = ks
+        .config()
+        .claim_check(|claims| match claims.get("email_verified") {
+            Some(Value::Bool(true)) => Ok(()),
+            _ => Err("policy-reason: the e-mail address is not verified".into()),
+        });
+    let app = TestApp::library(config).await;
+    let verified = ks.token(&RSA_A).claim("email_verified", true).build();
+    assert_eq!(status(&app, "/private", &verified).await, Status::Ok);
+    let unverified = ks.token(&RSA_A).claim("email_verified", false).build();
+    let answer = get_with(&app, "/private", &unverified).await;
+    answer.assert(Expect::BadClaim("policy"), "refused by the check");
+    assert!(
+        !answer.body.contains("policy-reason"),
+        "the reason stays in the log"
+    );
+    assert_eq!(log_lines("policy-reason").len(), 1);
+}
