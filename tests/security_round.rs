@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use auth_runtime::{Auth, AuthConfig, Claims};
+use auth_runtime::{Auth, Claims};
 use auth_tests::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;

@@ -42,7 +42,9 @@ fn setup() -> Setup {
 
 fn validator(
     setup: &Setup,
-    config: impl FnOnce(auth_runtime::config::AuthConfigBuilder) -> auth_runtime::config::AuthConfigBuilder,
+    config: impl FnOnce(
+        auth_runtime::config::AuthConfigBuilder,
+    ) -> auth_runtime::config::AuthConfigBuilder,
 ) -> Arc<Validator> {
     let config: AuthConfig = config(setup.issuer.config()).build().unwrap();
     let validator = Arc::new(Validator::new(config).unwrap());
