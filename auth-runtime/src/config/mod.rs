@@ -15,6 +15,7 @@ mod builder;
 mod claims_policy;
 mod secret;
 mod sources;
+mod table;
 mod transport;
 
 pub(crate) use builder::without_userinfo;

@@ -3,64 +3,10 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::table::{split_audiences, Audiences, Identity};
 use super::{AuthConfig, ConfigError, HmacSecret, JwksSource, Tuning};
-
-/// The keys of the table that say who issues tokens for whom; every other
-/// key is a [`Tuning`] field.
-#[derive(Debug, Default, serde::Deserialize)]
-struct Identity {
-    domain: Option<String>,
-    issuer: Option<String>,
-    audience: Option<Audiences>,
-    jwks_uri: Option<String>,
-    /// An inline key set: a table (`[auth.jwks]` with `keys = [...]`) or its JSON text.
-    jwks: Option<Value>,
-    shared_secret: Option<SecretText>,
-    shared_secret_base64: Option<SecretText>,
-    #[serde(flatten)]
-    tuning: Map<String, Value>,
-}
-
-/// `audience` in the table: one string (several space-separated, as in
-/// `AUTH_AUDIENCE`), or a list.
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
-enum Audiences {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl Audiences {
-    fn into_list(self) -> Vec<String> {
-        match self {
-            Audiences::One(text) => split_audiences(&text),
-            Audiences::Many(list) => list,
-        }
-    }
-}
-
-/// Several audiences in one variable, separated by spaces.
-fn split_audiences(text: &str) -> Vec<String> {
-    text.split_whitespace().map(str::to_owned).collect()
-}
-
-/// A secret's text in the table. A value of another type is refused with an
-/// error that does not quote it (serde's would).
-#[derive(Debug)]
-struct SecretText(String);
-
-impl<'de> serde::Deserialize<'de> for SecretText {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match Value::deserialize(deserializer) {
-            Ok(Value::String(text)) => Ok(SecretText(text)),
-            _ => Err(serde::de::Error::custom(
-                "a shared secret must be a string (its value is not shown)",
-            )),
-        }
-    }
-}
 
 /// An environment variable; set but blank counts as unset.
 pub(crate) fn env_var(name: &str) -> Option<String> {
