@@ -59,9 +59,18 @@ struct Inner {
 #[derive(Debug, Default)]
 struct State {
     attempts: Attempts,
+    /// When the fetch in flight gives up (its timeout), if one is.
+    fetch_deadline: Option<Instant>,
     /// The key-set URL found by discovery, once it succeeded.
     discovered: Option<String>,
 }
+
+/// How long past a fetch's own deadline its waiters wait for its end to be
+/// recorded: the fetch gives up at its deadline, and its task records that
+/// at once; this only covers the scheduling of that task (without it, a
+/// waiter woken at the same instant could leave first and the next request
+/// join a fetch about to fail).
+const RECORDING_GRACE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Why keys are wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +81,8 @@ enum Need {
     UnknownKid,
 }
 
-/// A wait for the fetch that was in flight (or started) when it was made.
+/// A wait for the fetch that was in flight (or started) when it was made,
+/// until it ends: at most one fetch timeout from its start.
 struct Ticket {
     seen: u64,
     deadline: Instant,
@@ -194,9 +204,9 @@ impl JwksCache {
     /// fetch in flight, or one started here), or none (answer at once).
     fn plan(&self, now: Instant, need: Need) -> Option<Ticket> {
         let inner = &self.inner;
-        let ticket = |seen| Ticket {
+        let ticket = |seen, fetch_deadline: Instant| Ticket {
             seen,
-            deadline: now + inner.timeout,
+            deadline: fetch_deadline + RECORDING_GRACE,
             completed: inner.completed.subscribe(),
         };
         let mut state = inner.lock_state();
@@ -207,42 +217,44 @@ impl JwksCache {
         let seen = *inner.completed.borrow();
         match plan {
             Plan::Answer => None,
-            Plan::Join => Some(ticket(seen)),
+            Plan::Join => Some(ticket(
+                seen,
+                state.fetch_deadline.unwrap_or(now + inner.timeout),
+            )),
             Plan::Fetch => {
                 if need == Need::UnknownKid {
                     state.attempts.last_kid_refresh = Some(now);
                 }
-                state.attempts.in_flight = true;
-                let discovered = state.discovered.clone();
-                drop(state);
-                self.spawn_fetch(now, discovered);
-                Some(ticket(seen))
+                let deadline = self.start_fetch(now, state);
+                Some(ticket(seen, deadline))
             }
         }
     }
 
     /// Starts a background refresh if the rules allow one now.
     fn refresh_in_background(&self, now: Instant, age: Age) {
-        let mut state = self.inner.lock_state();
+        let state = self.inner.lock_state();
         if !policy::background_refresh(now, age, &state.attempts, &self.inner.timing) {
             return;
         }
-        state.attempts.in_flight = true;
-        let discovered = state.discovered.clone();
-        drop(state);
-        self.spawn_fetch(now, discovered);
+        self.start_fetch(now, state);
     }
 
     /// Runs one fetch in a task of its own, bounded by the fetch timeout
-    /// from `now`. `in_flight` is set; the task (or its drop, should the
-    /// runtime shut down first) clears it.
-    fn spawn_fetch(&self, now: Instant, discovered: Option<String>) {
+    /// from `now`; returns when it gives up. Marks it in flight (in `state`,
+    /// then released); the task (or its drop, should the runtime shut down
+    /// first) records its end.
+    fn start_fetch(&self, now: Instant, mut state: std::sync::MutexGuard<'_, State>) -> Instant {
+        let deadline = now + self.inner.timeout;
+        state.attempts.in_flight = true;
+        state.fetch_deadline = Some(deadline);
+        let discovered = state.discovered.clone();
+        drop(state);
         let completion = Completion {
             inner: self.inner.clone(),
             outcome: Outcome::Failed,
             discovered: None,
         };
-        let deadline = now + self.inner.timeout;
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 runtime.spawn(completion.run(deadline, discovered));
@@ -255,12 +267,9 @@ impl JwksCache {
                 // Dropping `completion` records a failed attempt.
             }
         }
+        deadline
     }
 }
-
-/// How long past the fetch timeout a warm-up waits for the fetch's outcome
-/// to be recorded (a safety net: the fetch ends at its timeout).
-const WARM_UP_MARGIN: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// A warm-up under way: see [`JwksCache::begin_warm_up`].
 pub(crate) struct WarmUp {
@@ -276,11 +285,7 @@ impl WarmUp {
         match self.ticket {
             None => Ok(()),
             Some(None) => Err(AuthError::JwksUnavailable),
-            Some(Some(mut ticket)) => {
-                // Launch waits for the fetch's own end (its timeout, then
-                // its outcome recorded), so that the first request after
-                // launch never joins a warm-up fetch about to fail.
-                ticket.deadline += WARM_UP_MARGIN;
+            Some(Some(ticket)) => {
                 ticket.wait().await;
                 match self.cache.serving(Instant::now()) {
                     Some(_) => Ok(()),
@@ -374,6 +379,7 @@ impl Drop for Completion {
             state.discovered = discovered;
         }
         state.attempts.in_flight = false;
+        state.fetch_deadline = None;
         state.attempts.last = Some((Instant::now(), self.outcome));
         // Counted under the lock, so that a request deciding after this
         // drop waits for the next fetch, not for this one.
