@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run --release -p auth-examples --example load -- bench [SECONDS]
 //! cargo run --release -p auth-examples --example load -- soak  [SECONDS]
+//! cargo run --release -p auth-examples --example load -- refresh [SECONDS]
 //! ```
 //!
 //! Both start, in this process, a development issuer and the quickstart on
@@ -20,6 +21,9 @@
 //!   `invalid_header`), counts wrong answers and 5xx, and prints the
 //!   process's RSS after warm-up and at the end. Exits non-zero on any wrong
 //!   answer.
+//! * `refresh` (default 8 s a run): what key-set refreshes cost requests,
+//!   against a key-set server that answers at once, after 1 s, never, or
+//!   503 (see `load_refresh.rs`).
 //!
 //! Client and server share the machine (and this process), so absolute
 //! figures understate the server; ratios measured in one run are what to
@@ -36,6 +40,9 @@ const CONNECTIONS: usize = 64;
 const AUDIENCE: &str = "https://quickstarts/api";
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[path = "load_refresh.rs"]
+mod refresh;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -62,7 +69,8 @@ async fn main() -> Result<(), Error> {
             .await
         }
         "soak" => soak(issuer, &base, Duration::from_secs(seconds.unwrap_or(60))).await,
-        other => Err(format!("unknown mode {other:?}: use bench or soak").into()),
+        "refresh" => refresh::refresh(&issuer, Duration::from_secs(seconds.unwrap_or(8))).await,
+        other => Err(format!("unknown mode {other:?}: use bench, soak or refresh").into()),
     }
 }
 
@@ -108,6 +116,7 @@ const BUCKETS: usize = 2000;
 /// What the workers of one run measured.
 struct Tally {
     buckets: Vec<u64>,
+    slowest: Duration,
     requests: u64,
     wrong: u64,
     server_errors: u64,
@@ -117,6 +126,7 @@ impl Default for Tally {
     fn default() -> Self {
         Tally {
             buckets: vec![0; BUCKETS],
+            slowest: Duration::ZERO,
             requests: 0,
             wrong: 0,
             server_errors: 0,
@@ -128,6 +138,7 @@ impl Tally {
     fn record(&mut self, latency: Duration) {
         let bucket = (latency.as_micros() / BUCKET_US).min(BUCKETS as u128 - 1) as usize;
         self.buckets[bucket] += 1;
+        self.slowest = self.slowest.max(latency);
         self.requests += 1;
     }
 
@@ -135,6 +146,7 @@ impl Tally {
         for (mine, theirs) in self.buckets.iter_mut().zip(other.buckets) {
             *mine += theirs;
         }
+        self.slowest = self.slowest.max(other.slowest);
         self.requests += other.requests;
         self.wrong += other.wrong;
         self.server_errors += other.server_errors;

@@ -162,6 +162,21 @@ impl KeyServer {
         self.requests_to(JWKS_PATH).await
     }
 
+    /// Waits until the key-set path has seen `count` requests (a refresh
+    /// runs in the background, so a test cannot count on it having reached
+    /// the server when the request that started it is answered); panics
+    /// after 5 s.
+    pub async fn fetched(&self, count: usize) {
+        let started = std::time::Instant::now();
+        while self.fetches().await < count {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "the key server never saw {count} fetches"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// How many requests reached `path`.
     pub async fn requests_to(&self, path: &str) -> usize {
         self.count_requests(|at| at == path).await

@@ -43,9 +43,15 @@ async fn a_token_whose_key_left_the_set_is_rejected_after_the_refresh() {
     assert_eq!(status(&app, "/private", &by_b).await, Status::Ok);
     assert_eq!(app.verifications(), 1, "served from the cache");
     // B is retired; once the set is refreshed (here: after its TTL), B's
-    // cached tokens are no longer served.
+    // cached tokens are no longer served. The request that finds the set
+    // stale is still answered with it (stale-while-revalidate) and starts
+    // the refresh in the background.
     ks.serve_keys(&[&RSA_A]).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
+    let answer = get_with(&app, "/private", &by_b).await;
+    assert_eq!(answer.status, Status::Ok, "the stale set answers at once");
+    ks.fetched(1).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let answer = get_with(&app, "/private", &by_b).await;
     answer.assert(UNKNOWN_KEY, "B retired");
     // The stale refresh, then (no cooldown here) one for B's now unknown kid.

@@ -31,9 +31,13 @@
 //! * Authentication runs once per request, however many guards ask, and a
 //!   failing request never reaches later guards, so a request body is not
 //!   read for an unauthenticated caller.
-//! * Keys are fetched lazily, cached, refreshed after a TTL, refetched at
-//!   most once per cooldown for an unknown `kid`, and fetched by one request
-//!   at a time: see [`AuthConfig`] for every limit.
+//! * Keys are fetched lazily (or at launch, with warm-up), cached, and
+//!   refreshed in the background ahead of their TTL, so that a stale set
+//!   answers at once; one fetch runs at a time, in a task of its own. Only a
+//!   cold cache or an unknown `kid` (at most once per cooldown) waits, at
+//!   most one fetch timeout; keys serve at most `max_stale` while refreshes
+//!   fail, and a set with no usable key replaces them: see [`AuthConfig`]
+//!   for every limit.
 //!
 //! # Architecture
 //!

@@ -297,7 +297,7 @@ fn check_bounds(tuning: &super::Tuning) -> Result<(), ConfigError> {
     if tuning.max_jwks_bytes == 0 {
         return refuse("max_jwks_bytes", "must be above zero");
     }
-    Ok(())
+    super::key_refresh::check_bounds(tuning)
 }
 
 /// The shortest secret RFC 7518 section 3.2 allows for an HMAC algorithm:

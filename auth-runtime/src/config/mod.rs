@@ -13,6 +13,7 @@ pub use jsonwebtoken::Algorithm;
 
 mod builder;
 mod claims_policy;
+mod key_refresh;
 mod secret;
 mod sources;
 mod table;
@@ -68,6 +69,21 @@ pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 10_000;
 pub const DEFAULT_TOKEN_CACHE_MAX_AGE: Duration = Duration::from_secs(300);
 /// Default size above which a token is never remembered.
 pub const DEFAULT_TOKEN_CACHE_MAX_TOKEN_BYTES: usize = 4 * 1024;
+/// Default fraction of the key set's TTL after which the next request starts
+/// a background refresh (refresh ahead), so that under steady traffic the set
+/// never goes stale.
+pub const DEFAULT_REFRESH_AHEAD: f64 = 0.8;
+/// Default longest time keys are served after their last successful fetch
+/// while refreshes fail: 24 hours. Long enough to ride out an identity
+/// provider's outage of a night or a working day without refusing a single
+/// valid token; short enough that an instance cut off from its issuer (or
+/// kept from it by an attacker, to keep a revoked key alive) stops trusting
+/// old keys within a day, which is also the lifetime of Auth0's access tokens
+/// by default (86,400 s): past it, tokens signed before the last successful
+/// fetch have mostly expired anyway.
+pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(24 * 60 * 60);
+/// Default for fetching the key set at launch (warm-up): off.
+pub const DEFAULT_WARM_UP: bool = false;
 
 /// Everything the validator needs to know. Build one with
 /// [`AuthConfig::builder`] or [`AuthConfig::from_env`].
@@ -122,6 +138,10 @@ pub(crate) struct Tuning {
     #[serde(with = "optional_seconds")]
     pub(crate) max_token_age: Option<Duration>,
     pub(crate) scope_claims: Vec<ScopeSource>,
+    pub(crate) refresh_ahead: f64,
+    #[serde(with = "seconds")]
+    pub(crate) max_stale: Duration,
+    pub(crate) warm_up: bool,
 }
 
 impl Default for Tuning {
@@ -142,6 +162,9 @@ impl Default for Tuning {
             token_cache_max_token_bytes: DEFAULT_TOKEN_CACHE_MAX_TOKEN_BYTES,
             max_token_age: None,
             scope_claims: ScopeSource::ALL.to_vec(),
+            refresh_ahead: DEFAULT_REFRESH_AHEAD,
+            max_stale: DEFAULT_MAX_STALE,
+            warm_up: DEFAULT_WARM_UP,
         }
     }
 }

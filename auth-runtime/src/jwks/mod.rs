@@ -1,214 +1,388 @@
 //! The key-set (JWKS) cache.
 //!
-//! * Fetched lazily on first need, then cached for a time to live.
-//! * One fetch at a time: concurrent requests that need a fetch wait for the
-//!   one in flight and share its outcome (single flight).
-//! * An unknown `kid` causes at most one refresh per cooldown.
-//! * A stale set is refreshed by the first request that finds it stale while
-//!   every other request keeps using the stale keys; a failed refresh keeps
-//!   them too.
-//! * Fetches are bounded in time (discovery and key set together) and size.
-//! * Readers take only a short read lock on the current set, never the lock
-//!   held across a fetch.
+//! * Fetched lazily on first need (or at launch, with warm-up), then cached
+//!   for a time to live.
+//! * Every fetch runs in a task of its own, one at a time: requests that
+//!   need keys wait for the one in flight and share its outcome (single
+//!   flight), and a caller that disconnects cannot cancel it.
+//! * A request that finds the set stale (past its TTL), or past the
+//!   refresh-ahead point, is answered with it at once and starts a refresh
+//!   in the background (stale-while-revalidate), at most once per cooldown.
+//! * Only a request with no serving set (cold) or with an unknown `kid`
+//!   waits, for one fetch, at most one fetch timeout; an unknown `kid`
+//!   causes at most one fetch per cooldown.
+//! * A failed refresh keeps the keys, up to the staleness cap; a well-formed
+//!   set with no usable key replaces them (503 until the issuer publishes one).
+//! * A refresh keeps the very key (`Arc`) of every unchanged key, so that
+//!   tokens verified with it stay in the verified-token cache.
+//! * Readers take only a short read lock on the current set; no lock is
+//!   held across a fetch. Time is read from [`tokio::time::Instant`]; the
+//!   decisions themselves are the pure functions of `policy`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use tokio::sync::watch;
+use tokio::time::Instant;
 
 mod fetch;
 mod parse;
+mod policy;
+#[cfg(all(test, feature = "testing"))]
+mod tests;
 
 use fetch::{FetchError, Fetcher};
 use parse::KeySet;
 pub(crate) use parse::VerifyKey;
+use policy::{Age, Attempts, Outcome, Plan, Timing};
 
 use crate::config::{AuthConfig, ConfigError};
 use crate::error::AuthError;
 
-/// What the fetch lock guards.
-#[derive(Debug, Default)]
-struct FetchState {
-    /// The key-set URL found by discovery, once it succeeded.
-    discovered: Option<String>,
-    last_attempt: Option<Instant>,
-    last_failed: bool,
-    last_kid_refresh: Option<Instant>,
+/// The cache: cheap to share with the fetch tasks it spawns.
+#[derive(Debug)]
+pub(crate) struct JwksCache {
+    inner: Arc<Inner>,
 }
 
-/// Why a refresh is wanted.
+#[derive(Debug)]
+struct Inner {
+    fetcher: Fetcher,
+    timing: Timing,
+    timeout: std::time::Duration,
+    current: RwLock<Option<Arc<KeySet>>>,
+    /// Held only for decisions, never across an await.
+    state: Mutex<State>,
+    /// The number of fetches completed, for requests waiting on one.
+    completed: watch::Sender<u64>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    attempts: Attempts,
+    /// When the fetch in flight gives up (its timeout), if one is.
+    fetch_deadline: Option<Instant>,
+    /// The key-set URL found by discovery, once it succeeded.
+    discovered: Option<String>,
+}
+
+/// How long past a fetch's own deadline its waiters wait for its end to be
+/// recorded: the fetch gives up at its deadline, and its task records that
+/// at once; this only covers the scheduling of that task (without it, a
+/// waiter woken at the same instant could leave first and the next request
+/// join a fetch about to fail).
+const RECORDING_GRACE: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Why keys are wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Need {
-    /// Nothing is cached.
+    /// No serving set: none yet, an empty one, or one past the staleness cap.
     Cold,
-    /// The token's `kid` is not in the cached set.
+    /// The token's `kid` is not in the serving set.
     UnknownKid,
 }
 
-/// The cache itself.
-#[derive(Debug)]
-pub(crate) struct JwksCache {
-    fetcher: Fetcher,
-    ttl: Duration,
-    cooldown: Duration,
-    retry_interval: Duration,
-    timeout: Duration,
-    current: RwLock<Option<Arc<KeySet>>>,
-    /// Fetch attempts completed; read before waiting on `fetch` to learn
-    /// whether another request fetched meanwhile.
-    attempts: AtomicU64,
-    fetch: tokio::sync::Mutex<FetchState>,
+/// A wait for the fetch that was in flight (or started) when it was made,
+/// until it ends: at most one fetch timeout from its start.
+struct Ticket {
+    seen: u64,
+    deadline: Instant,
+    completed: watch::Receiver<u64>,
+}
+
+impl Ticket {
+    /// Waits until that fetch completed, at most until the deadline.
+    async fn wait(mut self) {
+        let seen = self.seen;
+        let _ =
+            tokio::time::timeout_at(self.deadline, self.completed.wait_for(|n| *n > seen)).await;
+    }
 }
 
 impl JwksCache {
     pub(crate) fn new(config: &AuthConfig) -> Result<Self, ConfigError> {
+        let tuning = &config.tuning;
+        let timing = Timing::new(
+            tuning.jwks_ttl,
+            tuning.refresh_ahead,
+            tuning.refresh_cooldown,
+            tuning.retry_interval,
+            tuning.max_stale,
+        );
         Ok(JwksCache {
-            fetcher: Fetcher::new(config)?,
-            ttl: config.tuning.jwks_ttl,
-            cooldown: config.tuning.refresh_cooldown,
-            retry_interval: config.tuning.retry_interval,
-            timeout: config.tuning.fetch_timeout,
-            current: RwLock::new(None),
-            attempts: AtomicU64::new(0),
-            fetch: tokio::sync::Mutex::new(FetchState::default()),
+            inner: Arc::new(Inner {
+                fetcher: Fetcher::new(config)?,
+                timing,
+                timeout: tuning.fetch_timeout,
+                current: RwLock::new(None),
+                state: Mutex::new(State::default()),
+                completed: watch::Sender::new(0),
+            }),
         })
     }
 
-    /// How many fetches of the key set were attempted so far.
+    /// How many fetches of the key set were attempted (and completed) so far.
     pub(crate) fn fetch_attempts(&self) -> u64 {
-        self.attempts.load(Ordering::Acquire)
+        *self.inner.completed.borrow()
     }
 
-    fn snapshot(&self) -> Option<Arc<KeySet>> {
-        self.current
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+    /// The set that may serve at `now` (not empty, not past the staleness
+    /// cap); starts a background refresh when its age makes one due.
+    fn serving(&self, now: Instant) -> Option<Arc<KeySet>> {
+        let set = self.inner.snapshot()?;
+        if set.is_empty() {
+            return None;
+        }
+        match policy::age(now, set.fetched_at, &self.inner.timing) {
+            Age::Expired => None,
+            Age::Fresh => Some(set),
+            age => {
+                self.refresh_in_background(now, age);
+                Some(set)
+            }
+        }
     }
 
     /// The key that verifies tokens carrying `kid`, fetching or refreshing
-    /// the set as the rules above allow.
+    /// the set as the rules above allow. Waits for at most one fetch.
     pub(crate) async fn key_for(&self, kid: Option<&str>) -> Result<Arc<VerifyKey>, AuthError> {
-        let seen = self.fetch_attempts();
-        let Some(set) = self.snapshot() else {
-            self.refresh(Need::Cold, seen).await?;
-            let set = self.snapshot().ok_or(AuthError::JwksUnavailable)?;
-            return set.get(kid).ok_or(AuthError::KeyNotFound);
+        let now = Instant::now();
+        let Some(set) = self.serving(now) else {
+            return self.load(now).await?.get(kid).ok_or(AuthError::KeyNotFound);
         };
-        let set = self.refreshed_if_stale(set).await;
         if let Some(key) = set.get(kid) {
             return Ok(key);
         }
         if kid.is_none() {
             return Err(AuthError::KeyNotFound);
         }
-        self.refresh(Need::UnknownKid, seen).await?;
-        self.snapshot()
-            .and_then(|set| set.get(kid))
-            .ok_or(AuthError::KeyNotFound)
+        let Some(ticket) = self.plan(now, Need::UnknownKid) else {
+            return Err(AuthError::KeyNotFound);
+        };
+        ticket.wait().await;
+        match self.serving(Instant::now()) {
+            Some(set) => set.get(kid).ok_or(AuthError::KeyNotFound),
+            None => Err(AuthError::JwksUnavailable),
+        }
     }
 
-    /// Whether `key` is still the set's key for `kid` (a stale set is
-    /// refreshed first, as for any request; an unknown `kid` fetches nothing).
-    pub(crate) async fn still_current(&self, kid: Option<&str>, key: &Arc<VerifyKey>) -> bool {
-        let Some(set) = self.snapshot() else {
-            return false;
-        };
-        let set = self.refreshed_if_stale(set).await;
-        set.get(kid)
+    /// Whether `key` is still the serving set's key for `kid`. Never waits:
+    /// a stale set answers (and starts its refresh in the background), and
+    /// an unknown `kid` fetches nothing here.
+    pub(crate) fn still_current(&self, kid: Option<&str>, key: &Arc<VerifyKey>) -> bool {
+        self.serving(Instant::now())
+            .and_then(|set| set.get(kid))
             .is_some_and(|current| Arc::ptr_eq(&current, key))
     }
 
-    /// `set`, or the set that replaced it if it was stale and a refresh ran.
-    async fn refreshed_if_stale(&self, set: Arc<KeySet>) -> Arc<KeySet> {
-        if set.fetched_at.elapsed() < self.ttl {
-            return set;
+    /// Starts fetching the set now, if `needed` and no set serves (what
+    /// warm-up at launch does); [`WarmUp::finish`] waits for it, at most one
+    /// fetch timeout.
+    pub(crate) fn begin_warm_up(&self, needed: bool) -> WarmUp {
+        let now = Instant::now();
+        WarmUp {
+            cache: JwksCache {
+                inner: self.inner.clone(),
+            },
+            ticket: match needed && self.serving(now).is_none() {
+                false => None,
+                true => Some(self.plan(now, Need::Cold)),
+            },
         }
-        self.refresh_stale().await;
-        self.snapshot().unwrap_or(set)
     }
 
-    /// Refreshes a stale set unless a fetch is in flight (then the stale set
-    /// serves) or one was tried within the cooldown. Never fails: the stale
-    /// keys stay.
-    async fn refresh_stale(&self) {
-        let Ok(mut state) = self.fetch.try_lock() else {
-            return;
+    /// A serving set for a request that has none: joins or starts a fetch.
+    async fn load(&self, now: Instant) -> Result<Arc<KeySet>, AuthError> {
+        let ticket = self
+            .plan(now, Need::Cold)
+            .ok_or(AuthError::JwksUnavailable)?;
+        ticket.wait().await;
+        self.serving(Instant::now())
+            .ok_or(AuthError::JwksUnavailable)
+    }
+
+    /// Decides for a request that needs keys: a ticket to wait on (for the
+    /// fetch in flight, or one started here), or none (answer at once).
+    fn plan(&self, now: Instant, need: Need) -> Option<Ticket> {
+        let inner = &self.inner;
+        let ticket = |seen, fetch_deadline: Instant| Ticket {
+            seen,
+            deadline: fetch_deadline + RECORDING_GRACE,
+            completed: inner.completed.subscribe(),
         };
-        if state
-            .last_attempt
-            .is_some_and(|t| t.elapsed() < self.cooldown)
-        {
+        let mut state = inner.lock_state();
+        let plan = match need {
+            Need::Cold => policy::cold(now, &state.attempts, &inner.timing),
+            Need::UnknownKid => policy::unknown_kid(now, &state.attempts, &inner.timing),
+        };
+        let seen = *inner.completed.borrow();
+        match plan {
+            Plan::Answer => None,
+            Plan::Join => Some(ticket(
+                seen,
+                state.fetch_deadline.unwrap_or(now + inner.timeout),
+            )),
+            Plan::Fetch => {
+                if need == Need::UnknownKid {
+                    state.attempts.last_kid_refresh = Some(now);
+                }
+                let deadline = self.start_fetch(now, state);
+                Some(ticket(seen, deadline))
+            }
+        }
+    }
+
+    /// Starts a background refresh if the rules allow one now.
+    fn refresh_in_background(&self, now: Instant, age: Age) {
+        let state = self.inner.lock_state();
+        if !policy::background_refresh(now, age, &state.attempts, &self.inner.timing) {
             return;
         }
-        let _ = self.fetch_locked(&mut state).await;
+        self.start_fetch(now, state);
     }
 
-    /// Fetches for `need`, unless another request completed a fetch since
-    /// `seen` (then its outcome is shared) or the rate limits say no.
-    async fn refresh(&self, need: Need, seen: u64) -> Result<(), AuthError> {
-        let mut state = self.fetch.lock().await;
-        if self.fetch_attempts() != seen {
-            return match (need, state.last_failed) {
-                (Need::Cold, true) if self.snapshot().is_none() => Err(AuthError::JwksUnavailable),
-                _ => Ok(()),
-            };
-        }
-        match need {
-            Need::Cold => {
-                if state.last_failed
-                    && state
-                        .last_attempt
-                        .is_some_and(|t| t.elapsed() < self.retry_interval)
-                {
-                    return Err(AuthError::JwksUnavailable);
-                }
+    /// Runs one fetch in a task of its own, bounded by the fetch timeout
+    /// from `now`; returns when it gives up. Marks it in flight (in `state`,
+    /// then released); the task (or its drop, should the runtime shut down
+    /// first) records its end.
+    fn start_fetch(&self, now: Instant, mut state: std::sync::MutexGuard<'_, State>) -> Instant {
+        let deadline = now + self.inner.timeout;
+        state.attempts.in_flight = true;
+        state.fetch_deadline = Some(deadline);
+        let discovered = state.discovered.clone();
+        drop(state);
+        let completion = Completion {
+            inner: self.inner.clone(),
+            outcome: Outcome::Failed,
+            discovered: None,
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(completion.run(deadline, discovered));
             }
-            Need::UnknownKid => {
-                if state
-                    .last_kid_refresh
-                    .is_some_and(|t| t.elapsed() < self.cooldown)
-                {
-                    return Ok(());
-                }
-                state.last_kid_refresh = Some(Instant::now());
+            Err(_) => {
+                log::warn!(
+                    "auth: no tokio runtime to fetch the key set of {} on",
+                    self.inner.fetcher.issuer
+                );
+                // Dropping `completion` records a failed attempt.
             }
         }
-        match self.fetch_locked(&mut state).await {
-            Ok(()) => Ok(()),
-            Err(()) if need == Need::Cold => Err(AuthError::JwksUnavailable),
-            Err(()) => Ok(()),
+        deadline
+    }
+}
+
+/// A warm-up under way: see [`JwksCache::begin_warm_up`].
+pub(crate) struct WarmUp {
+    cache: JwksCache,
+    /// `None`: a set already serves; `Some(None)`: no fetch allowed now.
+    ticket: Option<Option<Ticket>>,
+}
+
+impl WarmUp {
+    /// Waits for the warm-up's fetch; the error is the one a request would
+    /// get now.
+    pub(crate) async fn finish(self) -> Result<(), AuthError> {
+        match self.ticket {
+            None => Ok(()),
+            Some(None) => Err(AuthError::JwksUnavailable),
+            Some(Some(ticket)) => {
+                ticket.wait().await;
+                match self.cache.serving(Instant::now()) {
+                    Some(_) => Ok(()),
+                    None => Err(AuthError::JwksUnavailable),
+                }
+            }
         }
     }
+}
 
-    /// Fetches the set with the fetch lock held, and installs it on success.
-    async fn fetch_locked(&self, state: &mut FetchState) -> Result<(), ()> {
-        let fetched = self.fetcher.fetch_set(&mut state.discovered);
-        let outcome = match tokio::time::timeout(self.timeout, fetched).await {
+impl Inner {
+    fn snapshot(&self) -> Option<Arc<KeySet>> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Installs a fetched set in place of the cached one, carrying its
+    /// unchanged keys over.
+    fn install(&self, set: KeySet) -> Outcome {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let set = match current.as_deref() {
+            Some(old) => set.carried_over(old),
+            None => set,
+        };
+        let outcome = if set.is_empty() {
+            Outcome::Empty
+        } else {
+            Outcome::Usable
+        };
+        *current = Some(Arc::new(set));
+        outcome
+    }
+}
+
+/// One fetch's task. Dropped unfinished (the runtime shutting down), it
+/// still records a failed attempt and wakes the requests waiting for it.
+struct Completion {
+    inner: Arc<Inner>,
+    outcome: Outcome,
+    discovered: Option<Option<String>>,
+}
+
+impl Completion {
+    async fn run(mut self, deadline: Instant, mut discovered: Option<String>) {
+        let inner = self.inner.clone();
+        let issuer = &inner.fetcher.issuer;
+        let fetched = inner.fetcher.fetch_set(&mut discovered);
+        let outcome = match tokio::time::timeout_at(deadline, fetched).await {
             Ok(outcome) => outcome,
             Err(_) => Err(FetchError::Timeout),
         };
-        state.last_attempt = Some(Instant::now());
-        let issuer = &self.fetcher.issuer;
-        let result = match outcome {
+        self.discovered = Some(discovered);
+        self.outcome = match outcome {
             Ok(set) => {
-                log::info!(
-                    "auth: fetched the key set of {issuer} ({} usable keys)",
-                    set.len()
-                );
-                *self
-                    .current
-                    .write()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::new(set));
-                state.last_failed = false;
-                Ok(())
+                let keys = set.len();
+                let outcome = inner.install(set);
+                match outcome {
+                    Outcome::Empty => log::warn!(
+                        "auth: the key set of {issuer} holds no usable key; \
+                         requests get 503 until it does"
+                    ),
+                    _ => log::info!("auth: fetched the key set of {issuer} ({keys} usable keys)"),
+                }
+                outcome
             }
             Err(error) => {
                 log::warn!("auth: fetching the key set of {issuer} failed: {error}");
-                state.last_failed = true;
-                Err(())
+                Outcome::Failed
             }
         };
-        self.attempts.fetch_add(1, Ordering::AcqRel);
-        result
+    }
+}
+
+impl Drop for Completion {
+    fn drop(&mut self) {
+        let discovered = self.discovered.take();
+        if discovered.is_none() {
+            log::info!(
+                "auth: the fetch of the key set of {} ended unfinished",
+                self.inner.fetcher.issuer
+            );
+        }
+        let mut state = self.inner.lock_state();
+        if let Some(discovered) = discovered {
+            state.discovered = discovered;
+        }
+        state.attempts.in_flight = false;
+        state.fetch_deadline = None;
+        state.attempts.last = Some((Instant::now(), self.outcome));
+        // Counted under the lock, so that a request deciding after this
+        // drop waits for the next fetch, not for this one.
+        self.inner.completed.send_modify(|n| *n += 1);
     }
 }

@@ -1,9 +1,11 @@
-//! Key sets: parsing a JWKS document, and binding each key to the
-//! algorithms it may verify (its type and curve, and its own `alg`).
+//! Key sets: parsing a JWKS document, binding each key to the
+//! algorithms it may verify (its type and curve, and its own `alg`), and
+//! carrying unchanged keys over from the set a refresh replaces.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+
+use tokio::time::Instant;
 
 use jsonwebtoken::jwk::{
     AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, KeyOperations, PublicKeyUse,
@@ -16,6 +18,29 @@ use serde::Deserialize;
 pub(crate) struct VerifyKey {
     pub(crate) algorithms: Vec<Algorithm>,
     pub(crate) key: DecodingKey,
+    /// The JWK's key material, to tell an unchanged key in a refreshed set;
+    /// `None` for a key that comes from no JWK (a shared secret).
+    material: Option<AlgorithmParameters>,
+}
+
+impl VerifyKey {
+    /// A key that comes from no JWK (a shared secret, a configured PEM
+    /// key); a configured set keeps its own `Arc`s, so nothing is lost by
+    /// never carrying it over.
+    pub(crate) fn new(algorithms: Vec<Algorithm>, key: DecodingKey) -> VerifyKey {
+        VerifyKey {
+            algorithms,
+            key,
+            material: None,
+        }
+    }
+
+    /// The same key material bound to the same algorithms.
+    fn same_as(&self, other: &VerifyKey) -> bool {
+        self.material.is_some()
+            && self.material == other.material
+            && self.algorithms == other.algorithms
+    }
 }
 
 /// A fetched key set.
@@ -81,28 +106,51 @@ impl KeySet {
             any_kid: self.any_kid,
         }
     }
+
+    /// Whether the set holds no usable key (an answer, e.g. an emergency
+    /// revocation of every key, that serves no token).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// This set, with each key that `old` holds unchanged (same `kid`, same
+    /// material, same algorithms) replaced by `old`'s own `Arc`, so that
+    /// what was verified with it (the verified-token cache compares keys by
+    /// pointer) stays valid across the refresh.
+    pub(super) fn carried_over(mut self, old: &KeySet) -> KeySet {
+        for (kid, key) in self.by_kid.iter_mut() {
+            if let Some(previous) = old.by_kid.get(kid).filter(|p| p.same_as(key)) {
+                *key = previous.clone();
+            }
+        }
+        for key in self.without_kid.iter_mut() {
+            if let Some(previous) = old.without_kid.iter().find(|p| p.same_as(key)) {
+                *key = previous.clone();
+            }
+        }
+        self
+    }
 }
 
-/// Why a document is not a key set this crate can use.
+/// Why a document is not a key set. (A well-formed set with no usable key
+/// is not an error: it is the issuer's answer, and replaces the cached keys.)
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum SetError {
     /// Not JSON, or no `keys` array.
     NotAKeySet,
-    /// A key set, but not one key in it can verify an allowed algorithm.
-    NoUsableKey,
 }
 
 impl std::fmt::Display for SetError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             SetError::NotAKeySet => "response is not a JSON key set",
-            SetError::NoUsableKey => "key set holds no usable signing key",
         })
     }
 }
 
 /// Parses a key set, keeping each key that can verify one of `allowed`
-/// and skipping (with a log line) each one that cannot.
+/// and skipping (with a log line) each one that cannot. A set left with no
+/// key is returned as it is (empty), not as an error.
 pub(crate) fn parse_key_set(body: &[u8], allowed: &[Algorithm]) -> Result<KeySet, SetError> {
     #[derive(Deserialize)]
     struct RawSet {
@@ -132,9 +180,6 @@ pub(crate) fn parse_key_set(body: &[u8], allowed: &[Algorithm]) -> Result<KeySet
             },
             Err(why) => log::info!("auth: skipping key #{index} (kid {kid:?}): {why}"),
         }
-    }
-    if set.len() == 0 {
-        return Err(SetError::NoUsableKey);
     }
     Ok(set)
 }
@@ -207,7 +252,11 @@ pub(super) fn usable_key(
         return Err("none of its algorithms is allowed by the configuration");
     }
     let key = DecodingKey::from_jwk(&jwk).map_err(|_| "its key material is not valid base64url")?;
-    Ok(VerifyKey { algorithms, key })
+    Ok(VerifyKey {
+        algorithms,
+        key,
+        material: Some(jwk.algorithm),
+    })
 }
 
 #[cfg(test)]
@@ -269,14 +318,53 @@ mod tests {
     }
 
     #[test]
-    fn a_set_with_no_usable_key_is_an_error() {
-        assert!(matches!(
-            parse(r#"{"kty":"oct","k":"AA"}"#),
-            Err(SetError::NoUsableKey)
-        ));
+    fn a_set_with_no_usable_key_is_an_empty_set_and_not_json_is_an_error() {
+        // An answer (e.g. every key revoked), not a failure: it replaces the
+        // cached keys. Before issue 11 item 5 this was SetError::NoUsableKey.
+        assert!(parse(r#"{"kty":"oct","k":"AA"}"#).unwrap().is_empty());
+        assert!(parse("").unwrap().is_empty());
         assert!(matches!(
             parse_key_set(b"<html>", &DEFAULT_ALGORITHMS),
             Err(SetError::NotAKeySet)
+        ));
+    }
+
+    #[test]
+    fn a_refresh_keeps_the_very_arc_of_each_unchanged_key() {
+        let ec = r#"{"kty":"EC","kid":"ec","crv":"P-256","x":"AA","y":"AA"}"#;
+        let bare = r#"{"kty":"EC","crv":"P-256","x":"AQ","y":"AQ"}"#;
+        let old = parse(&format!("{RSA}, {ec}, {bare}")).unwrap();
+        let same = parse(&format!("{RSA}, {ec}, {bare}"))
+            .unwrap()
+            .carried_over(&old);
+        for kid in ["r", "ec"] {
+            let (before, after) = (old.get(Some(kid)).unwrap(), same.get(Some(kid)).unwrap());
+            assert!(Arc::ptr_eq(&before, &after), "{kid} carried over");
+        }
+        assert!(Arc::ptr_eq(&old.without_kid[0], &same.without_kid[0]));
+        // Another key under the same kid, or the same key bound to other
+        // algorithms, is a new key.
+        let changed = parse(
+            r#"{"kty":"RSA","kid":"r","n":"sXcg","e":"AQAB"},
+            {"kty":"EC","kid":"ec","alg":"ES256","crv":"P-256","x":"AA","y":"AA"}"#,
+        )
+        .unwrap()
+        .carried_over(&old);
+        assert!(!Arc::ptr_eq(
+            &old.get(Some("r")).unwrap(),
+            &changed.get(Some("r")).unwrap()
+        ));
+        // (Explicit ES256 is the same binding as the P-256 family: carried.)
+        assert!(Arc::ptr_eq(
+            &old.get(Some("ec")).unwrap(),
+            &changed.get(Some("ec")).unwrap()
+        ));
+        let rebound = parse(r#"{"kty":"RSA","kid":"r","alg":"PS256","n":"sXch","e":"AQAB"}"#)
+            .unwrap()
+            .carried_over(&old);
+        assert!(!Arc::ptr_eq(
+            &old.get(Some("r")).unwrap(),
+            &rebound.get(Some("r")).unwrap()
         ));
     }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::request::Request;
-use rocket::{Build, Response, Rocket};
+use rocket::{Build, Orbit, Response, Rocket};
 
 use super::response::{self, render_on_route, Auth0Json, ErrorRenderer, Rendering};
 use super::{take_rejection_marker, Rejection};
@@ -16,7 +16,9 @@ use crate::validator::IssuerRouter;
 ///
 /// On ignite it builds the [`IssuerRouter`] (one
 /// [`Validator`](crate::validator::Validator) per configuration) and
-/// manages it as Rocket state; on
+/// manages it as Rocket state; at liftoff it fetches the key sets of the
+/// issuers configured with
+/// [`warm_up`](crate::config::AuthConfigBuilder::warm_up); on
 /// response it renders every authentication failure as the contract's JSON
 /// with its `WWW-Authenticate` header, whatever catchers the application
 /// registers. A protected route in an application that forgot to attach it
@@ -131,7 +133,7 @@ impl Fairing for Auth {
     fn info(&self) -> Info {
         Info {
             name: "auth-runtime",
-            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+            kind: Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Singleton,
         }
     }
 
@@ -162,6 +164,15 @@ impl Fairing for Auth {
                 log::error!("{error}");
                 Err(rocket)
             }
+        }
+    }
+
+    /// Warm-up: fetches the key set of each issuer configured with
+    /// [`warm_up`](crate::config::AuthConfigBuilder::warm_up), waiting at
+    /// most one fetch timeout; a failure is logged and launch goes on.
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        if let Some(router) = rocket.state::<IssuerRouter>() {
+            router.warm_up().await;
         }
     }
 

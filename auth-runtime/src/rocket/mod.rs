@@ -46,9 +46,16 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthEr
                 return Authenticated(Err(AuthError::JwksUnavailable));
             };
             let mut headers = request.headers().get("Authorization");
+            let shutdown = request.rocket().shutdown();
             let result = match (headers.next(), headers.next()) {
                 (_, Some(_)) => Err(AuthError::TooManyParts),
-                (value, None) => router.authorize(value).await,
+                // A request waiting on the key set when the server shuts
+                // down stops waiting (503), so that shutdown completes.
+                (value, None) => tokio::select! {
+                    biased;
+                    result = router.authorize(value) => result,
+                    () = shutdown => Err(AuthError::JwksUnavailable),
+                },
             };
             if let Err(error) = &result {
                 log::debug!(

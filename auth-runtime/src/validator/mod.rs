@@ -55,11 +55,11 @@ impl Validator {
         crate::crypto::install_provider();
         let jwks = JwksCache::new(&config)?;
         let secret = match &config.shared_secret {
-            Some(secret) => Some(Arc::new(VerifyKey {
-                algorithms: config.tuning.algorithms.clone(),
-                key: jsonwebtoken::DecodingKey::from_secret(secret.bytes())
+            Some(secret) => Some(Arc::new(VerifyKey::new(
+                config.tuning.algorithms.clone(),
+                jsonwebtoken::DecodingKey::from_secret(secret.bytes())
                     .map_err(|_| ConfigError::Secret("the shared secret must not be empty"))?,
-            })),
+            ))),
             None => None,
         };
         let validations = config
@@ -104,6 +104,20 @@ impl Validator {
         self.jwks.fetch_attempts()
     }
 
+    /// Fetches the key set now, unless usable keys are cached or a shared
+    /// secret is configured, waiting for it at most the fetch timeout: what
+    /// [`IssuerRouter::warm_up`] does at launch. The error is the one a
+    /// request would get now (503 `jwks_unavailable`); the next request then
+    /// fetches as usual.
+    pub async fn warm_up(&self) -> Result<(), AuthError> {
+        self.begin_warm_up().finish().await
+    }
+
+    /// Starts [`warm_up`](Self::warm_up)'s fetch without waiting for it.
+    fn begin_warm_up(&self) -> crate::jwks::WarmUp {
+        self.jwks.begin_warm_up(self.secret.is_none())
+    }
+
     /// How many tokens went through a full verification (signature and
     /// claims) rather than the verified-token cache, failures included: with
     /// the number of requests, the cache's hit ratio.
@@ -134,7 +148,7 @@ impl Validator {
         };
         let digest = sha256(token);
         if let Some(hit) = cache.get(&digest) {
-            if self.still_valid(&hit).await {
+            if self.still_valid(&hit) {
                 return Ok(hit.claims.clone());
             }
             cache.remove(&digest);
@@ -147,8 +161,10 @@ impl Validator {
 
     /// Whether a cached verification still holds: not expired (with the
     /// same leeway as a fresh check), younger than the age limit, and its
-    /// key still in the key set.
-    async fn still_valid(&self, hit: &Verified) -> bool {
+    /// key still in the serving key set. Never waits on the key set: a
+    /// request waits at most once, in [`verify`](Self::verify), for at most
+    /// one fetch timeout.
+    fn still_valid(&self, hit: &Verified) -> bool {
         let now = jsonwebtoken::get_current_timestamp();
         hit.expires
             .saturating_add(self.config.tuning.leeway.as_secs())
@@ -156,8 +172,7 @@ impl Validator {
             && hit.cached_at.elapsed() < self.config.tuning.token_cache_max_age
             && (self.config.tuning.max_token_age.is_none()
                 || hit.issued_at.is_some_and(|iat| self.young_enough(iat, now)))
-            && (self.secret.is_some()
-                || self.jwks.still_current(hit.kid.as_deref(), &hit.key).await)
+            && (self.secret.is_some() || self.jwks.still_current(hit.kid.as_deref(), &hit.key))
     }
 
     /// Whether a token issued at `iat` is within the maximum token age (plus

@@ -65,6 +65,28 @@ impl IssuerRouter {
             .map_or(0, |v| v.config.tuning.leeway.as_secs())
     }
 
+    /// Fetches the key set of every issuer configured with
+    /// [`warm_up`](crate::config::AuthConfigBuilder::warm_up), all at once,
+    /// waiting at most one fetch timeout; the [`Auth`](crate::Auth) fairing
+    /// calls it at liftoff. A failure is logged, and that issuer's first
+    /// request fetches as without warm-up.
+    pub async fn warm_up(&self) {
+        let started: Vec<_> = self
+            .validators
+            .iter()
+            .filter(|v| v.config.tuning.warm_up)
+            .map(|v| (v, v.begin_warm_up()))
+            .collect();
+        for (validator, warm_up) in started {
+            if warm_up.finish().await.is_err() {
+                log::info!(
+                    "auth: warm-up found no usable key set for {}; the first request fetches it",
+                    validator.config.issuer
+                );
+            }
+        }
+    }
+
     /// Validates the value of an `Authorization` header, as
     /// [`Validator::authorize`] does.
     pub async fn authorize(&self, header: Option<&str>) -> Result<Claims, AuthError> {

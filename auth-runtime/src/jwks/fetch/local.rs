@@ -63,7 +63,7 @@ pub(super) fn fixed_set(
         // (unlike a fetched one, which is the issuer's answer).
         JwksSource::Inline(text) => parse_key_set(text.as_bytes(), allowed)
             .ok()
-            .filter(|set| set.len() > 0)
+            .filter(|set| !set.is_empty())
             .map(Some)
             .ok_or(ConfigError::OutOfRange {
                 setting: "the inline key set (jwks)",
@@ -99,10 +99,7 @@ fn single_key(
             };
             let key = decoded
                 .map_err(|_| unusable("must be a PEM public key of the algorithm's key type"))?;
-            let key = VerifyKey {
-                algorithms: vec![algorithm],
-                key,
-            };
+            let key = VerifyKey::new(vec![algorithm], key);
             Ok(KeySet::single(key, None))
         }
         PublicKey::Jwk(text) => {

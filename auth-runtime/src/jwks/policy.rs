@@ -1,0 +1,306 @@
+//! The cache's decisions, as pure functions of the time and of what the
+//! cache holds: whether a set may serve, when a refresh starts, and whether
+//! a request that needs a fetch starts one, joins the one in flight, or is
+//! answered at once.
+//!
+//! Every time is a [`tokio::time::Instant`], so that a test with paused time
+//! drives the boundaries exactly. At a boundary the later state wins: a set
+//! exactly one TTL old is stale, one exactly `max_stale` old no longer
+//! serves, and a cooldown or retry interval that has exactly elapsed allows
+//! the next fetch.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// The cache's settings that decide.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Timing {
+    pub(super) ttl: Duration,
+    /// When the refresh ahead is due: the TTL times its fraction.
+    pub(super) refresh_ahead: Duration,
+    pub(super) cooldown: Duration,
+    pub(super) retry_interval: Duration,
+    pub(super) max_stale: Duration,
+}
+
+impl Timing {
+    /// The timing for `ttl` with refresh ahead at `fraction` of it (clamped
+    /// to `0..=1`; configurations are checked before this).
+    pub(super) fn new(
+        ttl: Duration,
+        fraction: f64,
+        cooldown: Duration,
+        retry_interval: Duration,
+        max_stale: Duration,
+    ) -> Timing {
+        let refresh_ahead =
+            Duration::try_from_secs_f64(ttl.as_secs_f64() * fraction.clamp(0.0, 1.0))
+                .unwrap_or(ttl)
+                .min(ttl);
+        Timing {
+            ttl,
+            refresh_ahead,
+            cooldown,
+            retry_interval,
+            max_stale,
+        }
+    }
+}
+
+/// What the last completed fetch brought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// A set with at least one usable key.
+    Usable,
+    /// A well-formed set with no usable key: it replaced the cached keys.
+    Empty,
+    /// No set (unreachable, timed out, not a key set, too large, cancelled).
+    Failed,
+}
+
+/// What the rate limits depend on.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Attempts {
+    /// A fetch is running (in a task of its own).
+    pub(super) in_flight: bool,
+    /// When the last fetch completed, and what it brought.
+    pub(super) last: Option<(Instant, Outcome)>,
+    /// When the last fetch for an unknown `kid` started.
+    pub(super) last_kid_refresh: Option<Instant>,
+}
+
+/// A cached set, by its age.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Age {
+    /// Younger than the refresh-ahead point.
+    Fresh,
+    /// Past the refresh-ahead point, not yet stale: serves, refresh due.
+    RefreshAhead,
+    /// Past its TTL: serves at once, refresh due (stale-while-revalidate).
+    Stale,
+    /// Past the staleness cap: serves no more.
+    Expired,
+}
+
+/// How a set fetched at `fetched_at` may serve at `now`.
+pub(super) fn age(now: Instant, fetched_at: Instant, timing: &Timing) -> Age {
+    let age = now.saturating_duration_since(fetched_at);
+    if age >= timing.max_stale {
+        Age::Expired
+    } else if age >= timing.ttl {
+        Age::Stale
+    } else if age >= timing.refresh_ahead {
+        Age::RefreshAhead
+    } else {
+        Age::Fresh
+    }
+}
+
+/// Whether `earlier` is at least `interval` before `now`.
+fn elapsed(now: Instant, earlier: Instant, interval: Duration) -> bool {
+    now.saturating_duration_since(earlier) >= interval
+}
+
+/// Whether a request that found a serving set of age `age` starts a
+/// background refresh: one is due, none is in flight, and the last fetch
+/// completed at least a cooldown ago (a failing issuer is asked once per
+/// cooldown, not once per request).
+pub(super) fn background_refresh(
+    now: Instant,
+    age: Age,
+    attempts: &Attempts,
+    timing: &Timing,
+) -> bool {
+    matches!(age, Age::RefreshAhead | Age::Stale)
+        && !attempts.in_flight
+        && attempts
+            .last
+            .is_none_or(|(at, _)| elapsed(now, at, timing.cooldown))
+}
+
+/// What a request that must wait for keys does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Plan {
+    /// Wait for the fetch in flight.
+    Join,
+    /// Start a fetch and wait for it.
+    Fetch,
+    /// Wait for nothing: the answer is the one already had.
+    Answer,
+}
+
+/// A request with no serving set (none yet, an empty one, or one past the
+/// staleness cap): joins a fetch in flight, else fetches, unless the last
+/// fetch brought no usable key within the retry interval (then 503 at once).
+pub(super) fn cold(now: Instant, attempts: &Attempts, timing: &Timing) -> Plan {
+    if attempts.in_flight {
+        return Plan::Join;
+    }
+    match attempts.last {
+        Some((at, Outcome::Failed | Outcome::Empty))
+            if !elapsed(now, at, timing.retry_interval) =>
+        {
+            Plan::Answer
+        }
+        _ => Plan::Fetch,
+    }
+}
+
+/// A request whose `kid` the serving set lacks: joins a fetch in flight
+/// (it may bring the key), else fetches at most once per cooldown; within
+/// the cooldown it is answered at once (no such key).
+pub(super) fn unknown_kid(now: Instant, attempts: &Attempts, timing: &Timing) -> Plan {
+    if attempts.in_flight {
+        Plan::Join
+    } else if attempts
+        .last_kid_refresh
+        .is_none_or(|at| elapsed(now, at, timing.cooldown))
+    {
+        Plan::Fetch
+    } else {
+        Plan::Answer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Boundaries, with tokio's clock paused: `advance` moves it exactly.
+
+    use super::*;
+    use tokio::time::advance;
+
+    const TICK: Duration = Duration::from_millis(1);
+
+    fn timing() -> Timing {
+        Timing::new(
+            Duration::from_secs(600),
+            0.8,
+            Duration::from_secs(30),
+            Duration::from_secs(5),
+            Duration::from_secs(24 * 3600),
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_set_is_stale_exactly_at_its_ttl_and_not_one_tick_before() {
+        let t = timing();
+        let fetched = Instant::now();
+        advance(t.ttl - TICK).await;
+        assert_eq!(age(Instant::now(), fetched, &t), Age::RefreshAhead);
+        advance(TICK).await;
+        assert_eq!(age(Instant::now(), fetched, &t), Age::Stale);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_refresh_ahead_is_due_at_its_fraction_of_the_ttl() {
+        let t = timing();
+        assert_eq!(t.refresh_ahead, Duration::from_secs(480));
+        let fetched = Instant::now();
+        let idle = Attempts {
+            last: Some((fetched, Outcome::Usable)),
+            ..Attempts::default()
+        };
+        advance(Duration::from_secs(480) - TICK).await;
+        let before = age(Instant::now(), fetched, &t);
+        assert_eq!(before, Age::Fresh);
+        assert!(!background_refresh(Instant::now(), before, &idle, &t));
+        advance(TICK).await;
+        let at = age(Instant::now(), fetched, &t);
+        assert_eq!(at, Age::RefreshAhead);
+        assert!(background_refresh(Instant::now(), at, &idle, &t));
+        // A fraction of 1 refreshes at the TTL itself; out-of-range
+        // fractions are clamped rather than panicking.
+        let whole = Timing::new(t.ttl, 1.0, t.cooldown, t.retry_interval, t.max_stale);
+        assert_eq!(whole.refresh_ahead, t.ttl);
+        let odd = Timing::new(t.ttl, f64::NAN, t.cooldown, t.retry_interval, t.max_stale);
+        assert!(odd.refresh_ahead <= t.ttl);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keys_serve_until_one_tick_before_the_staleness_cap() {
+        let t = timing();
+        let fetched = Instant::now();
+        advance(t.max_stale - TICK).await;
+        assert_eq!(age(Instant::now(), fetched, &t), Age::Stale);
+        advance(TICK).await;
+        assert_eq!(age(Instant::now(), fetched, &t), Age::Expired);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_background_refresh_waits_out_the_cooldown_after_the_last_fetch() {
+        let t = timing();
+        let failed = Attempts {
+            last: Some((Instant::now(), Outcome::Failed)),
+            ..Attempts::default()
+        };
+        advance(t.cooldown - TICK).await;
+        assert!(!background_refresh(Instant::now(), Age::Stale, &failed, &t));
+        advance(TICK).await;
+        assert!(background_refresh(Instant::now(), Age::Stale, &failed, &t));
+        // One at a time, and never for a fresh or an expired set.
+        let busy = Attempts {
+            in_flight: true,
+            ..failed
+        };
+        assert!(!background_refresh(Instant::now(), Age::Stale, &busy, &t));
+        assert!(!background_refresh(Instant::now(), Age::Fresh, &failed, &t));
+        assert!(!background_refresh(
+            Instant::now(),
+            Age::Expired,
+            &failed,
+            &t
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unknown_kid_fetches_again_exactly_at_the_cooldown() {
+        let t = timing();
+        let mut attempts = Attempts::default();
+        assert_eq!(unknown_kid(Instant::now(), &attempts, &t), Plan::Fetch);
+        attempts.last_kid_refresh = Some(Instant::now());
+        advance(t.cooldown - TICK).await;
+        assert_eq!(unknown_kid(Instant::now(), &attempts, &t), Plan::Answer);
+        advance(TICK).await;
+        assert_eq!(unknown_kid(Instant::now(), &attempts, &t), Plan::Fetch);
+        attempts.in_flight = true;
+        assert_eq!(unknown_kid(Instant::now(), &attempts, &t), Plan::Join);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cold_cache_retries_exactly_at_the_retry_interval() {
+        let t = timing();
+        assert_eq!(cold(Instant::now(), &Attempts::default(), &t), Plan::Fetch);
+        for outcome in [Outcome::Failed, Outcome::Empty] {
+            let attempts = Attempts {
+                last: Some((Instant::now(), outcome)),
+                ..Attempts::default()
+            };
+            advance(t.retry_interval - TICK).await;
+            assert_eq!(
+                cold(Instant::now(), &attempts, &t),
+                Plan::Answer,
+                "{outcome:?}"
+            );
+            advance(TICK).await;
+            assert_eq!(
+                cold(Instant::now(), &attempts, &t),
+                Plan::Fetch,
+                "{outcome:?}"
+            );
+            let busy = Attempts {
+                in_flight: true,
+                ..attempts
+            };
+            assert_eq!(cold(Instant::now(), &busy, &t), Plan::Join);
+        }
+        // A set past the staleness cap whose last fetch succeeded long ago
+        // (no traffic since) fetches at once.
+        let long_ago = Attempts {
+            last: Some((Instant::now(), Outcome::Usable)),
+            ..Attempts::default()
+        };
+        advance(t.max_stale).await;
+        assert_eq!(cold(Instant::now(), &long_ago, &t), Plan::Fetch);
+    }
+}
