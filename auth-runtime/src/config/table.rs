@@ -58,4 +58,3 @@ impl<'de> serde::Deserialize<'de> for SecretText {
         }
     }
 }
-
