@@ -19,7 +19,8 @@
 //!   held across a fetch. Time is read from [`tokio::time::Instant`]; the
 //!   decisions themselves are the pure functions of `policy`.
 
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
+use std::time::SystemTime;
 
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -63,6 +64,33 @@ struct State {
     fetch_deadline: Option<Instant>,
     /// The key-set URL found by discovery, once it succeeded.
     discovered: Option<String>,
+    /// What [`KeySetStatus`] reports of past fetches, in wall-clock time.
+    history: History,
+}
+
+#[derive(Debug, Default, Clone)]
+struct History {
+    last_attempt: Option<SystemTime>,
+    last_success: Option<SystemTime>,
+    last_error: Option<String>,
+}
+
+/// The state of one issuer's key set, read without I/O and without waiting
+/// for a fetch in flight: for readiness checks and dashboards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeySetStatus {
+    /// Whether a token can be verified now: usable keys are held, within
+    /// the staleness cap.
+    pub ready: bool,
+    /// How many usable keys are held (also when past the staleness cap).
+    pub keys: usize,
+    /// When the last fetch ended, successfully or not.
+    pub last_attempt: Option<SystemTime>,
+    /// When the last fetch that brought a key set ended.
+    pub last_success: Option<SystemTime>,
+    /// Why the last fetch failed, if it did (never a token or a secret).
+    pub last_error: Option<String>,
 }
 
 /// How long past a fetch's own deadline its waiters wait for its end to be
@@ -118,6 +146,53 @@ impl JwksCache {
                 completed: watch::Sender::new(0),
             }),
         })
+    }
+
+    /// The key set's status now; takes two short locks, never waits for a
+    /// fetch and starts none.
+    pub(crate) fn status(&self) -> KeySetStatus {
+        let set = self.inner.snapshot();
+        let history = self.inner.lock_state().history.clone();
+        let keys = set.as_ref().map_or(0, |set| set.len());
+        let ready = set.is_some_and(|set| {
+            !set.is_empty()
+                && policy::age(Instant::now(), set.fetched_at, &self.inner.timing) != Age::Expired
+        });
+        KeySetStatus {
+            ready,
+            keys,
+            last_attempt: history.last_attempt,
+            last_success: history.last_success,
+            last_error: history.last_error,
+        }
+    }
+
+    /// Keeps loading the key set in the background while none serves, one
+    /// attempt per retry interval (at least a second), for as long as the
+    /// cache lives: an instance that a readiness-gated load balancer sends
+    /// no traffic to still becomes ready.
+    pub(crate) fn keep_loading(&self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        let pause = self
+            .inner
+            .timing
+            .retry_interval
+            .max(std::time::Duration::from_secs(1));
+        runtime.spawn(async move {
+            loop {
+                tokio::time::sleep(pause).await;
+                let Some(inner) = weak.upgrade() else {
+                    return;
+                };
+                let cache = JwksCache { inner };
+                if !cache.status().ready {
+                    let _ = cache.begin_warm_up(true).finish().await;
+                }
+            }
+        });
     }
 
     /// How many fetches of the key set were attempted (and completed) so far.
@@ -254,6 +329,7 @@ impl JwksCache {
             inner: self.inner.clone(),
             outcome: Outcome::Failed,
             discovered: None,
+            error: None,
         };
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
@@ -332,6 +408,8 @@ struct Completion {
     inner: Arc<Inner>,
     outcome: Outcome,
     discovered: Option<Option<String>>,
+    /// Why it failed, for [`KeySetStatus::last_error`].
+    error: Option<String>,
 }
 
 impl Completion {
@@ -359,6 +437,7 @@ impl Completion {
             }
             Err(error) => {
                 log::warn!("auth: fetching the key set of {issuer} failed: {error}");
+                self.error = Some(error.to_string());
                 Outcome::Failed
             }
         };
@@ -381,6 +460,23 @@ impl Drop for Completion {
         state.attempts.in_flight = false;
         state.fetch_deadline = None;
         state.attempts.last = Some((Instant::now(), self.outcome));
+        let wall = SystemTime::now();
+        state.history.last_attempt = Some(wall);
+        match self.outcome {
+            Outcome::Usable => {
+                state.history.last_success = Some(wall);
+                state.history.last_error = None;
+            }
+            Outcome::Empty => {
+                state.history.last_success = Some(wall);
+                state.history.last_error = Some("the key set holds no usable key".to_owned());
+            }
+            Outcome::Failed => {
+                let why = self.error.take();
+                state.history.last_error =
+                    Some(why.unwrap_or_else(|| "the fetch ended unfinished".to_owned()));
+            }
+        }
         // Counted under the lock, so that a request deciding after this
         // drop waits for the next fetch, not for this one.
         self.inner.completed.send_modify(|n| *n += 1);

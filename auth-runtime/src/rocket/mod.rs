@@ -12,10 +12,12 @@ use ::rocket::{Ignite, Rocket};
 
 mod fairing;
 mod guards;
+mod health;
 mod response;
 
 pub use fairing::Auth;
 pub use guards::{ClaimsAs, OptionalClaims, ScopedClaims};
+pub use health::health_routes;
 pub use response::{Auth0Json, ErrorBody, ErrorRenderer, OAuthJson, ProblemJson};
 
 use crate::claims::Claims;

@@ -11,6 +11,7 @@ mod jws;
 mod router;
 mod token_cache;
 
+pub use crate::jwks::KeySetStatus;
 pub use router::IssuerRouter;
 
 use crate::claims::Claims;
@@ -111,6 +112,27 @@ impl Validator {
     /// fetches as usual.
     pub async fn warm_up(&self) -> Result<(), AuthError> {
         self.begin_warm_up().finish().await
+    }
+
+    /// Whether a token can be verified now: a shared secret needs no key;
+    /// a key set must hold usable keys within the staleness cap. No I/O, no
+    /// waiting.
+    pub fn is_ready(&self) -> bool {
+        self.secret.is_some() || self.jwks.status().ready
+    }
+
+    /// The key set's status (keys held, last attempt, last success, last
+    /// error), read without I/O; `None` with a shared secret (no key set).
+    pub fn key_set_status(&self) -> Option<KeySetStatus> {
+        self.secret.is_none().then(|| self.jwks.status())
+    }
+
+    /// Keeps loading the key set in the background while none serves (see
+    /// the fairing's warm-up); nothing with a shared secret.
+    pub(crate) fn keep_loading(&self) {
+        if self.secret.is_none() {
+            self.jwks.keep_loading();
+        }
     }
 
     /// Starts [`warm_up`](Self::warm_up)'s fetch without waiting for it.

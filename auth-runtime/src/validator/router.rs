@@ -78,6 +78,9 @@ impl IssuerRouter {
             .map(|v| (v, v.begin_warm_up()))
             .collect();
         for (validator, warm_up) in started {
+            // Without keys, an instance keeps trying in the background, so
+            // that it becomes ready without traffic.
+            validator.keep_loading();
             if warm_up.finish().await.is_err() {
                 log::info!(
                     "auth: warm-up found no usable key set for {}; the first request fetches it",
@@ -85,6 +88,20 @@ impl IssuerRouter {
                 );
             }
         }
+    }
+
+    /// Whether every issuer can verify tokens now (see
+    /// [`Validator::is_ready`]); no I/O, no waiting: a readiness check.
+    pub fn is_ready(&self) -> bool {
+        self.validators.iter().all(Validator::is_ready)
+    }
+
+    /// The issuers that cannot verify tokens now, by their `iss`.
+    pub fn not_ready(&self) -> impl Iterator<Item = &str> {
+        self.validators
+            .iter()
+            .filter(|v| !v.is_ready())
+            .map(|v| v.config.issuer.as_str())
     }
 
     /// Validates the value of an `Authorization` header, as
