@@ -84,6 +84,7 @@ mod jwks;
 pub mod requirement;
 pub mod rocket;
 pub mod scope;
+pub mod telemetry;
 pub mod validator;
 
 pub use crate::claims::Claims;

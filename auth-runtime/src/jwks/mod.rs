@@ -417,10 +417,12 @@ impl Completion {
         let inner = self.inner.clone();
         let issuer = &inner.fetcher.issuer;
         let fetched = inner.fetcher.fetch_set(&mut discovered);
+        let started = std::time::Instant::now();
         let outcome = match tokio::time::timeout_at(deadline, fetched).await {
             Ok(outcome) => outcome,
             Err(_) => Err(FetchError::Timeout),
         };
+        crate::telemetry::jwks_fetch(outcome.is_ok(), started.elapsed());
         self.discovered = Some(discovered);
         self.outcome = match outcome {
             Ok(set) => {

@@ -8,8 +8,9 @@ use rocket::request::Request;
 use rocket::{Build, Orbit, Response, Rocket};
 
 use super::response::{self, render_on_route, Auth0Json, ErrorRenderer, Rendering};
-use super::{take_rejection_marker, Rejection};
+use super::{take_rejection_marker, Attempted, Rejection};
 use crate::config::{AuthConfig, ConfigError};
+use crate::telemetry;
 use crate::validator::IssuerRouter;
 
 /// The fairing that makes [`Claims`](crate::Claims) and the attributes work.
@@ -177,7 +178,14 @@ impl Fairing for Auth {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        if let Some(recorded) = request.local_cache(Rejection::default).0.get() {
+        let Some(recorded) = request.local_cache(Rejection::default).0.get() else {
+            if request.local_cache(|| Attempted(false)).0 {
+                telemetry::request("ok");
+            }
+            return;
+        };
+        telemetry::request(recorded.error.code());
+        {
             // Only the response that the failed guard led to (its catcher) is
             // rewritten; a handler that ran despite it (e.g. through an
             // `Option<Claims>` guard) keeps its own answer, whatever its status.

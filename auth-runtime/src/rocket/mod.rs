@@ -39,8 +39,13 @@ struct Recorded {
 /// The outcome of authenticating a request, computed once per request.
 struct Authenticated(Result<Claims, AuthError>);
 
+/// Whether a guard asked for authentication in this request (for the
+/// request counter of the fairing).
+struct Attempted(bool);
+
 /// Authenticates `request` once; later calls (other guards) share the result.
 async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthError> {
+    request.local_cache(|| Attempted(true));
     let outcome = request
         .local_cache_async(async {
             let Some(router) = request.rocket().state::<IssuerRouter>() else {

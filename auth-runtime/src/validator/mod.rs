@@ -171,10 +171,12 @@ impl Validator {
         let digest = sha256(token);
         if let Some(hit) = cache.get(&digest) {
             if self.still_valid(&hit) {
+                crate::telemetry::token_cache(true);
                 return Ok(hit.claims.clone());
             }
             cache.remove(&digest);
         }
+        crate::telemetry::token_cache(false);
         let verified = self.verify(token).await?;
         let claims = verified.claims.clone();
         cache.insert(digest, verified);

@@ -1,0 +1,56 @@
+//! Counters through the [`metrics`](https://docs.rs/metrics) facade (cargo
+//! feature `metrics`): the application installs the exporter; without one,
+//! or without the feature, counting costs nothing. No label ever carries a
+//! token, a subject, a client id or a path: their values are the contract's
+//! JSON codes and `ok`, or `ok`/`error`, so cardinality stays bounded.
+
+/// `auth_requests_total{code}`: every authenticated request's outcome, a
+/// JSON code of the contract or `ok`.
+pub const REQUESTS: &str = "auth_requests_total";
+/// `auth_jwks_fetches_total{result}`: key-set fetches, `ok` or `error`.
+pub const JWKS_FETCHES: &str = "auth_jwks_fetches_total";
+/// `auth_jwks_fetch_duration_seconds`: how long each key-set fetch took.
+pub const JWKS_FETCH_DURATION: &str = "auth_jwks_fetch_duration_seconds";
+/// `auth_token_cache_hits_total`: tokens served by the verified-token cache.
+pub const TOKEN_CACHE_HITS: &str = "auth_token_cache_hits_total";
+/// `auth_token_cache_misses_total`: tokens that went through a full
+/// verification while the cache was on.
+pub const TOKEN_CACHE_MISSES: &str = "auth_token_cache_misses_total";
+
+/// Counts one request's outcome.
+#[inline]
+pub(crate) fn request(code: &'static str) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!(REQUESTS, "code" => code).increment(1);
+    #[cfg(not(feature = "metrics"))]
+    let _ = code;
+}
+
+/// Counts one key-set fetch and its duration.
+#[inline]
+pub(crate) fn jwks_fetch(ok: bool, took: std::time::Duration) {
+    #[cfg(feature = "metrics")]
+    {
+        let result = if ok { "ok" } else { "error" };
+        metrics::counter!(JWKS_FETCHES, "result" => result).increment(1);
+        metrics::histogram!(JWKS_FETCH_DURATION).record(took.as_secs_f64());
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (ok, took);
+}
+
+/// Counts a lookup of the verified-token cache.
+#[inline]
+pub(crate) fn token_cache(hit: bool) {
+    #[cfg(feature = "metrics")]
+    {
+        let name = if hit {
+            TOKEN_CACHE_HITS
+        } else {
+            TOKEN_CACHE_MISSES
+        };
+        metrics::counter!(name).increment(1);
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = hit;
+}

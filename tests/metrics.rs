@@ -1,0 +1,71 @@
+//! The counters of the `metrics` feature, read from a debugging recorder:
+//! one per request outcome, key-set fetches, the token cache; no label ever
+//! carries a token or a subject.
+
+use std::collections::HashMap;
+
+use auth_tests::*;
+use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
+use metrics_util::MetricKind;
+use rocket::http::Status;
+
+/// Counters by `name{label=value,...}`.
+fn counters(snapshotter: &Snapshotter) -> HashMap<String, u64> {
+    let mut out = HashMap::new();
+    for (key, _, _, value) in snapshotter.snapshot().into_vec() {
+        if key.kind() != MetricKind::Counter {
+            continue;
+        }
+        let key = key.key();
+        let labels: Vec<String> = key
+            .labels()
+            .map(|label| format!("{}={}", label.key(), label.value()))
+            .collect();
+        if let DebugValue::Counter(count) = value {
+            out.insert(format!("{}{{{}}}", key.name(), labels.join(",")), count);
+        }
+    }
+    out
+}
+
+#[rocket::async_test]
+async fn each_outcome_fetch_and_cache_lookup_is_counted_with_bounded_labels() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    recorder.install().expect("the only recorder of this test binary");
+
+    let (ks, app) = TestApp::serving(&[&RSA_A]).await;
+    let token = ks.token(&RSA_A).sub("alice@example.com").build();
+    let expired = ks.token(&RSA_A).expires_in(-3600).build();
+    assert_eq!(app.call_with(Route::Private, &token).await.status, Status::Ok);
+    assert_eq!(app.call_with(Route::Private, &token).await.status, Status::Ok);
+    assert_eq!(app.call_with(Route::Scoped, &token).await.status, Status::Forbidden);
+    app.call(Route::Private, None).await;
+    app.call_with(Route::Private, &expired).await;
+    app.call(Route::Public, None).await;
+
+    let counted = counters(&snapshotter);
+    let get = |key: &str| counted.get(key).copied().unwrap_or(0);
+    assert_eq!(get("auth_requests_total{code=ok}"), 2, "{counted:?}");
+    assert_eq!(get("auth_requests_total{code=Unauthorized}"), 1);
+    assert_eq!(get("auth_requests_total{code=authorization_header_missing}"), 1);
+    assert_eq!(get("auth_requests_total{code=token_expired}"), 1);
+    let requests: u64 = counted
+        .iter()
+        .filter(|(key, _)| key.starts_with("auth_requests_total"))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(requests, 5, "the open route is not counted: {counted:?}");
+    assert_eq!(get("auth_jwks_fetches_total{result=ok}"), 1);
+    // Two lookups of `token` hit after its first verification; the expired
+    // one and the first sight of `token` miss.
+    assert_eq!(get("auth_token_cache_hits_total{}"), 2, "{counted:?}");
+    assert_eq!(get("auth_token_cache_misses_total{}"), 2);
+
+    for key in counted.keys() {
+        assert!(!key.contains("alice") && !key.contains('.'), "label {key}");
+        for part in token.split('.').chain(expired.split('.')) {
+            assert!(!key.contains(part), "a label holds part of a token: {key}");
+        }
+    }
+}
