@@ -55,6 +55,31 @@ pub enum AuthError {
     /// The token is valid, but a claim check of the route fails; holds the
     /// claim's name (for logs only).
     ClaimCheckFailed(&'static str),
+    /// The token is valid but cannot be used as it was presented: a token
+    /// bound to a key (`cnf.jkt`) sent as `Bearer`, one without `cnf` sent
+    /// as `DPoP`, or a plain `Bearer` token where DPoP is required. The
+    /// sentence says which.
+    InvalidToken(&'static str),
+    /// The DPoP proof (RFC 9449) is missing or fails a check; the sentence
+    /// says which.
+    InvalidDpopProof(&'static str),
+    /// The server requires a DPoP nonce and the proof has no current one:
+    /// the answer carries a fresh `DPoP-Nonce`.
+    UseDpopNonce,
+    /// The DPoP replay store cannot record the proof (unreachable, timed
+    /// out, or full), so the proof is not accepted unchecked.
+    ReplayStoreUnavailable,
+}
+
+impl From<crate::dpop::DpopError> for AuthError {
+    fn from(error: crate::dpop::DpopError) -> AuthError {
+        use crate::dpop::DpopError;
+        match error {
+            DpopError::InvalidProof(why) => AuthError::InvalidDpopProof(why),
+            DpopError::UseNonce => AuthError::UseDpopNonce,
+            DpopError::ReplayStoreUnavailable => AuthError::ReplayStoreUnavailable,
+        }
+    }
 }
 
 impl AuthError {
@@ -62,7 +87,7 @@ impl AuthError {
     pub fn status(&self) -> u16 {
         match self {
             AuthError::InsufficientScope(_) | AuthError::ClaimCheckFailed(_) => 403,
-            AuthError::JwksUnavailable => 503,
+            AuthError::JwksUnavailable | AuthError::ReplayStoreUnavailable => 503,
             _ => 401,
         }
     }
@@ -82,6 +107,10 @@ impl AuthError {
             AuthError::InsufficientScope(_) | AuthError::ClaimCheckFailed(_) => "Unauthorized",
             AuthError::JwksUnavailable => "jwks_unavailable",
             AuthError::InsufficientUserAuthentication { .. } => "insufficient_user_authentication",
+            AuthError::InvalidToken(_) => "invalid_token",
+            AuthError::InvalidDpopProof(_) => "invalid_dpop_proof",
+            AuthError::UseDpopNonce => "use_dpop_nonce",
+            AuthError::ReplayStoreUnavailable => "replay_store_unavailable",
         }
     }
 
@@ -108,6 +137,13 @@ impl AuthError {
             AuthError::JwksUnavailable => {
                 "The signing keys of the issuer cannot be fetched right now; please retry later"
             }
+            AuthError::InvalidToken(description) | AuthError::InvalidDpopProof(description) => {
+                description
+            }
+            AuthError::UseDpopNonce => crate::dpop::DpopError::UseNonce.description(),
+            AuthError::ReplayStoreUnavailable => {
+                crate::dpop::DpopError::ReplayStoreUnavailable.description()
+            }
         }
     }
 
@@ -116,7 +152,11 @@ impl AuthError {
     /// carries no challenge).
     pub fn challenge_error(&self) -> Option<&'static str> {
         match self {
-            AuthError::MissingHeader | AuthError::JwksUnavailable => None,
+            AuthError::MissingHeader
+            | AuthError::JwksUnavailable
+            | AuthError::ReplayStoreUnavailable => None,
+            AuthError::InvalidDpopProof(_) => Some("invalid_dpop_proof"),
+            AuthError::UseDpopNonce => Some("use_dpop_nonce"),
             AuthError::NotBearer | AuthError::TokenNotFound | AuthError::TooManyParts => {
                 Some("invalid_request")
             }
@@ -147,7 +187,17 @@ impl AuthError {
     /// Whether the answer carries a `WWW-Authenticate` challenge at all (every
     /// 401 and 403 does; a 503 does not).
     pub fn has_challenge(&self) -> bool {
-        !matches!(self, AuthError::JwksUnavailable)
+        self.status() != 503
+    }
+
+    /// Whether the failure is the DPoP proof's (`invalid_dpop_proof`,
+    /// `use_dpop_nonce`): its challenge is a `DPoP` one (RFC 9449 section
+    /// 7.1), whatever else the answer carries.
+    pub fn is_dpop_proof_error(&self) -> bool {
+        matches!(
+            self,
+            AuthError::InvalidDpopProof(_) | AuthError::UseDpopNonce
+        )
     }
 
     /// The scopes a 403 names in its challenge's `scope` attribute.
@@ -165,7 +215,9 @@ impl AuthError {
     pub fn oauth_error(&self) -> &'static str {
         match self {
             AuthError::MissingHeader => "invalid_request",
-            AuthError::JwksUnavailable => "temporarily_unavailable",
+            AuthError::JwksUnavailable | AuthError::ReplayStoreUnavailable => {
+                "temporarily_unavailable"
+            }
             other => other.challenge_error().unwrap_or("invalid_token"),
         }
     }
@@ -202,5 +254,48 @@ mod tests {
         assert!(!AuthError::JwksUnavailable.has_challenge());
         assert_eq!(AuthError::JwksUnavailable.challenge_error(), None);
         assert_eq!(AuthError::MissingHeader.challenge_error(), None);
+    }
+
+    #[test]
+    fn dpop_errors_have_the_contract_codes() {
+        let cases = [
+            (
+                AuthError::InvalidToken("t"),
+                401,
+                "invalid_token",
+                Some("invalid_token"),
+            ),
+            (
+                AuthError::InvalidDpopProof("p"),
+                401,
+                "invalid_dpop_proof",
+                Some("invalid_dpop_proof"),
+            ),
+            (
+                AuthError::UseDpopNonce,
+                401,
+                "use_dpop_nonce",
+                Some("use_dpop_nonce"),
+            ),
+            (
+                AuthError::ReplayStoreUnavailable,
+                503,
+                "replay_store_unavailable",
+                None,
+            ),
+        ];
+        for (error, status, code, challenge) in cases {
+            assert_eq!(error.status(), status, "{error:?}");
+            assert_eq!(error.code(), code);
+            assert_eq!(error.challenge_error(), challenge);
+            assert!(!error.description().is_empty());
+        }
+        assert!(!AuthError::ReplayStoreUnavailable.has_challenge());
+        assert!(AuthError::UseDpopNonce.is_dpop_proof_error());
+        assert!(!AuthError::InvalidToken("t").is_dpop_proof_error());
+        assert_eq!(
+            AuthError::from(crate::dpop::DpopError::InvalidProof("why")),
+            AuthError::InvalidDpopProof("why")
+        );
     }
 }

@@ -1,6 +1,53 @@
-//! Reading the bearer token out of an `Authorization` header value.
+//! Reading the token out of an `Authorization` header value: `Bearer`, and
+//! `DPoP` (RFC 9449) where it is accepted.
 
 use crate::error::AuthError;
+
+/// The scheme a token was presented with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scheme {
+    /// `Bearer` (RFC 6750).
+    Bearer,
+    /// `DPoP` (RFC 9449): the request carries a proof.
+    Dpop,
+}
+
+/// The scheme of an `Authorization` header value, if it is one of ours
+/// (`DPoP` only where `dpop_accepted`); for choosing the challenge.
+pub(crate) fn scheme_of(value: &str, dpop_accepted: bool) -> Option<Scheme> {
+    let scheme = value.split_whitespace().next()?;
+    if scheme.eq_ignore_ascii_case("bearer") {
+        Some(Scheme::Bearer)
+    } else if dpop_accepted && scheme.eq_ignore_ascii_case("dpop") {
+        Some(Scheme::Dpop)
+    } else {
+        None
+    }
+}
+
+/// Extracts the scheme and token from the value of an `Authorization`
+/// header, with the rules of [`extract_bearer`]; `DPoP` (compared
+/// case-insensitively) is accepted beside `Bearer` when `dpop_accepted`,
+/// and is otherwise [`AuthError::NotBearer`].
+pub(crate) fn extract_credentials(
+    value: &str,
+    dpop_accepted: bool,
+) -> Result<(Scheme, &str), AuthError> {
+    let mut parts = value.split_whitespace();
+    let Some(first) = parts.next() else {
+        return Err(AuthError::MissingHeader);
+    };
+    let Some(scheme) = scheme_of(first, dpop_accepted) else {
+        return Err(AuthError::NotBearer);
+    };
+    let Some(token) = parts.next() else {
+        return Err(AuthError::TokenNotFound);
+    };
+    if parts.next().is_some() {
+        return Err(AuthError::TooManyParts);
+    }
+    Ok((scheme, token))
+}
 
 /// Extracts the token from the value of an `Authorization` header.
 ///
@@ -10,20 +57,7 @@ use crate::error::AuthError;
 /// [`AuthError::TokenNotFound`]; more than two whitespace-separated parts is
 /// [`AuthError::TooManyParts`]. The returned slice borrows from `value`.
 pub(crate) fn extract_bearer(value: &str) -> Result<&str, AuthError> {
-    let mut parts = value.split_whitespace();
-    let Some(scheme) = parts.next() else {
-        return Err(AuthError::MissingHeader);
-    };
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(AuthError::NotBearer);
-    }
-    let Some(token) = parts.next() else {
-        return Err(AuthError::TokenNotFound);
-    };
-    if parts.next().is_some() {
-        return Err(AuthError::TooManyParts);
-    }
-    Ok(token)
+    extract_credentials(value, false).map(|(_, token)| token)
 }
 
 #[cfg(test)]
@@ -54,6 +88,40 @@ mod tests {
         assert_eq!(extract_bearer("BeArEr t"), Ok("t"));
         assert_eq!(extract_bearer("Bearerx t"), Err(AuthError::NotBearer));
         assert_eq!(extract_bearer("Token t"), Err(AuthError::NotBearer));
+    }
+
+    #[test]
+    fn dpop_is_a_scheme_only_where_accepted() {
+        assert_eq!(
+            extract_credentials("DPoP abc", true),
+            Ok((Scheme::Dpop, "abc"))
+        );
+        assert_eq!(
+            extract_credentials("dpop abc", true),
+            Ok((Scheme::Dpop, "abc"))
+        );
+        assert_eq!(
+            extract_credentials("Bearer abc", true),
+            Ok((Scheme::Bearer, "abc"))
+        );
+        assert_eq!(
+            extract_credentials("DPoP abc", false),
+            Err(AuthError::NotBearer)
+        );
+        assert_eq!(
+            extract_credentials("DPoP", true),
+            Err(AuthError::TokenNotFound)
+        );
+        assert_eq!(
+            extract_credentials("DPoP a b", true),
+            Err(AuthError::TooManyParts)
+        );
+        assert_eq!(
+            extract_credentials("DPoPx a", true),
+            Err(AuthError::NotBearer)
+        );
+        assert_eq!(scheme_of("DPoP a", false), None);
+        assert_eq!(scheme_of("", true), None);
     }
 
     #[test]

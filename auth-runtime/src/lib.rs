@@ -81,6 +81,7 @@ pub mod dpop;
 mod error;
 mod extract;
 mod jwks;
+pub mod metadata;
 pub mod requirement;
 pub mod rocket;
 pub mod scope;

@@ -260,6 +260,8 @@ impl AuthConfigBuilder {
             }
         }
         check_bounds(&config.tuning)?;
+        let mut config = config;
+        super::dpop::check(&mut config)?;
         Ok(config)
     }
 }

@@ -14,6 +14,7 @@ pub use jsonwebtoken::Algorithm;
 mod builder;
 mod claims_policy;
 mod key_refresh;
+mod dpop;
 mod secret;
 mod sources;
 mod table;
@@ -23,6 +24,11 @@ pub(crate) use builder::without_userinfo;
 pub use builder::AuthConfigBuilder;
 pub(crate) use claims_policy::ClaimPolicy;
 pub use claims_policy::{ScopeSource, MAX_MAX_TOKEN_AGE};
+pub(crate) use dpop::DpopExtras;
+pub use dpop::{
+    DpopMode, DEFAULT_DPOP_MODE, DEFAULT_DPOP_NONCE, DEFAULT_PUBLIC_URL, DEFAULT_RESOURCE_METADATA,
+    DEFAULT_SCOPES_SUPPORTED,
+};
 pub use secret::HmacSecret;
 pub(crate) use transport::{check_network_url, issuer_url, key_location, KeyLocation, HTTPS_RULE};
 pub use transport::{JwksSource, PublicKey};
@@ -108,6 +114,8 @@ pub struct AuthConfig {
     pub(crate) shared_secret: Option<HmacSecret>,
     pub(crate) claim_policy: Option<ClaimPolicy>,
     pub(crate) tuning: Tuning,
+    /// DPoP's settings that are secrets or stores (config/dpop.rs).
+    pub(crate) dpop_extras: DpopExtras,
 }
 
 /// The tuning settings, as Rocket's `[auth]` table spells them (durations in
@@ -142,6 +150,23 @@ pub(crate) struct Tuning {
     #[serde(with = "seconds")]
     pub(crate) max_stale: Duration,
     pub(crate) warm_up: bool,
+    // DPoP (RFC 9449) and protected-resource metadata (RFC 9728): their
+    // builder methods and checks are in config/dpop.rs.
+    pub(crate) dpop: DpopMode,
+    pub(crate) public_url: Option<String>,
+    pub(crate) dpop_nonce: bool,
+    #[serde(with = "seconds")]
+    pub(crate) dpop_nonce_window: Duration,
+    pub(crate) dpop_algorithms: Vec<Algorithm>,
+    #[serde(with = "seconds")]
+    pub(crate) dpop_proof_max_age: Duration,
+    #[serde(with = "seconds")]
+    pub(crate) dpop_proof_max_ahead: Duration,
+    pub(crate) dpop_replay_capacity: usize,
+    #[serde(with = "seconds")]
+    pub(crate) dpop_replay_timeout: Duration,
+    pub(crate) resource_metadata: bool,
+    pub(crate) scopes_supported: Vec<String>,
 }
 
 impl Default for Tuning {
@@ -165,6 +190,20 @@ impl Default for Tuning {
             refresh_ahead: DEFAULT_REFRESH_AHEAD,
             max_stale: DEFAULT_MAX_STALE,
             warm_up: DEFAULT_WARM_UP,
+            dpop: DEFAULT_DPOP_MODE,
+            public_url: DEFAULT_PUBLIC_URL.map(str::to_owned),
+            dpop_nonce: DEFAULT_DPOP_NONCE,
+            dpop_nonce_window: crate::dpop::DEFAULT_DPOP_NONCE_WINDOW,
+            dpop_algorithms: crate::dpop::DEFAULT_DPOP_ALGORITHMS.to_vec(),
+            dpop_proof_max_age: crate::dpop::DEFAULT_DPOP_PROOF_MAX_AGE,
+            dpop_proof_max_ahead: crate::dpop::DEFAULT_DPOP_PROOF_MAX_AHEAD,
+            dpop_replay_capacity: crate::dpop::DEFAULT_DPOP_REPLAY_CAPACITY,
+            dpop_replay_timeout: crate::dpop::DEFAULT_DPOP_REPLAY_STORE_TIMEOUT,
+            resource_metadata: DEFAULT_RESOURCE_METADATA,
+            scopes_supported: DEFAULT_SCOPES_SUPPORTED
+                .iter()
+                .map(|scope| (*scope).to_owned())
+                .collect(),
         }
     }
 }
@@ -205,6 +244,7 @@ impl AuthConfig {
             shared_secret: None,
             claim_policy: None,
             tuning: Tuning::default(),
+            dpop_extras: DpopExtras::default(),
         })
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::table::{split_audiences, Audiences, Identity};
-use super::{AuthConfig, ConfigError, HmacSecret, JwksSource, Tuning};
+use super::{AuthConfig, AuthConfigBuilder, ConfigError, DpopMode, HmacSecret, JwksSource, Tuning};
 
 /// An environment variable; set but blank counts as unset.
 pub(crate) fn env_var(name: &str) -> Option<String> {
@@ -27,9 +27,24 @@ impl AuthConfig {
     /// | `AUTH_JWKS_URI` | optional: the key set's URL, bypassing discovery (`https`, `http` on a loopback host, or `file:///path/jwks.json` to read it from a file) |
     /// | `AUTH_SHARED_SECRET` or `AUTH_SHARED_SECRET_BASE64` | optional: verify HS256/384/512 with this secret (raw, or base64/base64url) instead of a key set |
     ///
-    /// A variable that is set but blank counts as unset.
+    /// and the optional settings of [`AuthConfigBuilder::env_settings`]
+    /// (DPoP, the public URL). A variable that is set but blank counts as
+    /// unset.
     pub fn from_env() -> Result<AuthConfig, ConfigError> {
-        AuthConfig::from_sources(None, env_var)
+        AuthConfig::builder_from_env()?.build()
+    }
+
+    /// What [`from_env`](Self::from_env) builds, still a builder: for
+    /// settings the environment does not name (the metadata, say).
+    ///
+    /// ```no_run
+    /// let config = auth_runtime::AuthConfig::builder_from_env()?
+    ///     .resource_metadata(true)
+    ///     .build()?;
+    /// # Ok::<(), auth_runtime::config::ConfigError>(())
+    /// ```
+    pub fn builder_from_env() -> Result<AuthConfigBuilder, ConfigError> {
+        AuthConfig::builder_from_sources(None, env_var)
     }
 
     /// The configuration from `table` (Rocket's `[auth]` table, as JSON),
@@ -43,6 +58,14 @@ impl AuthConfig {
         table: Option<Value>,
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<AuthConfig, ConfigError> {
+        AuthConfig::builder_from_sources(table, var)?.build()
+    }
+
+    /// [`from_sources`](Self::from_sources), before `build`.
+    fn builder_from_sources(
+        table: Option<Value>,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<AuthConfigBuilder, ConfigError> {
         let table_error = |error: serde_json::Error| ConfigError::Table(Arc::new(error));
         let identity: Identity = match table {
             Some(table) => serde_json::from_value(table).map_err(table_error)?,
@@ -113,7 +136,74 @@ impl AuthConfig {
         } else if let Some(secret) = encoded {
             builder = builder.shared_secret(HmacSecret::base64(&secret)?);
         }
-        builder.build()
+        // DPoP's secrets from the table; their variables win (settings_from).
+        if let Some(secret) = identity.dpop_nonce_secret {
+            builder = builder.dpop_nonce_secret(secret.0);
+        }
+        if let Some(url) = identity.dpop_replay_redis {
+            builder = builder.dpop_replay_redis(url.0);
+        }
+        builder.settings_from(&var)
+    }
+}
+
+impl AuthConfigBuilder {
+    /// Applies the optional settings of the environment to this builder
+    /// (the development issuer of an example, say, which sets the issuer
+    /// itself); [`AuthConfig::from_env`] applies them too:
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `AUTH_DPOP` | `disabled`, `allowed` or `required` ([`dpop`](Self::dpop)) |
+    /// | `AUTH_PUBLIC_URL` | the API's external base URL ([`public_url`](Self::public_url)) |
+    /// | `AUTH_DPOP_NONCE` | `on` (or `off`): server nonces ([`dpop_nonce`](Self::dpop_nonce)) |
+    /// | `AUTH_DPOP_NONCE_SECRET` | the nonces' secret, at least 32 bytes ([`dpop_nonce_secret`](Self::dpop_nonce_secret)) |
+    /// | `AUTH_DPOP_REPLAY_REDIS` | a `redis://host:port` replay store shared by instances, with the `redis` feature ([`dpop_replay_redis`](Self::dpop_replay_redis)) |
+    pub fn env_settings(self) -> Result<AuthConfigBuilder, ConfigError> {
+        self.settings_from(&env_var)
+    }
+
+    /// [`env_settings`](Self::env_settings) with the variables `var` gives.
+    pub(crate) fn settings_from(
+        mut self,
+        var: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<AuthConfigBuilder, ConfigError> {
+        if let Some(mode) = var("AUTH_DPOP") {
+            self = self.dpop(match mode.trim().to_ascii_lowercase().as_str() {
+                "disabled" => DpopMode::Disabled,
+                "allowed" => DpopMode::Allowed,
+                "required" => DpopMode::Required,
+                _ => {
+                    return Err(ConfigError::OutOfRange {
+                        setting: "AUTH_DPOP",
+                        reason: "must be disabled, allowed or required",
+                    })
+                }
+            });
+        }
+        if let Some(url) = var("AUTH_PUBLIC_URL") {
+            self = self.public_url(url.trim());
+        }
+        if let Some(on) = var("AUTH_DPOP_NONCE") {
+            self = self.dpop_nonce(match on.trim().to_ascii_lowercase().as_str() {
+                "on" | "true" | "1" => true,
+                "off" | "false" | "0" => false,
+                _ => {
+                    return Err(ConfigError::OutOfRange {
+                        setting: "AUTH_DPOP_NONCE",
+                        reason: "must be on or off",
+                    })
+                }
+            });
+        }
+        // The secret's bytes as given: not trimmed.
+        if let Some(secret) = var("AUTH_DPOP_NONCE_SECRET") {
+            self = self.dpop_nonce_secret(secret);
+        }
+        if let Some(url) = var("AUTH_DPOP_REPLAY_REDIS") {
+            self = self.dpop_replay_redis(url.trim());
+        }
+        Ok(self)
     }
 }
 

@@ -16,6 +16,8 @@ pub(super) struct Identity {
     pub(super) jwks: Option<Value>,
     pub(super) shared_secret: Option<SecretText>,
     pub(super) shared_secret_base64: Option<SecretText>,
+    pub(super) dpop_nonce_secret: Option<SecretText>,
+    pub(super) dpop_replay_redis: Option<SecretText>,
     #[serde(flatten)]
     pub(super) tuning: Map<String, Value>,
 }
@@ -53,7 +55,8 @@ impl<'de> serde::Deserialize<'de> for SecretText {
         match Value::deserialize(deserializer) {
             Ok(Value::String(text)) => Ok(SecretText(text)),
             _ => Err(serde::de::Error::custom(
-                "a shared secret must be a string (its value is not shown)",
+                "a shared secret must be a string, as must a DPoP nonce secret and a Redis URL \
+                 (the value is not shown)",
             )),
         }
     }

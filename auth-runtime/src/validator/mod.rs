@@ -8,10 +8,13 @@ use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value};
 
 mod jws;
+mod request;
 mod router;
+mod sender;
 mod token_cache;
 
 pub use crate::jwks::KeySetStatus;
+pub use request::RequestParts;
 pub use router::IssuerRouter;
 
 use crate::claims::Claims;
@@ -147,15 +150,23 @@ impl Validator {
         self.verifications.load(Ordering::Relaxed)
     }
 
-    /// Validates the value of an `Authorization` header (`None` when the
-    /// request has none): extraction, then [`validate`](Self::validate).
+    /// Validates the value of an `Authorization: Bearer` header (`None`
+    /// when the request has none): extraction, then
+    /// [`validate`](Self::validate). A token bound to a DPoP key
+    /// (`cnf.jkt`) is refused, as it comes without its proof; for DPoP,
+    /// use [`IssuerRouter::authorize_request`].
     pub async fn authorize(&self, header: Option<&str>) -> Result<Claims, AuthError> {
         let token = extract_bearer(header.unwrap_or(""))?;
-        self.validate(token).await
+        let claims = self.validate(token).await?;
+        if sender::is_key_bound(&claims) {
+            return Err(AuthError::InvalidToken(sender::BOUND_AS_BEARER));
+        }
+        Ok(claims)
     }
 
     /// Validates a bare token, in the contract's order: structure, key,
     /// signature, claims. The algorithm is checked before any network call.
+    /// The sender constraint (DPoP) is the caller's next check.
     ///
     /// A token verified before is taken from the verified-token cache (see
     /// [`AuthConfigBuilder::token_cache_capacity`](crate::config::AuthConfigBuilder::token_cache_capacity))

@@ -4,11 +4,12 @@
 use serde_json::Value;
 
 use super::jws::parse_structure;
-use super::Validator;
+use super::sender::SenderConstraint;
+use super::{RequestParts, Validator};
 use crate::claims::Claims;
 use crate::config::{AuthConfig, ConfigError};
 use crate::error::AuthError;
-use crate::extract::extract_bearer;
+use crate::metadata::ProtectedResource;
 
 /// The validators of one or several issuers (tenants, staging and
 /// production): a token's `iss` picks the one that verifies it (only to
@@ -19,23 +20,32 @@ use crate::extract::extract_bearer;
 /// The [`Auth`](crate::Auth) fairing manages one as application state; a
 /// handler may take it (`&State<IssuerRouter>`) for metrics such
 /// as [`Validator::full_verifications`].
+///
+/// The DPoP settings (mode, nonces, replay store) and the protected-resource
+/// settings (public URL, metadata) are those of the first configuration,
+/// like the realm.
 #[derive(Debug)]
 pub struct IssuerRouter {
     validators: Vec<Validator>,
+    pub(super) sender: SenderConstraint,
+    resource: ProtectedResource,
 }
 
 impl IssuerRouter {
     /// One validator per configuration; at least one, with distinct issuers.
     pub fn new(configs: impl IntoIterator<Item = AuthConfig>) -> Result<IssuerRouter, ConfigError> {
+        let configs: Vec<AuthConfig> = configs.into_iter().collect();
+        let Some(first) = configs.first() else {
+            return Err(ConfigError::Issuers(
+                "at least one issuer must be configured".into(),
+            ));
+        };
+        let sender = SenderConstraint::new(first)?;
+        let resource = ProtectedResource::new(&configs);
         let validators = configs
             .into_iter()
             .map(Validator::new)
             .collect::<Result<Vec<_>, _>>()?;
-        if validators.is_empty() {
-            return Err(ConfigError::Issuers(
-                "at least one issuer must be configured".into(),
-            ));
-        }
         let mut seen = std::collections::HashSet::new();
         if let Some(twice) = validators
             .iter()
@@ -46,7 +56,16 @@ impl IssuerRouter {
                 twice.config.issuer
             )));
         }
-        Ok(IssuerRouter { validators })
+        Ok(IssuerRouter {
+            validators,
+            sender,
+            resource,
+        })
+    }
+
+    /// This API as a protected resource: its public URL and metadata.
+    pub fn resource(&self) -> &ProtectedResource {
+        &self.resource
     }
 
     /// The validators, in the order of their configurations.
@@ -104,14 +123,20 @@ impl IssuerRouter {
             .map(|v| v.config.issuer.as_str())
     }
 
-    /// Validates the value of an `Authorization` header, as
-    /// [`Validator::authorize`] does.
+    /// Validates the value of an `Authorization` header of a request that
+    /// carries no DPoP proof: [`authorize_request`](Self::authorize_request)
+    /// with that header alone (so a token bound to a key is refused).
     pub async fn authorize(&self, header: Option<&str>) -> Result<Claims, AuthError> {
-        let token = extract_bearer(header.unwrap_or(""))?;
-        self.validate(token).await
+        let mut request = RequestParts::new("", None);
+        if let Some(header) = header {
+            request = request.authorization(header);
+        }
+        self.authorize_request(&request).await
     }
 
-    /// Validates a bare token with the validator of its issuer.
+    /// Validates a bare token with the validator of its issuer: the token
+    /// alone, without the sender constraint (DPoP) that
+    /// [`authorize_request`](Self::authorize_request) adds.
     pub async fn validate(&self, token: &str) -> Result<Claims, AuthError> {
         match self.validators.as_slice() {
             [only] => only.validate(token).await,

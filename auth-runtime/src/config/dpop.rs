@@ -1,0 +1,476 @@
+//! The settings of DPoP (RFC 9449) and of the protected-resource metadata
+//! (RFC 9728): their builder methods, their checks, and the two that are
+//! secrets (the nonce secret, the Redis URL), which never print.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+
+use super::{Algorithm, AuthConfig, AuthConfigBuilder, ConfigError};
+use crate::dpop::{DpopConfig, ReplayStore, MIN_NONCE_SECRET_BYTES};
+
+/// How the `DPoP` scheme of RFC 9449 is treated.
+///
+/// Whatever the mode, a token bound to a key (`cnf.jkt`) is refused when it
+/// is presented as `Bearer`: a stolen bound token is worth nothing without
+/// its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DpopMode {
+    /// The `DPoP` scheme is refused (`invalid_header`, as before DPoP).
+    Disabled,
+    /// `DPoP` with a proof for bound tokens, and plain `Bearer` for the
+    /// others (as Auth0's own SDKs default to).
+    Allowed,
+    /// Only `DPoP`: a plain `Bearer` token is refused (401 `invalid_token`).
+    Required,
+}
+
+impl DpopMode {
+    /// Whether the `DPoP` scheme is accepted at all.
+    pub fn accepts_dpop(self) -> bool {
+        self != DpopMode::Disabled
+    }
+}
+
+/// The default [`DpopMode`].
+pub const DEFAULT_DPOP_MODE: DpopMode = DpopMode::Allowed;
+/// By default no public base URL is configured: a request's URL is made of
+/// its scheme and its `Host` header.
+pub const DEFAULT_PUBLIC_URL: Option<&str> = None;
+/// Server nonces are off by default.
+pub const DEFAULT_DPOP_NONCE: bool = false;
+/// The protected-resource metadata document is not served by default.
+pub const DEFAULT_RESOURCE_METADATA: bool = false;
+/// The metadata names no scope by default (`scopes_supported` is left out).
+pub const DEFAULT_SCOPES_SUPPORTED: &[&str] = &[];
+
+/// The settings that are secrets, or that are not plain values: kept out of
+/// the serde [`Tuning`](super::Tuning), and out of every `Debug`.
+#[derive(Clone, Default)]
+pub(crate) struct DpopExtras {
+    /// The server nonces' secret, as given.
+    pub(crate) nonce_secret: Option<Vec<u8>>,
+    /// A Redis URL, until [`AuthConfigBuilder::build`] makes it a store.
+    pub(crate) replay_redis: Option<String>,
+    /// The shared replay store; `None`: an in-memory one per router.
+    pub(crate) replay_store: Option<Arc<dyn ReplayStore>>,
+}
+
+impl std::fmt::Debug for DpopExtras {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DpopExtras")
+            .field(
+                "nonce_secret",
+                &self.nonce_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "replay_redis",
+                &self.replay_redis.as_ref().map(|_| "<redacted>"),
+            )
+            .field("replay_store", &self.replay_store)
+            .finish()
+    }
+}
+
+impl AuthConfigBuilder {
+    /// How the `DPoP` scheme is treated (`dpop` in Rocket's `[auth]`,
+    /// `AUTH_DPOP`). Default: [`DEFAULT_DPOP_MODE`] (allowed).
+    pub fn dpop(mut self, mode: DpopMode) -> Self {
+        self.config.tuning.dpop = mode;
+        self
+    }
+
+    /// The API's external base URL, as clients call it behind a proxy:
+    /// scheme, host, optional port and optional path prefix (the part of
+    /// the path the proxy strips before it forwards), e.g.
+    /// `https://api.example.com` or `https://gateway.example.com/orders`.
+    /// A request's URL (for DPoP's `htu`) is this URL followed by the
+    /// request's path, and the metadata's `resource` is this URL.
+    /// `public_url` in Rocket's `[auth]`, `AUTH_PUBLIC_URL`. Default:
+    /// [`DEFAULT_PUBLIC_URL`] (none: the scheme and `Host` of each request).
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.config.tuning.public_url = Some(url.into());
+        self
+    }
+
+    /// Server nonces (RFC 9449 section 8): a DPoP proof must carry a
+    /// current `nonce`, else the answer is 401 `use_dpop_nonce` with a
+    /// fresh `DPoP-Nonce` header. `dpop_nonce` in Rocket's `[auth]`,
+    /// `AUTH_DPOP_NONCE=on`. Default: [`DEFAULT_DPOP_NONCE`] (off).
+    pub fn dpop_nonce(mut self, on: bool) -> Self {
+        self.config.tuning.dpop_nonce = on;
+        self
+    }
+
+    /// The secret that seals server nonces: its bytes as given, at least
+    /// [`MIN_NONCE_SECRET_BYTES`]. Instances behind one load balancer share
+    /// it, so that each accepts the others' nonces. `AUTH_DPOP_NONCE_SECRET`.
+    /// Default: none, and a random secret per process (a warning says so
+    /// when nonces are on).
+    pub fn dpop_nonce_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
+        self.config.dpop_extras.nonce_secret = Some(secret.into());
+        self
+    }
+
+    /// How long a server nonce stays valid. Default:
+    /// [`DEFAULT_DPOP_NONCE_WINDOW`](crate::dpop::DEFAULT_DPOP_NONCE_WINDOW).
+    pub fn dpop_nonce_window(mut self, window: Duration) -> Self {
+        self.config.tuning.dpop_nonce_window = window;
+        self
+    }
+
+    /// The algorithms a DPoP proof may be signed with; asymmetric ones
+    /// only. Default:
+    /// [`DEFAULT_DPOP_ALGORITHMS`](crate::dpop::DEFAULT_DPOP_ALGORITHMS).
+    pub fn dpop_algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.config.tuning.dpop_algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// How old a proof's `iat` may be. Default:
+    /// [`DEFAULT_DPOP_PROOF_MAX_AGE`](crate::dpop::DEFAULT_DPOP_PROOF_MAX_AGE).
+    pub fn dpop_proof_max_age(mut self, max_age: Duration) -> Self {
+        self.config.tuning.dpop_proof_max_age = max_age;
+        self
+    }
+
+    /// How far ahead of this server's clock a proof's `iat` may be.
+    /// Default:
+    /// [`DEFAULT_DPOP_PROOF_MAX_AHEAD`](crate::dpop::DEFAULT_DPOP_PROOF_MAX_AHEAD).
+    pub fn dpop_proof_max_ahead(mut self, max_ahead: Duration) -> Self {
+        self.config.tuning.dpop_proof_max_ahead = max_ahead;
+        self
+    }
+
+    /// The bound of the in-memory replay cache, in proofs (when no shared
+    /// store is configured). Default:
+    /// [`DEFAULT_DPOP_REPLAY_CAPACITY`](crate::dpop::DEFAULT_DPOP_REPLAY_CAPACITY).
+    pub fn dpop_replay_capacity(mut self, proofs: usize) -> Self {
+        self.config.tuning.dpop_replay_capacity = proofs;
+        self
+    }
+
+    /// The longest one replay-store call may take before the store counts
+    /// as unreachable (503). Default:
+    /// [`DEFAULT_DPOP_REPLAY_STORE_TIMEOUT`](crate::dpop::DEFAULT_DPOP_REPLAY_STORE_TIMEOUT).
+    pub fn dpop_replay_timeout(mut self, timeout: Duration) -> Self {
+        self.config.tuning.dpop_replay_timeout = timeout;
+        self
+    }
+
+    /// Records proofs in `store`, shared by several instances (or several
+    /// applications of one process), instead of an in-memory cache of this
+    /// application's own. Default: a
+    /// [`MemoryReplayStore`](crate::dpop::MemoryReplayStore) per
+    /// application, bounded by [`dpop_replay_capacity`](Self::dpop_replay_capacity).
+    pub fn dpop_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.config.dpop_extras.replay_store = Some(store);
+        self.config.dpop_extras.replay_redis = None;
+        self
+    }
+
+    /// Records proofs on the Redis server at `url` (`redis://host:port`),
+    /// shared by every instance configured with it. Needs the `redis`
+    /// feature: without it, [`build`](Self::build) refuses the setting.
+    /// `AUTH_DPOP_REPLAY_REDIS`. Default: none (see
+    /// [`dpop_replay_store`](Self::dpop_replay_store)). The URL, which may
+    /// hold a password, is never printed.
+    pub fn dpop_replay_redis(mut self, url: impl Into<String>) -> Self {
+        self.config.dpop_extras.replay_redis = Some(url.into());
+        self.config.dpop_extras.replay_store = None;
+        self
+    }
+
+    /// Serves the RFC 9728 protected-resource metadata at
+    /// `/.well-known/oauth-protected-resource` (under the fairing), and
+    /// names it in every 401 challenge (`resource_metadata`), so that a
+    /// client finds the authorization server by itself. `resource_metadata`
+    /// in Rocket's `[auth]`. Default: [`DEFAULT_RESOURCE_METADATA`] (off).
+    pub fn resource_metadata(mut self, on: bool) -> Self {
+        self.config.tuning.resource_metadata = on;
+        self
+    }
+
+    /// The scopes the metadata document lists (`scopes_supported`).
+    /// Default: [`DEFAULT_SCOPES_SUPPORTED`] (none: the member is left out).
+    pub fn scopes_supported<S: Into<String>>(
+        mut self,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.config.tuning.scopes_supported = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// The checks of [`AuthConfigBuilder::build`] for these settings; a Redis
+/// URL becomes its store here.
+pub(super) fn check(config: &mut AuthConfig) -> Result<(), ConfigError> {
+    let tuning = &mut config.tuning;
+    if let Some(url) = &tuning.public_url {
+        tuning.public_url = Some(public_base_url(url)?);
+    }
+    let refuse = |setting, reason| Err(ConfigError::OutOfRange { setting, reason });
+    if tuning.dpop_algorithms.is_empty()
+        || !tuning
+            .dpop_algorithms
+            .iter()
+            .all(|alg| crate::dpop::is_asymmetric(*alg))
+    {
+        return refuse(
+            "dpop_algorithms",
+            "must name at least one algorithm, and asymmetric ones only",
+        );
+    }
+    if tuning.dpop_proof_max_age.is_zero() {
+        return refuse("dpop_proof_max_age", "must be above zero");
+    }
+    if tuning.dpop_nonce_window.is_zero() {
+        return refuse("dpop_nonce_window", "must be above zero");
+    }
+    if tuning.dpop_replay_timeout.is_zero() {
+        return refuse("dpop_replay_timeout", "must be above zero");
+    }
+    if !tuning
+        .scopes_supported
+        .iter()
+        .all(|scope| is_scope_token(scope))
+    {
+        return refuse(
+            "scopes_supported",
+            "must hold scope tokens: printable ASCII without space, quote or backslash",
+        );
+    }
+    if config
+        .dpop_extras
+        .nonce_secret
+        .as_ref()
+        .is_some_and(|secret| secret.len() < MIN_NONCE_SECRET_BYTES)
+    {
+        return Err(ConfigError::Secret(
+            "AUTH_DPOP_NONCE_SECRET (the DPoP nonce secret) must hold at least 32 bytes",
+        ));
+    }
+    if let Some(url) = config.dpop_extras.replay_redis.take() {
+        config.dpop_extras.replay_store = Some(redis_store(&url, tuning.dpop_replay_timeout)?);
+    }
+    Ok(())
+}
+
+#[cfg(feature = "redis")]
+fn redis_store(url: &str, timeout: Duration) -> Result<Arc<dyn ReplayStore>, ConfigError> {
+    match crate::dpop::RedisReplayStore::new(url, timeout) {
+        Ok(store) => Ok(Arc::new(store)),
+        Err(_) => Err(ConfigError::OutOfRange {
+            setting: "AUTH_DPOP_REPLAY_REDIS",
+            reason: "must be a redis://host:port URL (rediss:// is not supported); its value is \
+                     not shown",
+        }),
+    }
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_store(_: &str, _: Duration) -> Result<Arc<dyn ReplayStore>, ConfigError> {
+    Err(ConfigError::OutOfRange {
+        setting: "AUTH_DPOP_REPLAY_REDIS",
+        reason: "needs auth-runtime's `redis` feature: enable it in Cargo.toml \
+                 (auth-runtime = { features = [\"redis\"] })",
+    })
+}
+
+/// RFC 6749 section 3.3's scope-token characters.
+fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty()
+        && scope
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
+
+/// `url` as the public base URL: `http` or `https`, a host, no userinfo,
+/// query or fragment; without a trailing `/` (`https://h/` is `https://h`,
+/// `https://h/p/` is `https://h/p`).
+fn public_base_url(url: &str) -> Result<String, ConfigError> {
+    let invalid = |reason| ConfigError::InvalidUrl {
+        setting: "the public base URL (public_url, AUTH_PUBLIC_URL)",
+        value: super::without_userinfo(url),
+        reason,
+    };
+    const RULE: &str = "an http or https URL of scheme, host, optional port and optional path \
+                        prefix (no user, query or fragment)";
+    let parsed = Url::parse(url.trim()).map_err(|_| invalid(RULE))?;
+    let plain = matches!(parsed.scheme(), "http" | "https")
+        && parsed.host().is_some()
+        && parsed.username().is_empty()
+        && parsed.password().is_none()
+        && parsed.query().is_none()
+        && parsed.fragment().is_none();
+    if !plain {
+        return Err(invalid(RULE));
+    }
+    let text = String::from(parsed);
+    Ok(text.trim_end_matches('/').to_owned())
+}
+
+impl AuthConfig {
+    /// How the `DPoP` scheme is treated.
+    pub fn dpop_mode(&self) -> DpopMode {
+        self.tuning.dpop
+    }
+
+    /// The public base URL, normalised (no trailing `/`), if one is set.
+    pub fn public_url(&self) -> Option<&str> {
+        self.tuning.public_url.as_deref()
+    }
+
+    /// Whether the protected-resource metadata is served.
+    pub fn resource_metadata_enabled(&self) -> bool {
+        self.tuning.resource_metadata
+    }
+
+    /// The scopes the metadata lists.
+    pub fn scopes_supported(&self) -> &[String] {
+        &self.tuning.scopes_supported
+    }
+
+    /// Whether server nonces are on.
+    pub fn dpop_nonce_enabled(&self) -> bool {
+        self.tuning.dpop_nonce
+    }
+
+    /// The proof checks' settings.
+    pub(crate) fn dpop_config(&self) -> DpopConfig {
+        DpopConfig {
+            algorithms: self.tuning.dpop_algorithms.clone(),
+            proof_max_age: self.tuning.dpop_proof_max_age,
+            proof_max_ahead: self.tuning.dpop_proof_max_ahead,
+            replay_capacity: self.tuning.dpop_replay_capacity,
+            replay_store_timeout: self.tuning.dpop_replay_timeout,
+            nonce_window: self.tuning.dpop_nonce_window,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> AuthConfigBuilder {
+        AuthConfig::builder("https://i/", "a")
+    }
+
+    #[test]
+    fn the_defaults_are_their_constants() {
+        let config = base().build().unwrap();
+        assert_eq!(config.dpop_mode(), DEFAULT_DPOP_MODE);
+        assert_eq!(config.public_url(), DEFAULT_PUBLIC_URL);
+        assert_eq!(config.dpop_nonce_enabled(), DEFAULT_DPOP_NONCE);
+        assert_eq!(
+            config.resource_metadata_enabled(),
+            DEFAULT_RESOURCE_METADATA
+        );
+        assert!(config.scopes_supported().is_empty());
+        assert_eq!(config.dpop_config(), DpopConfig::default());
+    }
+
+    #[test]
+    fn a_public_url_is_normalised_and_checked() {
+        for (given, kept) in [
+            ("https://api.example.com", "https://api.example.com"),
+            ("https://API.example.com:443/", "https://api.example.com"),
+            ("http://127.0.0.1:8000/v1/", "http://127.0.0.1:8000/v1"),
+        ] {
+            let config = base().public_url(given).build().unwrap();
+            assert_eq!(config.public_url(), Some(kept), "{given}");
+        }
+        for bad in [
+            "api.example.com",
+            "ftp://h/",
+            "https://h/?q=1",
+            "https://h/#f",
+            "https://user:hunter2@h/",
+            "/v1",
+        ] {
+            let err = base().public_url(bad).build().unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains("AUTH_PUBLIC_URL"), "{bad}: {text}");
+            assert!(!text.contains("hunter2"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_short_nonce_secret_is_refused_naming_the_variable() {
+        let err = base().dpop_nonce_secret([1u8; 31]).build().unwrap_err();
+        assert!(err.to_string().contains("AUTH_DPOP_NONCE_SECRET"), "{err}");
+        assert!(base().dpop_nonce_secret([1u8; 32]).build().is_ok());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let builder = base()
+            .dpop_nonce_secret("hunter2-hunter2-hunter2-hunter2-hunter2")
+            .dpop_replay_redis("redis://:hunter2@127.0.0.1:6379");
+        assert!(!format!("{builder:?}").contains("hunter2"));
+        if let Ok(config) = builder.build() {
+            assert!(!format!("{config:?}").contains("hunter2"));
+        }
+    }
+
+    #[cfg(not(feature = "redis"))]
+    #[test]
+    fn a_redis_url_without_the_feature_says_to_enable_it() {
+        let err = base()
+            .dpop_replay_redis("redis://:hunter2@127.0.0.1:6379")
+            .build()
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("AUTH_DPOP_REPLAY_REDIS") && text.contains("`redis` feature"),
+            "{text}"
+        );
+        assert!(!text.contains("hunter2"));
+    }
+
+    #[cfg(feature = "redis")]
+    #[test]
+    fn a_redis_url_becomes_a_store() {
+        let config = base()
+            .dpop_replay_redis("redis://127.0.0.1:6379")
+            .build()
+            .unwrap();
+        assert!(config.dpop_extras.replay_store.is_some());
+        let err = base().dpop_replay_redis("http://h/").build().unwrap_err();
+        assert!(err.to_string().contains("AUTH_DPOP_REPLAY_REDIS"), "{err}");
+    }
+
+    #[test]
+    fn dpop_bounds_are_checked() {
+        let cases = [
+            (base().dpop_algorithms([]), "dpop_algorithms"),
+            (
+                base().dpop_algorithms([Algorithm::HS256]),
+                "dpop_algorithms",
+            ),
+            (
+                base().dpop_proof_max_age(Duration::ZERO),
+                "dpop_proof_max_age",
+            ),
+            (
+                base().dpop_nonce_window(Duration::ZERO),
+                "dpop_nonce_window",
+            ),
+            (
+                base().dpop_replay_timeout(Duration::ZERO),
+                "dpop_replay_timeout",
+            ),
+            (
+                base().scopes_supported(["read messages"]),
+                "scopes_supported",
+            ),
+        ];
+        for (builder, name) in cases {
+            let err = builder.build().unwrap_err();
+            assert!(err.to_string().contains(name), "{err}");
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! This API as an OAuth protected resource, framework-free: its public
+//! URL, the URL of a request (for DPoP's `htu`), and its RFC 9728 metadata
+//! document.
+
+use reqwest::Url;
+use serde_json::{json, Map, Value};
+
+use crate::config::{AuthConfig, DpopMode};
+
+/// Where RFC 9728 section 3 puts the metadata document (followed by the
+/// resource's path prefix, if it has one).
+pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
+
+/// This API as clients see it: its public base URL (if configured), and
+/// what its metadata document says.
+///
+/// With several issuers, the settings of the first configuration apply,
+/// and every issuer is listed in `authorization_servers`.
+///
+/// ```
+/// use auth_runtime::metadata::ProtectedResource;
+/// use auth_runtime::AuthConfig;
+///
+/// let config = AuthConfig::builder("https://example.eu.auth0.com/", "https://quickstarts/api")
+///     .public_url("https://api.example.com/orders")
+///     .resource_metadata(true)
+///     .build()?;
+/// let resource = ProtectedResource::new(&[config]);
+/// assert_eq!(
+///     resource.request_url("http", Some("10.0.0.7:8000"), "/v1/list").as_deref(),
+///     Some("https://api.example.com/orders/v1/list"),
+/// );
+/// assert_eq!(resource.metadata_path(), "/.well-known/oauth-protected-resource/orders");
+/// assert_eq!(
+///     resource.metadata_url("http", None).as_deref(),
+///     Some("https://api.example.com/.well-known/oauth-protected-resource/orders"),
+/// );
+/// # Ok::<(), auth_runtime::config::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ProtectedResource {
+    /// Normalised, without a trailing `/`.
+    public_url: Option<String>,
+    metadata: bool,
+    issuers: Vec<String>,
+    scopes: Vec<String>,
+    /// The proof algorithms' names; `None` when DPoP is disabled.
+    dpop_algorithms: Option<Vec<String>>,
+    dpop_required: bool,
+}
+
+impl ProtectedResource {
+    /// The resource the first of `configs` describes, with the issuers of
+    /// them all.
+    pub fn new(configs: &[AuthConfig]) -> ProtectedResource {
+        let first = configs.first();
+        let mode = first.map_or(crate::config::DEFAULT_DPOP_MODE, AuthConfig::dpop_mode);
+        ProtectedResource {
+            public_url: first.and_then(|c| c.public_url()).map(str::to_owned),
+            metadata: first.is_some_and(AuthConfig::resource_metadata_enabled),
+            issuers: configs.iter().map(|c| c.issuer().to_owned()).collect(),
+            scopes: first.map_or_else(Vec::new, |c| c.scopes_supported().to_vec()),
+            dpop_algorithms: mode.accepts_dpop().then(|| {
+                first
+                    .map_or_else(
+                        || crate::dpop::DEFAULT_DPOP_ALGORITHMS.to_vec(),
+                        |c| c.tuning.dpop_algorithms.clone(),
+                    )
+                    .iter()
+                    .map(|alg| format!("{alg:?}"))
+                    .collect()
+            }),
+            dpop_required: mode == DpopMode::Required,
+        }
+    }
+
+    /// Whether the metadata document is served (and named in challenges).
+    pub fn metadata_enabled(&self) -> bool {
+        self.metadata
+    }
+
+    /// The configured public base URL, normalised, without a trailing `/`.
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url.as_deref()
+    }
+
+    /// The URL of a request to `path` (its path as received, without the
+    /// query): the public base URL followed by `path` when one is
+    /// configured, else `scheme://host` followed by `path`. `None` when
+    /// `host` (the request's `Host`) is missing or cannot form a URL.
+    pub fn request_url(&self, scheme: &str, host: Option<&str>, path: &str) -> Option<String> {
+        let base = match &self.public_url {
+            Some(url) => url.clone(),
+            None => origin(scheme, host?)?,
+        };
+        let path = if path.starts_with('/') { path } else { "/" };
+        Some(format!("{base}{path}"))
+    }
+
+    /// This API's resource identifier: the public base URL, else the
+    /// origin (`scheme://host`) of the request. It is not the token
+    /// audience.
+    pub fn resource(&self, scheme: &str, host: Option<&str>) -> Option<String> {
+        match &self.public_url {
+            Some(url) => Some(url.clone()),
+            None => origin(scheme, host?),
+        }
+    }
+
+    /// The path the metadata document is served at: [`METADATA_PATH`],
+    /// followed by the public base URL's path prefix if it has one (RFC 9728
+    /// section 3.1).
+    pub fn metadata_path(&self) -> String {
+        let prefix = self
+            .public_url
+            .as_deref()
+            .and_then(|url| Url::parse(url).ok())
+            .map(|url| url.path().trim_end_matches('/').to_owned())
+            .unwrap_or_default();
+        format!("{METADATA_PATH}{prefix}")
+    }
+
+    /// The absolute URL of the metadata document, for the challenges'
+    /// `resource_metadata`: the public base URL's origin, else the
+    /// request's, followed by [`metadata_path`](Self::metadata_path).
+    pub fn metadata_url(&self, scheme: &str, host: Option<&str>) -> Option<String> {
+        let origin = match &self.public_url {
+            Some(url) => Url::parse(url).ok()?.origin().ascii_serialization(),
+            None => origin(scheme, host?)?,
+        };
+        Some(format!("{origin}{}", self.metadata_path()))
+    }
+
+    /// The metadata document (RFC 9728 section 2) of `resource`.
+    pub fn document(&self, resource: &str) -> Value {
+        let mut document = Map::new();
+        document.insert("resource".into(), resource.into());
+        document.insert("authorization_servers".into(), json!(self.issuers));
+        document.insert("bearer_methods_supported".into(), json!(["header"]));
+        if !self.scopes.is_empty() {
+            document.insert("scopes_supported".into(), json!(self.scopes));
+        }
+        if let Some(algorithms) = &self.dpop_algorithms {
+            document.insert(
+                "dpop_signing_alg_values_supported".into(),
+                json!(algorithms),
+            );
+        }
+        if self.dpop_required {
+            document.insert("dpop_bound_access_tokens_required".into(), true.into());
+        }
+        Value::Object(document)
+    }
+}
+
+/// `scheme://host` normalised (RFC 3986: lower-case host, no default port),
+/// or `None` when `host` is not a plain host with an optional port.
+fn origin(scheme: &str, host: &str) -> Option<String> {
+    let plain = !host.is_empty()
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
+        });
+    if !plain {
+        return None;
+    }
+    let url = Url::parse(&format!("{scheme}://{host}/")).ok()?;
+    if url.host().is_none() || url.path() != "/" {
+        return None;
+    }
+    Some(url.origin().ascii_serialization())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(
+        build: impl FnOnce(crate::config::AuthConfigBuilder) -> crate::config::AuthConfigBuilder,
+    ) -> ProtectedResource {
+        let config = build(AuthConfig::builder("https://i/", "https://quickstarts/api"))
+            .build()
+            .unwrap();
+        ProtectedResource::new(&[config])
+    }
+
+    #[test]
+    fn without_a_public_url_the_request_gives_the_origin() {
+        let r = resource(|b| b);
+        assert_eq!(
+            r.request_url("http", Some("API.example.com:80"), "/a/b")
+                .as_deref(),
+            Some("http://api.example.com/a/b")
+        );
+        assert_eq!(
+            r.resource("https", Some("api.example.com:8443")).as_deref(),
+            Some("https://api.example.com:8443")
+        );
+        assert_eq!(
+            r.metadata_url("http", Some("127.0.0.1:8000")).as_deref(),
+            Some("http://127.0.0.1:8000/.well-known/oauth-protected-resource")
+        );
+        assert_eq!(r.metadata_path(), METADATA_PATH);
+    }
+
+    #[test]
+    fn a_host_that_cannot_form_a_url_gives_none() {
+        let r = resource(|b| b);
+        for bad in [
+            "",
+            "a b",
+            "evil.com/path",
+            "u@h",
+            "h?x",
+            "h#f",
+            "ex\u{e9}.com",
+            "[::1",
+        ] {
+            assert_eq!(r.request_url("http", Some(bad), "/"), None, "{bad:?}");
+            assert_eq!(r.metadata_url("http", Some(bad)), None, "{bad:?}");
+        }
+        assert_eq!(r.request_url("http", None, "/"), None);
+    }
+
+    #[test]
+    fn a_public_url_wins_over_the_request() {
+        let r = resource(|b| b.public_url("https://api.example.com/svc/"));
+        assert_eq!(
+            r.request_url("http", Some("internal:8000"), "/a")
+                .as_deref(),
+            Some("https://api.example.com/svc/a")
+        );
+        assert_eq!(
+            r.resource("http", None).as_deref(),
+            Some("https://api.example.com/svc")
+        );
+        assert_eq!(
+            r.metadata_path(),
+            "/.well-known/oauth-protected-resource/svc"
+        );
+        assert_eq!(
+            r.metadata_url("http", Some("bad host")).as_deref(),
+            Some("https://api.example.com/.well-known/oauth-protected-resource/svc")
+        );
+    }
+
+    #[test]
+    fn the_document_follows_the_mode_and_the_scopes() {
+        let r = resource(|b| b.scopes_supported(["read:messages"]));
+        assert_eq!(
+            r.document("https://r"),
+            json!({
+                "resource": "https://r",
+                "authorization_servers": ["https://i/"],
+                "bearer_methods_supported": ["header"],
+                "scopes_supported": ["read:messages"],
+                "dpop_signing_alg_values_supported": ["ES256", "ES384", "PS256", "RS256", "EdDSA"],
+            })
+        );
+        let required = resource(|b| b.dpop(DpopMode::Required)).document("https://r");
+        assert_eq!(required["dpop_bound_access_tokens_required"], true);
+        assert!(required.get("scopes_supported").is_none());
+        let disabled = resource(|b| b.dpop(DpopMode::Disabled)).document("https://r");
+        assert!(disabled.get("dpop_signing_alg_values_supported").is_none());
+        assert!(disabled.get("dpop_bound_access_tokens_required").is_none());
+    }
+}

@@ -1,0 +1,122 @@
+//! [`RequestParts`]: what a framework layer hands the core to authenticate
+//! one request, and [`IssuerRouter::authorize_request`].
+
+use super::IssuerRouter;
+use crate::claims::Claims;
+use crate::error::AuthError;
+use crate::extract::extract_credentials;
+
+/// The parts of an HTTP request that authentication reads: its
+/// `Authorization` and `DPoP` header values, its method and URL, and the
+/// time. A framework layer gathers them (the Rocket layer does); the token
+/// and the proof are never printed.
+///
+/// ```
+/// use auth_runtime::validator::RequestParts;
+///
+/// let parts = RequestParts::new("GET", Some("https://api.example.com/orders".into()))
+///     .authorization("DPoP eyJhbGciOi...")
+///     .dpop("eyJ0eXAiOiJkcG9wK2p3dCIs...");
+/// assert!(!format!("{parts:?}").contains("eyJ"));
+/// ```
+#[derive(Clone)]
+pub struct RequestParts<'a> {
+    pub(super) authorization: Vec<&'a str>,
+    pub(super) dpop: Vec<&'a str>,
+    pub(super) method: &'a str,
+    pub(super) url: Option<String>,
+    pub(super) now: u64,
+}
+
+impl std::fmt::Debug for RequestParts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestParts")
+            .field("authorization_headers", &self.authorization.len())
+            .field("dpop_headers", &self.dpop.len())
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("now", &self.now)
+            .finish()
+    }
+}
+
+impl<'a> RequestParts<'a> {
+    /// A request with `method` (e.g. `GET`, compared exactly with a
+    /// proof's `htm`) to `url`, its absolute URL as the client addressed
+    /// it (the query is ignored); `None` when it cannot be formed, which
+    /// fails any DPoP proof. No headers yet; the time is now.
+    pub fn new(method: &'a str, url: Option<String>) -> RequestParts<'a> {
+        RequestParts {
+            authorization: Vec::new(),
+            dpop: Vec::new(),
+            method,
+            url,
+            now: jsonwebtoken::get_current_timestamp(),
+        }
+    }
+
+    /// Adds the value of an `Authorization` header (call once per header:
+    /// several are refused).
+    pub fn authorization(mut self, value: &'a str) -> Self {
+        self.authorization.push(value);
+        self
+    }
+
+    /// Adds the value of a `DPoP` header (call once per header: with the
+    /// `DPoP` scheme, exactly one is required).
+    pub fn dpop(mut self, value: &'a str) -> Self {
+        self.dpop.push(value);
+        self
+    }
+
+    /// Sets the time (Unix seconds) against which the DPoP proof's `iat`,
+    /// its nonce and the replay window are checked. The token's own times
+    /// are checked against the system clock.
+    pub fn at(mut self, now: u64) -> Self {
+        self.now = now;
+        self
+    }
+}
+
+impl IssuerRouter {
+    /// Authenticates a request, in the contract's order: the
+    /// `Authorization` header (`Bearer`, or `DPoP` unless DPoP is
+    /// disabled), the token (structure, key, signature, claims; the
+    /// verified-token cache may skip its signature), then the sender
+    /// constraint: a token bound to a key (`cnf.jkt`) must come with the
+    /// `DPoP` scheme and one valid proof of that key (checked on every
+    /// request, never cached), then the server nonce when nonces are on,
+    /// then the replay store. A route's step-up requirement and scopes are
+    /// the caller's next checks.
+    ///
+    /// With several issuers, the DPoP settings of the first configuration
+    /// apply.
+    pub async fn authorize_request(&self, request: &RequestParts<'_>) -> Result<Claims, AuthError> {
+        let header = match request.authorization.as_slice() {
+            [] => "",
+            [one] => one,
+            _ => return Err(AuthError::TooManyParts),
+        };
+        let (scheme, token) = extract_credentials(header, self.sender.mode.accepts_dpop())?;
+        let claims = self.validate(token).await?;
+        self.sender.check(scheme, token, &claims, request).await?;
+        Ok(claims)
+    }
+
+    /// A fresh server nonce for a `DPoP-Nonce` header, when nonces are on
+    /// (and DPoP is not disabled).
+    pub fn dpop_nonce(&self, now: u64) -> Option<String> {
+        self.sender.issue_nonce(now)
+    }
+
+    /// How the `DPoP` scheme is treated (the first configuration's mode).
+    pub fn dpop_mode(&self) -> crate::config::DpopMode {
+        self.sender.mode
+    }
+
+    /// The accepted proof algorithms, space-separated, as the `algs` of a
+    /// `DPoP` challenge.
+    pub fn dpop_algs(&self) -> String {
+        self.sender.algs()
+    }
+}

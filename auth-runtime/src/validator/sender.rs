@@ -1,0 +1,142 @@
+//! The sender constraint (RFC 9449): after the token verified, whether it
+//! may be used the way it was presented, and for `DPoP` the proof, its
+//! nonce and its replay check.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::RequestParts;
+use crate::claims::Claims;
+use crate::config::{AuthConfig, ConfigError, DpopMode};
+use crate::dpop::{
+    check_replay, verify_proof, DpopConfig, Expectation, MemoryReplayStore, Nonces, ReplayStore,
+    PER_PROCESS_NONCE_WARNING,
+};
+use crate::error::AuthError;
+use crate::extract::Scheme;
+
+/// The DPoP settings and state of a router: taken from its first
+/// configuration.
+#[derive(Debug)]
+pub(super) struct SenderConstraint {
+    pub(super) mode: DpopMode,
+    config: DpopConfig,
+    nonces: Option<Nonces>,
+    store: Arc<dyn ReplayStore>,
+}
+
+pub(super) const BOUND_AS_BEARER: &str =
+    "The token is bound to a DPoP key (cnf.jkt): it must be presented with the DPoP scheme and a proof";
+const NOT_BOUND: &str =
+    "The token presented with the DPoP scheme is not bound to a key (it has no cnf.jkt)";
+const BAD_JKT: &str = "The token's cnf.jkt is not a key thumbprint";
+const DPOP_REQUIRED: &str =
+    "This resource requires DPoP: a DPoP-bound token presented with the DPoP scheme and a proof";
+const NO_PROOF: &str = "The request has no DPoP header: the DPoP scheme needs one proof";
+const TWO_PROOFS: &str = "The request has more than one DPoP header";
+const NO_URL: &str =
+    "The request URL cannot be formed (no usable Host) to compare it with the DPoP proof's htu";
+
+/// Whether `claims` bind the token to a DPoP key (`cnf.jkt`).
+pub(super) fn is_key_bound(claims: &Claims) -> bool {
+    matches!(claims.get("cnf"), Some(Value::Object(cnf)) if cnf.contains_key("jkt"))
+}
+
+impl SenderConstraint {
+    /// The constraint `config` describes. With nonces on and no secret, a
+    /// secret is drawn for this process, and a warning says so.
+    pub(super) fn new(config: &AuthConfig) -> Result<SenderConstraint, ConfigError> {
+        let dpop = config.dpop_config();
+        let mode = config.dpop_mode();
+        let nonces = if config.dpop_nonce_enabled() && mode.accepts_dpop() {
+            Some(match &config.dpop_extras.nonce_secret {
+                Some(secret) => Nonces::from_secret(secret, dpop.nonce_window()).map_err(|_| {
+                    ConfigError::Secret(
+                        "AUTH_DPOP_NONCE_SECRET (the DPoP nonce secret) must hold at least 32 bytes",
+                    )
+                })?,
+                None => {
+                    let nonces = Nonces::per_process(dpop.nonce_window()).map_err(|_| {
+                        ConfigError::Secret("no random DPoP nonce secret could be drawn")
+                    })?;
+                    log::warn!("{PER_PROCESS_NONCE_WARNING}");
+                    nonces
+                }
+            })
+        } else {
+            None
+        };
+        let store = match &config.dpop_extras.replay_store {
+            Some(store) => store.clone(),
+            None => Arc::new(MemoryReplayStore::new(dpop.replay_capacity())),
+        };
+        Ok(SenderConstraint {
+            mode,
+            config: dpop,
+            nonces,
+            store,
+        })
+    }
+
+    /// A fresh nonce for a `DPoP-Nonce` header, when nonces are on.
+    pub(super) fn issue_nonce(&self, now: u64) -> Option<String> {
+        self.nonces.as_ref().map(|nonces| nonces.issue(now))
+    }
+
+    /// The challenge's `algs`.
+    pub(super) fn algs(&self) -> String {
+        self.config.algs_challenge()
+    }
+
+    /// Whether `token`, verified with `claims`, may be used as it was
+    /// presented (`scheme`) on `request`: the contract's sender-constraint
+    /// rows, then for `DPoP` the proof, its nonce and the replay store.
+    pub(super) async fn check(
+        &self,
+        scheme: Scheme,
+        token: &str,
+        claims: &Claims,
+        request: &RequestParts<'_>,
+    ) -> Result<(), AuthError> {
+        let jkt = match claims.get("cnf") {
+            Some(Value::Object(cnf)) => cnf.get("jkt"),
+            _ => None,
+        };
+        match (scheme, jkt) {
+            (Scheme::Bearer, Some(_)) => Err(AuthError::InvalidToken(BOUND_AS_BEARER)),
+            (Scheme::Bearer, None) if self.mode == DpopMode::Required => {
+                Err(AuthError::InvalidToken(DPOP_REQUIRED))
+            }
+            // A DPoP header beside a plain Bearer token is ignored.
+            (Scheme::Bearer, None) => Ok(()),
+            (Scheme::Dpop, None) => Err(AuthError::InvalidToken(NOT_BOUND)),
+            (Scheme::Dpop, Some(Value::String(jkt))) => self.check_proof(token, jkt, request).await,
+            (Scheme::Dpop, Some(_)) => Err(AuthError::InvalidToken(BAD_JKT)),
+        }
+    }
+
+    async fn check_proof(
+        &self,
+        token: &str,
+        jkt: &str,
+        request: &RequestParts<'_>,
+    ) -> Result<(), AuthError> {
+        let proof = match request.dpop.as_slice() {
+            [one] => one.trim(),
+            [] => return Err(AuthError::InvalidDpopProof(NO_PROOF)),
+            _ => return Err(AuthError::InvalidDpopProof(TWO_PROOFS)),
+        };
+        let url = request
+            .url
+            .as_deref()
+            .ok_or(AuthError::InvalidDpopProof(NO_URL))?;
+        let mut expected = Expectation::new(request.method, url, token, jkt);
+        if let Some(nonces) = &self.nonces {
+            expected = expected.with_nonces(nonces);
+        }
+        let verified = verify_proof(proof, &expected, &self.config, request.now)?;
+        check_replay(&*self.store, &verified, &self.config, request.now).await?;
+        Ok(())
+    }
+}
