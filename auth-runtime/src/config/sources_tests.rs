@@ -1,0 +1,321 @@
+//! The tests of config/sources.rs: the environment and the `[auth]` table.
+
+use super::*;
+use std::collections::HashMap;
+use std::time::Duration;
+
+fn from(vars: &[(&str, &str)]) -> Result<AuthConfig, ConfigError> {
+    from_table(None, vars)
+}
+
+fn from_table(table: Option<Value>, vars: &[(&str, &str)]) -> Result<AuthConfig, ConfigError> {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    AuthConfig::from_sources(table, |name| vars.get(name).cloned())
+}
+
+#[test]
+fn auth0_domain_gives_issuer_and_key_set() {
+    let config = from(&[
+        ("AUTH0_DOMAIN", "example.eu.auth0.com"),
+        ("AUTH0_AUDIENCE", "https://q/api"),
+    ])
+    .unwrap();
+    assert_eq!(config.issuer(), "https://example.eu.auth0.com/");
+    assert_eq!(config.audience(), "https://q/api");
+    assert_eq!(
+        config.jwks_source(),
+        &JwksSource::Uri("https://example.eu.auth0.com/.well-known/jwks.json".into())
+    );
+}
+
+#[test]
+fn issuer_uses_discovery_unless_a_uri_is_given() {
+    let config = from(&[
+        ("AUTH_ISSUER", "http://127.0.0.1:8081/"),
+        ("AUTH_AUDIENCE", "a"),
+    ])
+    .unwrap();
+    assert_eq!(config.issuer(), "http://127.0.0.1:8081/");
+    assert_eq!(config.jwks_source(), &JwksSource::Discover);
+    let config = from(&[
+        ("AUTH_ISSUER", "http://127.0.0.1:8081/"),
+        ("AUTH_AUDIENCE", "a"),
+        ("AUTH_JWKS_URI", "http://127.0.0.1:9/keys"),
+    ])
+    .unwrap();
+    assert_eq!(
+        config.jwks_source(),
+        &JwksSource::Uri("http://127.0.0.1:9/keys".into())
+    );
+}
+
+#[test]
+fn incomplete_environment_names_what_is_missing() {
+    let err = from(&[("AUTH0_DOMAIN", "x.auth0.com")]).unwrap_err();
+    assert!(matches!(
+        err,
+        ConfigError::Missing(
+            "AUTH0_AUDIENCE (or AUTH_AUDIENCE, or audience in Rocket.toml's [auth])"
+        )
+    ));
+    assert!(err.to_string().contains("AUTH0_AUDIENCE"));
+    let err = from(&[("AUTH_AUDIENCE", "a")]).unwrap_err();
+    assert!(matches!(
+        err,
+        ConfigError::Missing(
+            "AUTH0_DOMAIN or AUTH_ISSUER (or domain or issuer in Rocket.toml's [auth])"
+        )
+    ));
+}
+
+#[test]
+fn the_table_sets_tuning_and_the_environment_wins() {
+    let table = serde_json::json!({
+        "issuer": "https://table/",
+        "audience": "from-table",
+        "leeway": 7,
+        "jwks_ttl": 120,
+        "realm": "r",
+    });
+    let config = from_table(Some(table.clone()), &[]).unwrap();
+    assert_eq!(config.issuer(), "https://table/");
+    assert_eq!(config.audience(), "from-table");
+    assert_eq!(config.tuning.leeway, Duration::from_secs(7));
+    assert_eq!(config.tuning.jwks_ttl, Duration::from_secs(120));
+    assert_eq!(config.realm(), "r");
+    let config = from_table(Some(table), &[("AUTH_AUDIENCE", "from-env")]).unwrap();
+    assert_eq!(config.audience(), "from-env");
+}
+
+#[test]
+fn no_configuration_error_shows_a_secret() {
+    for secret in [
+        serde_json::json!(123456789),
+        serde_json::json!(["hunter2-hunter2"]),
+    ] {
+        let table = serde_json::json!({
+            "issuer": "https://i/", "audience": "a", "shared_secret": secret
+        });
+        let err = from_table(Some(table), &[]).unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(
+            !text.contains("123456789") && !text.contains("hunter2"),
+            "{text}"
+        );
+        assert!(text.contains("shared secret must be a string"), "{text}");
+    }
+    let err = from(&[
+        ("AUTH_ISSUER", "https://i/"),
+        ("AUTH_AUDIENCE", "a"),
+        ("AUTH_SHARED_SECRET_BASE64", "not base64! hunter2"),
+    ])
+    .unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("hunter2"));
+    let err = from(&[
+        ("AUTH_ISSUER", "https://i/"),
+        ("AUTH_AUDIENCE", "a"),
+        ("AUTH_SHARED_SECRET", "hunter2"),
+    ])
+    .unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("hunter2"));
+    let err = AuthConfig::builder("ftp://user:hunter2@i/", "a")
+        .build()
+        .unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("hunter2"), "{err}");
+}
+
+#[test]
+fn several_audiences_and_a_maximum_age_come_from_either_source() {
+    let base = [("AUTH_ISSUER", "https://i/")];
+    let config = from(&[base[0], ("AUTH_AUDIENCE", " https://a/api  https://b/api ")]).unwrap();
+    assert_eq!(config.audiences(), ["https://a/api", "https://b/api"]);
+    let config = from(&[base[0], ("AUTH0_AUDIENCE", "q"), ("AUTH_AUDIENCE", "w")]).unwrap();
+    assert_eq!(config.audiences(), ["w"], "AUTH_AUDIENCE wins");
+    let table = serde_json::json!({
+        "issuer": "https://i/", "audience": ["x", "y"], "max_token_age": 600,
+        "scope_claims": ["permissions"]
+    });
+    let config = from_table(Some(table.clone()), &[]).unwrap();
+    assert_eq!(config.audiences(), ["x", "y"]);
+    assert_eq!(config.tuning.max_token_age, Some(Duration::from_secs(600)));
+    assert_eq!(
+        config.tuning.scope_claims,
+        [crate::config::ScopeSource::Permissions]
+    );
+    let config = from_table(Some(table), &[("AUTH_MAX_TOKEN_AGE", "60")]).unwrap();
+    assert_eq!(config.tuning.max_token_age, Some(Duration::from_secs(60)));
+    let err = from(&[
+        base[0],
+        ("AUTH_AUDIENCE", "a"),
+        ("AUTH_MAX_TOKEN_AGE", "soon"),
+    ])
+    .unwrap_err();
+    assert!(err.to_string().contains("AUTH_MAX_TOKEN_AGE"), "{err}");
+    let table =
+        serde_json::json!({ "issuer": "https://i/", "audience": "a", "scope_claims": ["roles"] });
+    assert!(matches!(
+        from_table(Some(table), &[]),
+        Err(ConfigError::Table(_))
+    ));
+}
+
+#[test]
+fn an_unknown_key_of_the_table_is_refused() {
+    let table = serde_json::json!({ "issuer": "https://i/", "audience": "a", "leway": 7 });
+    let err = from_table(Some(table), &[]).unwrap_err();
+    assert!(matches!(err, ConfigError::Table(_)), "{err:?}");
+    assert!(err.to_string().contains("leway"), "{err}");
+}
+
+#[test]
+fn auth0_domain_takes_no_scheme_but_https() {
+    for domain in [
+        "http://tenant.auth0.com",
+        "HTTP://tenant.auth0.com/",
+        "ftp://t",
+        "tenant.auth0.com/path",
+        "me@tenant.auth0.com",
+    ] {
+        let err = from(&[("AUTH0_DOMAIN", domain), ("AUTH_AUDIENCE", "a")]).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::InvalidUrl {
+                    setting: "AUTH0_DOMAIN",
+                    ..
+                }
+            ),
+            "{domain}: {err:?}"
+        );
+        assert!(err.to_string().contains("AUTH0_DOMAIN"), "{err}");
+    }
+    for domain in [
+        "https://tenant.auth0.com",
+        "HTTPS://tenant.auth0.com/",
+        " tenant.auth0.com/ ",
+    ] {
+        let config = from(&[("AUTH0_DOMAIN", domain), ("AUTH_AUDIENCE", "a")]).unwrap();
+        assert_eq!(config.issuer(), "https://tenant.auth0.com/", "{domain}");
+    }
+    let table = serde_json::json!({ "domain": "http://tenant.auth0.com", "audience": "a" });
+    let err = from_table(Some(table), &[]).unwrap_err();
+    assert!(err.to_string().contains("domain in Rocket.toml"), "{err}");
+}
+
+#[test]
+fn key_urls_from_the_environment_follow_the_https_rule() {
+    let err = from(&[
+        ("AUTH_ISSUER", "https://i.example/"),
+        ("AUTH_AUDIENCE", "a"),
+        ("AUTH_JWKS_URI", "http://keys.example/jwks.json"),
+    ])
+    .unwrap_err();
+    assert!(err.to_string().contains("AUTH_JWKS_URI"), "{err}");
+    let err = from(&[("AUTH_ISSUER", "http://i.example/"), ("AUTH_AUDIENCE", "a")]).unwrap_err();
+    assert!(err.to_string().contains("AUTH_ISSUER"), "{err}");
+    let config = from(&[
+        ("AUTH_ISSUER", "https://i.example/"),
+        ("AUTH_AUDIENCE", "a"),
+        ("AUTH_JWKS_URI", "file:///etc/auth/jwks.json"),
+    ])
+    .unwrap();
+    assert_eq!(
+        config.jwks_source(),
+        &JwksSource::Uri("file:///etc/auth/jwks.json".into())
+    );
+}
+
+#[test]
+fn the_table_may_hold_the_key_set_itself() {
+    let keys = serde_json::json!({ "keys": [{ "kty": "RSA", "n": "sXch", "e": "AQAB" }] });
+    let table = serde_json::json!({ "issuer": "https://i/", "audience": "a", "jwks": keys });
+    let config = from_table(Some(table), &[]).unwrap();
+    let JwksSource::Inline(text) = config.jwks_source() else {
+        panic!("{:?}", config.jwks_source());
+    };
+    assert_eq!(serde_json::from_str::<Value>(text).unwrap(), keys);
+    let as_text =
+        serde_json::json!({ "issuer": "https://i/", "audience": "a", "jwks": keys.to_string() });
+    assert_eq!(
+        from_table(Some(as_text), &[]).unwrap().jwks_source(),
+        &JwksSource::Inline(keys.to_string())
+    );
+    let both = serde_json::json!({
+        "issuer": "https://i/", "audience": "a", "jwks": keys, "jwks_uri": "https://i/k"
+    });
+    assert!(matches!(
+        from_table(Some(both), &[]),
+        Err(ConfigError::OutOfRange { .. })
+    ));
+}
+
+const ISSUER: (&str, &str) = ("AUTH_ISSUER", "https://i.example/");
+const AUDIENCE: (&str, &str) = ("AUTH_AUDIENCE", "a");
+
+#[test]
+fn the_dpop_variables_set_their_settings() {
+    let config = from(&[
+        ISSUER,
+        AUDIENCE,
+        ("AUTH_DPOP", "Required"),
+        ("AUTH_PUBLIC_URL", "https://api.example.com/v1/"),
+        ("AUTH_DPOP_NONCE", "on"),
+        ("AUTH_DPOP_NONCE_SECRET", "0123456789abcdef0123456789abcdef"),
+    ])
+    .unwrap();
+    assert_eq!(config.dpop_mode(), DpopMode::Required);
+    assert_eq!(config.public_url(), Some("https://api.example.com/v1"));
+    assert!(config.dpop_nonce_enabled());
+    for (mode, expected) in [
+        ("disabled", DpopMode::Disabled),
+        ("allowed", DpopMode::Allowed),
+    ] {
+        let config = from(&[ISSUER, AUDIENCE, ("AUTH_DPOP", mode)]).unwrap();
+        assert_eq!(config.dpop_mode(), expected);
+    }
+    let config = from(&[ISSUER, AUDIENCE, ("AUTH_DPOP_NONCE", "off")]).unwrap();
+    assert!(!config.dpop_nonce_enabled());
+}
+
+#[test]
+fn a_bad_dpop_variable_is_refused_naming_it() {
+    for (name, value) in [
+        ("AUTH_DPOP", "sometimes"),
+        ("AUTH_DPOP_NONCE", "maybe"),
+        ("AUTH_PUBLIC_URL", "api.example.com"),
+        ("AUTH_DPOP_NONCE_SECRET", "too short"),
+    ] {
+        let err = from(&[ISSUER, AUDIENCE, (name, value)]).unwrap_err();
+        assert!(err.to_string().contains(name), "{name}: {err}");
+        if name == "AUTH_DPOP_NONCE_SECRET" {
+            assert!(!format!("{err} {err:?}").contains("too short"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn the_table_sets_dpop_and_metadata_and_the_environment_wins() {
+    let table = serde_json::json!({
+        "issuer": "https://table/",
+        "audience": "a",
+        "dpop": "disabled",
+        "public_url": "https://api.example.com",
+        "resource_metadata": true,
+        "scopes_supported": ["read:messages"],
+        "dpop_proof_max_age": 60,
+        "dpop_nonce_secret": "0123456789abcdef0123456789abcdef",
+    });
+    let config = from_table(Some(table.clone()), &[]).unwrap();
+    assert_eq!(config.dpop_mode(), DpopMode::Disabled);
+    assert!(config.resource_metadata_enabled());
+    assert_eq!(config.scopes_supported(), ["read:messages"]);
+    assert_eq!(config.tuning.dpop_proof_max_age, Duration::from_secs(60));
+    let config = from_table(Some(table), &[("AUTH_DPOP", "required")]).unwrap();
+    assert_eq!(config.dpop_mode(), DpopMode::Required);
+    let secret = serde_json::json!({ "issuer": "https://i/", "audience": "a", "dpop_nonce_secret": 12345678 });
+    let err = from_table(Some(secret), &[]).unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("12345678"), "{err}");
+}
