@@ -32,14 +32,25 @@ fn counters(snapshotter: &Snapshotter) -> HashMap<String, u64> {
 async fn each_outcome_fetch_and_cache_lookup_is_counted_with_bounded_labels() {
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
-    recorder.install().expect("the only recorder of this test binary");
+    recorder
+        .install()
+        .expect("the only recorder of this test binary");
 
     let (ks, app) = TestApp::serving(&[&RSA_A]).await;
     let token = ks.token(&RSA_A).sub("alice@example.com").build();
     let expired = ks.token(&RSA_A).expires_in(-3600).build();
-    assert_eq!(app.call_with(Route::Private, &token).await.status, Status::Ok);
-    assert_eq!(app.call_with(Route::Private, &token).await.status, Status::Ok);
-    assert_eq!(app.call_with(Route::Scoped, &token).await.status, Status::Forbidden);
+    assert_eq!(
+        app.call_with(Route::Private, &token).await.status,
+        Status::Ok
+    );
+    assert_eq!(
+        app.call_with(Route::Private, &token).await.status,
+        Status::Ok
+    );
+    assert_eq!(
+        app.call_with(Route::Scoped, &token).await.status,
+        Status::Forbidden
+    );
     app.call(Route::Private, None).await;
     app.call_with(Route::Private, &expired).await;
     app.call(Route::Public, None).await;
@@ -48,7 +59,10 @@ async fn each_outcome_fetch_and_cache_lookup_is_counted_with_bounded_labels() {
     let get = |key: &str| counted.get(key).copied().unwrap_or(0);
     assert_eq!(get("auth_requests_total{code=ok}"), 2, "{counted:?}");
     assert_eq!(get("auth_requests_total{code=Unauthorized}"), 1);
-    assert_eq!(get("auth_requests_total{code=authorization_header_missing}"), 1);
+    assert_eq!(
+        get("auth_requests_total{code=authorization_header_missing}"),
+        1
+    );
     assert_eq!(get("auth_requests_total{code=token_expired}"), 1);
     let requests: u64 = counted
         .iter()

@@ -13,8 +13,8 @@ pub use jsonwebtoken::Algorithm;
 
 mod builder;
 mod claims_policy;
-mod key_refresh;
 mod dpop;
+mod key_refresh;
 mod secret;
 mod sources;
 mod table;

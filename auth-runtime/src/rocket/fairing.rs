@@ -1,14 +1,16 @@
 //! The [`Auth`] fairing: builds the validators at ignition, and renders
 //! authentication failures on the way out.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::http::Header;
 use rocket::request::Request;
 use rocket::{Build, Orbit, Response, Rocket};
 
 use super::response::{self, render_on_route, Auth0Json, ErrorRenderer, Rendering};
-use super::{take_rejection_marker, Attempted, Rejection};
+use super::{take_rejection_marker, Attempted, NonceDue, Rejection};
 use crate::config::{AuthConfig, ConfigError};
 use crate::telemetry;
 use crate::validator::IssuerRouter;
@@ -148,10 +150,12 @@ impl Fairing for Auth {
         };
         let built = configs.and_then(|configs| {
             let rendering = Rendering::new(&configs, self.renderer.clone());
-            IssuerRouter::new(configs).map(|router| (router, rendering))
+            let router = IssuerRouter::new(configs)?;
+            let metadata = super::metadata::route(&router)?;
+            Ok((router, rendering, metadata))
         });
         match built {
-            Ok((router, rendering)) => {
+            Ok((router, rendering, metadata)) => {
                 for validator in router.validators() {
                     log::info!(
                         "auth: tokens from {} for audience {}",
@@ -159,6 +163,13 @@ impl Fairing for Auth {
                         validator.config().audiences().join(", ")
                     );
                 }
+                let rocket = match metadata {
+                    Some(route) => {
+                        log::info!("auth: protected-resource metadata at {}", route.uri);
+                        rocket.mount("/", vec![route])
+                    }
+                    None => rocket,
+                };
                 Ok(rocket.manage(router).manage(rendering))
             }
             Err(error) => {
@@ -178,6 +189,7 @@ impl Fairing for Auth {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        give_next_nonce(request, response);
         let Some(recorded) = request.local_cache(Rejection::default).0.get() else {
             if request.local_cache(|| Attempted(false)).0 {
                 telemetry::request("ok");
@@ -199,5 +211,25 @@ impl Fairing for Auth {
                 );
             }
         }
+    }
+}
+
+/// The next server nonce (`DPoP-Nonce`), on the answer to a request that
+/// authenticated with DPoP while nonces are on.
+fn give_next_nonce(request: &Request<'_>, response: &mut Response<'_>) {
+    let nonce_due = request
+        .local_cache(NonceDue::default)
+        .0
+        .load(Ordering::Relaxed);
+    if !nonce_due {
+        return;
+    }
+    let now = jsonwebtoken::get_current_timestamp();
+    if let Some(nonce) = request
+        .rocket()
+        .state::<IssuerRouter>()
+        .and_then(|router| router.dpop_nonce(now))
+    {
+        response.set_header(Header::new("DPoP-Nonce", nonce));
     }
 }

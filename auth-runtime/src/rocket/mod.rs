@@ -10,9 +10,12 @@ use ::rocket::http::{Cookie, Header};
 use ::rocket::request::{Outcome, Request};
 use ::rocket::{Ignite, Rocket};
 
+mod challenge;
 mod fairing;
 mod guards;
 mod health;
+mod metadata;
+mod parts;
 mod response;
 
 pub use fairing::Auth;
@@ -43,6 +46,11 @@ struct Authenticated(Result<Claims, AuthError>);
 /// request counter of the fairing).
 struct Attempted(bool);
 
+/// Set when the request authenticated with a DPoP proof while server nonces
+/// are on: its answer carries the next nonce (`DPoP-Nonce`).
+#[derive(Default)]
+struct NonceDue(std::sync::atomic::AtomicBool);
+
 /// Authenticates `request` once; later calls (other guards) share the result.
 async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthError> {
     request.local_cache(|| Attempted(true));
@@ -52,18 +60,23 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthEr
                 log::error!("auth: {NOT_ATTACHED}");
                 return Authenticated(Err(AuthError::JwksUnavailable));
             };
-            let mut headers = request.headers().get("Authorization");
+            let parts = parts::request_parts(request, router);
             let shutdown = request.rocket().shutdown();
-            let result = match (headers.next(), headers.next()) {
-                (_, Some(_)) => Err(AuthError::TooManyParts),
-                // A request waiting on the key set when the server shuts
-                // down stops waiting (503), so that shutdown completes.
-                (value, None) => tokio::select! {
-                    biased;
-                    result = router.authorize(value) => result,
-                    () = shutdown => Err(AuthError::JwksUnavailable),
-                },
+            // A request waiting on the key set when the server shuts down
+            // stops waiting (503), so that shutdown completes.
+            let result = tokio::select! {
+                biased;
+                result = router.authorize_request(&parts) => result,
+                () = shutdown => Err(AuthError::JwksUnavailable),
             };
+            if result.is_ok()
+                && parts::scheme_used(request, Some(router)) == Some(crate::extract::Scheme::Dpop)
+            {
+                request
+                    .local_cache(NonceDue::default)
+                    .0
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             if let Err(error) = &result {
                 log::debug!(
                     "auth: {} {} rejected: {} {} ({})",

@@ -1,6 +1,7 @@
 //! How an [`AuthError`] becomes a Rocket response: its status, the
-//! `WWW-Authenticate` challenge (RFC 6750 section 3), `Retry-After` on a 503,
-//! and a body written by an [`ErrorRenderer`].
+//! `WWW-Authenticate` challenges (`challenge.rs`), `DPoP-Nonce` for a
+//! nonce to retry with, `Retry-After` on a 503, and a body written by an
+//! [`ErrorRenderer`].
 
 use std::io::Cursor;
 use std::sync::Arc;
@@ -10,8 +11,11 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 
+use super::challenge::{challenges, ChallengeContext};
+use super::parts;
 use crate::config::{AuthConfig, DEFAULT_REALM, DEFAULT_RETRY_INTERVAL};
 use crate::error::AuthError;
+use crate::validator::IssuerRouter;
 
 /// The Rocket status of `error`.
 pub(super) fn status(error: &AuthError) -> Status {
@@ -56,16 +60,26 @@ impl Rendering {
     }
 
     /// Writes `error` into `response`: status, the renderer's body, and the
-    /// contract's headers.
-    fn write(&self, error: &AuthError, route_scopes: Option<&str>, response: &mut Response<'_>) {
-        let ErrorBody { content_type, body } = self.renderer.render_on_route(error, route_scopes);
+    /// contract's headers (the challenges of `context`, whose realm is
+    /// replaced by ours; `DPoP-Nonce` when `nonce`).
+    fn write<'a>(
+        &'a self,
+        error: &AuthError,
+        mut context: ChallengeContext<'a>,
+        nonce: Option<String>,
+        response: &mut Response<'_>,
+    ) {
+        let ErrorBody { content_type, body } =
+            self.renderer.render_on_route(error, context.route_scopes);
         response.set_status(status(error));
         response.set_header(content_type);
-        match challenge(error, &self.realm, route_scopes) {
-            Some(value) => {
-                response.set_header(Header::new("WWW-Authenticate", value));
-            }
-            None => response.remove_header("WWW-Authenticate"),
+        context.realm = &self.realm;
+        response.remove_header("WWW-Authenticate");
+        for value in challenges(error, &context) {
+            response.adjoin_header(Header::new("WWW-Authenticate", value));
+        }
+        if let Some(nonce) = nonce {
+            response.set_header(Header::new("DPoP-Nonce", nonce));
         }
         if error.status() == 503 {
             response.set_header(Header::new("Retry-After", self.retry_after.to_string()));
@@ -91,64 +105,27 @@ pub(super) fn render_on_route(
     request: &Request<'_>,
     response: &mut Response<'_>,
 ) {
-    match request.rocket().state::<Rendering>() {
-        Some(rendering) => rendering.write(error, route_scopes, response),
-        None => Rendering::fallback().write(error, route_scopes, response),
-    }
-}
-
-/// The value of the `WWW-Authenticate` header for `error`, or `None` for a
-/// 503. A 401 on a route that requires scopes names them all (`scope`), so
-/// that a client asks for them when it gets a new token; a 403 names the
-/// scopes that would have sufficed; a step-up 401 names the route's
-/// `acr_values` and `max_age` (RFC 9470).
-fn challenge(error: &AuthError, realm: &str, route_scopes: Option<&str>) -> Option<String> {
-    if !error.has_challenge() {
-        return None;
-    }
-    let mut value = String::from("Bearer realm=");
-    push_quoted(&mut value, realm);
-    let mut param = |name: &str, text: &str| {
-        value.push_str(", ");
-        value.push_str(name);
-        value.push('=');
-        push_quoted(&mut value, text);
+    let router = request.rocket().state::<IssuerRouter>();
+    let context = ChallengeContext {
+        realm: DEFAULT_REALM,
+        route_scopes,
+        used: parts::scheme_used(request, router),
+        dpop_algs: router
+            .filter(|router| router.dpop_mode().accepts_dpop())
+            .map(IssuerRouter::dpop_algs),
+        resource_metadata: router.and_then(|router| parts::metadata_url(request, router)),
     };
-    if let Some(code) = error.challenge_error() {
-        param("error", code);
-        param("error_description", error.description());
-    }
-    if let Some((acr_values, max_age)) = error.step_up() {
-        if !acr_values.is_empty() {
-            param("acr_values", &acr_values);
+    // A fresh nonce to retry with (RFC 9449 section 9).
+    let nonce = match error {
+        AuthError::UseDpopNonce => {
+            router.and_then(|router| router.dpop_nonce(jsonwebtoken::get_current_timestamp()))
         }
-        if let Some(max_age) = max_age {
-            param("max_age", &max_age.to_string());
-        }
+        _ => None,
+    };
+    match request.rocket().state::<Rendering>() {
+        Some(rendering) => rendering.write(error, context, nonce, response),
+        None => Rendering::fallback().write(error, context, nonce, response),
     }
-    match (error.required_scopes(), route_scopes) {
-        (Some(required), _) => param("scope", required),
-        (None, Some(scopes)) if error.status() == 401 => param("scope", scopes),
-        _ => {}
-    }
-    Some(value)
-}
-
-/// Appends `value` as an RFC 7230 quoted-string: `"` and `\` are escaped and
-/// control characters are dropped, so no value can break out of its quotes.
-fn push_quoted(out: &mut String, value: &str) {
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 impl<'r> Responder<'r, 'static> for AuthError {
@@ -271,79 +248,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quoted_values_cannot_break_out() {
-        let mut out = String::new();
-        push_quoted(&mut out, "a\"b\\c\r\nd");
-        assert_eq!(out, r#""a\"b\\cd""#);
-    }
-
-    #[test]
-    fn missing_header_gets_a_bare_challenge() {
-        assert_eq!(
-            challenge(&AuthError::MissingHeader, "api", None).as_deref(),
-            Some(r#"Bearer realm="api""#)
-        );
-    }
-
-    #[test]
-    fn insufficient_scope_names_the_scope() {
-        let value = challenge(
-            &AuthError::InsufficientScope("read:messages".into()),
-            "my \"realm\"",
-            Some("read:messages write:messages"),
-        )
-        .unwrap();
-        assert_eq!(
-            value,
-            r#"Bearer realm="my \"realm\"", error="insufficient_scope", error_description="You don't have access to this resource", scope="read:messages""#
-        );
-    }
-
-    #[test]
-    fn unavailable_has_no_challenge() {
-        assert_eq!(
-            challenge(&AuthError::JwksUnavailable, "api", Some("a")),
-            None
-        );
+    fn unavailable_is_a_503() {
         assert_eq!(
             status(&AuthError::JwksUnavailable),
             Status::ServiceUnavailable
         );
-    }
-
-    #[test]
-    fn a_401_of_a_scoped_route_names_every_scope_of_its_requirement() {
         assert_eq!(
-            challenge(&AuthError::MissingHeader, "api", Some("a b")).as_deref(),
-            Some(r#"Bearer realm="api", scope="a b""#)
+            status(&AuthError::ReplayStoreUnavailable),
+            Status::ServiceUnavailable
         );
-        let expired = challenge(&AuthError::Expired, "api", Some("a")).unwrap();
-        assert!(expired.ends_with(r#", error_description="token is expired", scope="a""#));
-        assert!(!challenge(&AuthError::Expired, "api", None)
-            .unwrap()
-            .contains("scope="));
-    }
-
-    #[test]
-    fn a_step_up_401_names_acr_values_and_max_age() {
-        let error = AuthError::InsufficientUserAuthentication {
-            description: "the user authenticated too long ago for this resource",
-            acr_values: &["urn:mfa", "urn:hwk"],
-            max_age: Some(300),
-        };
-        assert_eq!(
-            challenge(&error, "api", Some("pay")).as_deref(),
-            Some(
-                r#"Bearer realm="api", error="insufficient_user_authentication", error_description="the user authenticated too long ago for this resource", acr_values="urn:mfa urn:hwk", max_age="300", scope="pay""#
-            )
-        );
-        let any_acr = AuthError::InsufficientUserAuthentication {
-            description: "d",
-            acr_values: &[],
-            max_age: Some(60),
-        };
-        let value = challenge(&any_acr, "api", None).unwrap();
-        assert!(value.ends_with(r#"max_age="60""#) && !value.contains("acr_values"));
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct DpopKey {
     thumbprint: String,
     /// The private scalar, base64url: only for proofs that leak it.
     d: String,
+    /// The whole private key, PKCS#8 DER.
+    pkcs8: Vec<u8>,
 }
 
 impl std::fmt::Debug for DpopKey {
@@ -44,11 +46,45 @@ impl std::fmt::Debug for DpopKey {
 impl DpopKey {
     /// A fresh P-256 key.
     pub fn generate() -> DpopKey {
-        use aws_lc_rs::encoding::AsBigEndian;
-        use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+        use aws_lc_rs::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
         crate::crypto::install_provider();
         let pair =
             EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("EC key generation");
+        DpopKey::from_pair(&pair)
+    }
+
+    /// The key in a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), as
+    /// [`to_pem`](Self::to_pem) writes it; `None` when it is not a P-256 key.
+    pub fn from_pem(pem: &str) -> Option<DpopKey> {
+        use aws_lc_rs::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+        crate::crypto::install_provider();
+        let body: String = pem
+            .lines()
+            .filter(|line| !line.starts_with("-----"))
+            .map(str::trim)
+            .collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .ok()?;
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der).ok()?;
+        Some(DpopKey::from_pair(&pair))
+    }
+
+    /// The private key as a PKCS#8 PEM, for a client in another process.
+    pub fn to_pem(&self) -> String {
+        let body = base64::engine::general_purpose::STANDARD.encode(&self.pkcs8);
+        let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
+        for line in body.as_bytes().chunks(64) {
+            pem.push_str(&String::from_utf8_lossy(line));
+            pem.push('\n');
+        }
+        pem.push_str("-----END PRIVATE KEY-----\n");
+        pem
+    }
+
+    fn from_pair(pair: &aws_lc_rs::signature::EcdsaKeyPair) -> DpopKey {
+        use aws_lc_rs::encoding::AsBigEndian;
+        use aws_lc_rs::signature::KeyPair;
         let pkcs8 = pair.to_pkcs8v1().expect("EC key as PKCS#8");
         // The uncompressed point: 0x04, then x and y.
         let point = pair.public_key().as_ref();
@@ -74,6 +110,7 @@ impl DpopKey {
             public_jwk,
             thumbprint,
             d: URL_SAFE_NO_PAD.encode(d.as_ref()),
+            pkcs8: pkcs8.as_ref().to_vec(),
         }
     }
 

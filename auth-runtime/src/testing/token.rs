@@ -79,6 +79,13 @@ impl TokenBuilder {
         self.claim("auth_time", now.saturating_sub(seconds))
     }
 
+    /// Binds the token to a DPoP key: `cnf` is `{"jkt": "<its thumbprint>"}`
+    /// (RFC 9449 section 6), so that it is accepted only with the `DPoP`
+    /// scheme and a proof by `key`.
+    pub fn bound_to(self, key: &super::DpopKey) -> Self {
+        self.claim("cnf", key.cnf())
+    }
+
     /// Sets any claim.
     pub fn claim(mut self, name: &str, value: impl Serialize) -> Self {
         let value = serde_json::to_value(value).expect("claim value serializes to JSON");

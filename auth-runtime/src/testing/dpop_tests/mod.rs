@@ -57,3 +57,18 @@ fn a_valid_proof_passes() {
     let verified = verify(&good(&key).build(), &key).unwrap();
     assert_eq!(verified.replay_expires_at(), NOW + 301);
 }
+
+#[test]
+fn a_key_survives_its_pem() {
+    let key = DpopKey::generate();
+    let pem = key.to_pem();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{pem}");
+    let again = DpopKey::from_pem(&pem).unwrap();
+    assert_eq!(again.thumbprint(), key.thumbprint());
+    // A proof by the key read back verifies against the original's thumbprint.
+    assert!(verify(&good(&again).build(), &key).is_ok());
+    assert!(
+        DpopKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+            .is_none()
+    );
+}

@@ -1,0 +1,288 @@
+//! The `WWW-Authenticate` challenges of an error: `Bearer` (RFC 6750
+//! section 3) and `DPoP` (RFC 9449 section 7.1), with `resource_metadata`
+//! (RFC 9728 section 5.1), `scope`, and step-up's `acr_values` and
+//! `max_age` (RFC 9470).
+
+use crate::error::AuthError;
+use crate::extract::Scheme;
+
+/// What the challenges of an answer depend on besides the error.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ChallengeContext<'a> {
+    /// The `realm` of the `Bearer` challenge.
+    pub(super) realm: &'a str,
+    /// Every scope the route's requirement names, space-separated.
+    pub(super) route_scopes: Option<&'a str>,
+    /// The scheme the client used, if one of those accepted.
+    pub(super) used: Option<Scheme>,
+    /// The `algs` of a `DPoP` challenge; `None` where DPoP is disabled.
+    pub(super) dpop_algs: Option<String>,
+    /// The absolute URL of the metadata document, when it is served.
+    pub(super) resource_metadata: Option<String>,
+}
+
+/// The values of the `WWW-Authenticate` headers for `error`, in order;
+/// none for a 503.
+///
+/// The challenge of the scheme the client used carries the error. A
+/// request that used `DPoP` gets the `DPoP` challenge alone; any other
+/// (no header, `Bearer`, another scheme) gets the `Bearer` challenge
+/// first, since common clients read only the first, then where DPoP is
+/// accepted a bare `DPoP` challenge on a 401 (saying `algs`). Every 401
+/// challenge carries `resource_metadata` when the metadata is served, and
+/// on a route that requires scopes `scope` (last); a 403 names the scopes
+/// that would have sufficed.
+pub(super) fn challenges(error: &AuthError, context: &ChallengeContext<'_>) -> Vec<String> {
+    if !error.has_challenge() {
+        return Vec::new();
+    }
+    let dpop_error = context.dpop_algs.is_some()
+        && (context.used == Some(Scheme::Dpop) || error.is_dpop_proof_error());
+    if dpop_error {
+        return vec![challenge(Scheme::Dpop, Some(error), context)];
+    }
+    let mut values = vec![challenge(Scheme::Bearer, Some(error), context)];
+    if context.dpop_algs.is_some() && error.status() == 401 {
+        values.push(challenge(Scheme::Dpop, None, context));
+    }
+    values
+}
+
+/// One challenge of `scheme`; with the error's attributes when `error`.
+fn challenge(scheme: Scheme, error: Option<&AuthError>, context: &ChallengeContext<'_>) -> String {
+    let mut value = String::new();
+    let mut param = |name: &str, text: &str| {
+        if !value.is_empty() {
+            value.push_str(", ");
+        }
+        value.push_str(name);
+        value.push('=');
+        push_quoted(&mut value, text);
+    };
+    if scheme == Scheme::Bearer {
+        param("realm", context.realm);
+    }
+    let shown = error.filter(|error| error.challenge_error().is_some());
+    if let Some(error) = shown {
+        param("error", error.challenge_error().unwrap_or_default());
+        param("error_description", error.description());
+        if let Some((acr_values, max_age)) = error.step_up() {
+            if !acr_values.is_empty() {
+                param("acr_values", &acr_values);
+            }
+            if let Some(max_age) = max_age {
+                param("max_age", &max_age.to_string());
+            }
+        }
+    }
+    if scheme == Scheme::Dpop {
+        param("algs", context.dpop_algs.as_deref().unwrap_or_default());
+    }
+    let status = error.map_or(401, AuthError::status);
+    if status == 401 {
+        if let Some(url) = &context.resource_metadata {
+            param("resource_metadata", url);
+        }
+    }
+    match (
+        error.and_then(AuthError::required_scopes),
+        context.route_scopes,
+    ) {
+        (Some(required), _) => param("scope", required),
+        (None, Some(scopes)) if status == 401 => param("scope", scopes),
+        _ => {}
+    }
+    let name = match scheme {
+        Scheme::Bearer => "Bearer",
+        Scheme::Dpop => "DPoP",
+    };
+    format!("{name} {value}")
+}
+
+/// Appends `value` as an RFC 7230 quoted-string: `"` and `\` are escaped and
+/// control characters are dropped, so no value can break out of its quotes.
+fn push_quoted(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALGS: &str = "ES256 ES384 PS256 RS256 EdDSA";
+
+    fn bearer_only<'a>(realm: &'a str, route_scopes: Option<&'a str>) -> ChallengeContext<'a> {
+        ChallengeContext {
+            realm,
+            route_scopes,
+            ..ChallengeContext::default()
+        }
+    }
+
+    fn one(error: &AuthError, context: &ChallengeContext<'_>) -> String {
+        let values = challenges(error, context);
+        assert_eq!(values.len(), 1, "{values:?}");
+        values.into_iter().next().unwrap_or_default()
+    }
+
+    fn with_dpop(used: Option<Scheme>) -> ChallengeContext<'static> {
+        ChallengeContext {
+            realm: "api",
+            route_scopes: None,
+            used,
+            dpop_algs: Some(ALGS.to_owned()),
+            resource_metadata: Some(
+                "https://api.example.com/.well-known/oauth-protected-resource".into(),
+            ),
+        }
+    }
+
+    #[test]
+    fn quoted_values_cannot_break_out() {
+        let mut out = String::new();
+        push_quoted(&mut out, "a\"b\\c\r\nd");
+        assert_eq!(out, r#""a\"b\\cd""#);
+    }
+
+    #[test]
+    fn missing_header_gets_a_bare_challenge() {
+        assert_eq!(
+            one(&AuthError::MissingHeader, &bearer_only("api", None)),
+            r#"Bearer realm="api""#
+        );
+    }
+
+    #[test]
+    fn insufficient_scope_names_the_scope() {
+        let value = one(
+            &AuthError::InsufficientScope("read:messages".into()),
+            &bearer_only("my \"realm\"", Some("read:messages write:messages")),
+        );
+        assert_eq!(
+            value,
+            r#"Bearer realm="my \"realm\"", error="insufficient_scope", error_description="You don't have access to this resource", scope="read:messages""#
+        );
+    }
+
+    #[test]
+    fn unavailable_has_no_challenge() {
+        assert!(challenges(&AuthError::JwksUnavailable, &with_dpop(None)).is_empty());
+        assert!(challenges(
+            &AuthError::ReplayStoreUnavailable,
+            &with_dpop(Some(Scheme::Dpop))
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn a_401_of_a_scoped_route_names_every_scope_of_its_requirement() {
+        assert_eq!(
+            one(&AuthError::MissingHeader, &bearer_only("api", Some("a b"))),
+            r#"Bearer realm="api", scope="a b""#
+        );
+        let expired = one(&AuthError::Expired, &bearer_only("api", Some("a")));
+        assert!(expired.ends_with(r#", error_description="token is expired", scope="a""#));
+        assert!(!one(&AuthError::Expired, &bearer_only("api", None)).contains("scope="));
+    }
+
+    #[test]
+    fn a_step_up_401_names_acr_values_and_max_age() {
+        let error = AuthError::InsufficientUserAuthentication {
+            description: "the user authenticated too long ago for this resource",
+            acr_values: &["urn:mfa", "urn:hwk"],
+            max_age: Some(300),
+        };
+        assert_eq!(
+            one(&error, &bearer_only("api", Some("pay"))),
+            r#"Bearer realm="api", error="insufficient_user_authentication", error_description="the user authenticated too long ago for this resource", acr_values="urn:mfa urn:hwk", max_age="300", scope="pay""#
+        );
+        let any_acr = AuthError::InsufficientUserAuthentication {
+            description: "d",
+            acr_values: &[],
+            max_age: Some(60),
+        };
+        let value = one(&any_acr, &bearer_only("api", None));
+        assert!(value.ends_with(r#"max_age="60""#) && !value.contains("acr_values"));
+    }
+
+    #[test]
+    fn a_proof_failure_is_a_dpop_challenge_with_algs() {
+        let value = one(
+            &AuthError::InvalidDpopProof("The DPoP proof's htm does not match the request method"),
+            &with_dpop(Some(Scheme::Dpop)),
+        );
+        assert_eq!(
+            value,
+            r#"DPoP error="invalid_dpop_proof", error_description="The DPoP proof's htm does not match the request method", algs="ES256 ES384 PS256 RS256 EdDSA", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource""#
+        );
+    }
+
+    #[test]
+    fn a_token_failure_keeps_the_scheme_the_client_used() {
+        let dpop = one(&AuthError::Expired, &with_dpop(Some(Scheme::Dpop)));
+        assert!(
+            dpop.starts_with(
+                r#"DPoP error="invalid_token", error_description="token is expired", algs=""#
+            ),
+            "{dpop}"
+        );
+        let bearer = challenges(&AuthError::Expired, &with_dpop(Some(Scheme::Bearer)));
+        assert_eq!(bearer.len(), 2);
+        assert!(
+            bearer[0].starts_with(r#"Bearer realm="api", error="invalid_token""#),
+            "{bearer:?}"
+        );
+        assert!(bearer[0].contains("resource_metadata="), "{bearer:?}");
+        assert_eq!(
+            bearer[1],
+            format!(
+                r#"DPoP algs="{ALGS}", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource""#
+            )
+        );
+    }
+
+    #[test]
+    fn both_challenges_come_bearer_first_and_name_the_scopes() {
+        let mut context = with_dpop(None);
+        context.route_scopes = Some("read:messages");
+        let values = challenges(&AuthError::MissingHeader, &context);
+        assert_eq!(values.len(), 2);
+        assert!(
+            values[0].starts_with("Bearer realm=")
+                && values[0].ends_with(r#"scope="read:messages""#)
+        );
+        assert!(
+            values[1].starts_with("DPoP algs=") && values[1].ends_with(r#"scope="read:messages""#)
+        );
+    }
+
+    #[test]
+    fn a_403_names_no_metadata_and_gets_one_challenge() {
+        let values = challenges(
+            &AuthError::InsufficientScope("a".into()),
+            &with_dpop(Some(Scheme::Bearer)),
+        );
+        assert_eq!(values.len(), 1);
+        assert!(!values[0].contains("resource_metadata"), "{values:?}");
+        let dpop = one(
+            &AuthError::InsufficientScope("a".into()),
+            &with_dpop(Some(Scheme::Dpop)),
+        );
+        assert!(
+            dpop.starts_with(r#"DPoP error="insufficient_scope""#)
+                && dpop.ends_with(r#"scope="a""#),
+            "{dpop}"
+        );
+    }
+}

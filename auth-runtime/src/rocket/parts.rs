@@ -1,0 +1,72 @@
+//! What the core needs of a Rocket request: its headers, method and URL
+//! ([`RequestParts`]), and the scheme and host its URLs are made of.
+
+use rocket::request::Request;
+
+use crate::extract::{scheme_of, Scheme};
+use crate::validator::{IssuerRouter, RequestParts};
+
+/// `https` when Rocket serves TLS itself, else `http` (behind a proxy that
+/// terminates TLS, configure the public base URL).
+pub(super) fn scheme(request: &Request<'_>) -> &'static str {
+    if request.rocket().config().tls_enabled() {
+        "https"
+    } else {
+        "http"
+    }
+}
+
+/// The request's host: its one `Host` header (several: none), else the
+/// host Rocket read from the request (HTTP/2's `:authority`).
+pub(super) fn host(request: &Request<'_>) -> Option<String> {
+    let mut hosts = request.headers().get("Host");
+    match (hosts.next(), hosts.next()) {
+        (Some(one), None) => Some(one.trim().to_owned()),
+        (Some(_), Some(_)) => None,
+        (None, _) => request.host().map(ToString::to_string),
+    }
+}
+
+/// The parts of `request` that authentication reads; its URL is made by
+/// the router's [`ProtectedResource`](crate::metadata::ProtectedResource)
+/// (the public base URL, else the scheme and `Host`), from the path as
+/// received, without the query.
+pub(super) fn request_parts<'r>(
+    request: &'r Request<'_>,
+    router: &IssuerRouter,
+) -> RequestParts<'r> {
+    let url = router.resource().request_url(
+        scheme(request),
+        host(request).as_deref(),
+        request.uri().path().as_str(),
+    );
+    let mut parts = RequestParts::new(request.method().as_str(), url);
+    for value in request.headers().get("Authorization") {
+        parts = parts.authorization(value);
+    }
+    for value in request.headers().get("DPoP") {
+        parts = parts.dpop(value);
+    }
+    parts
+}
+
+/// The scheme the client used, if it is one the router accepts (for the
+/// challenge of an answer).
+pub(super) fn scheme_used(request: &Request<'_>, router: Option<&IssuerRouter>) -> Option<Scheme> {
+    let dpop_accepted = router.is_some_and(|router| router.dpop_mode().accepts_dpop());
+    let mut values = request.headers().get("Authorization");
+    match (values.next(), values.next()) {
+        (Some(value), None) => scheme_of(value, dpop_accepted),
+        _ => None,
+    }
+}
+
+/// The absolute URL of the metadata document for `request`, when the
+/// router serves it.
+pub(super) fn metadata_url(request: &Request<'_>, router: &IssuerRouter) -> Option<String> {
+    let resource = router.resource();
+    if !resource.metadata_enabled() {
+        return None;
+    }
+    resource.metadata_url(scheme(request), host(request).as_deref())
+}
