@@ -12,6 +12,7 @@
 
 use std::sync::Mutex;
 
+use auth_runtime::config::AuthConfigBuilder;
 use auth_runtime::{requires_auth, requires_scope, Auth, Claims};
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::{Header, Method, Status};
@@ -155,6 +156,16 @@ impl Fairing for Cors {
             response.set_header(Header::new("Access-Control-Max-Age", "600"));
         }
     }
+}
+
+/// The scopes the quickstart's routes require, which its metadata lists.
+pub const SCOPES: [&str; 2] = ["read:messages", "write:messages"];
+
+/// The quickstart's own settings on top of a configuration: DPoP in the
+/// default `allowed` mode (or whatever `AUTH_DPOP` says), and the RFC 9728
+/// protected-resource metadata served, listing [`SCOPES`].
+pub fn settings(builder: AuthConfigBuilder) -> AuthConfigBuilder {
+    builder.resource_metadata(true).scopes_supported(SCOPES)
 }
 
 /// The quickstart application, authenticating with `auth`.

@@ -1,12 +1,18 @@
 //! The quickstart: `cargo run --example quickstart`.
 //!
 //! Configured from the environment (`AUTH0_DOMAIN` or `AUTH_ISSUER`, and
-//! `AUTH0_AUDIENCE` or `AUTH_AUDIENCE`, optionally `AUTH_JWKS_URI`; Rocket's
-//! own `ROCKET_PORT` and `ROCKET_ADDRESS`). With no issuer configured it
-//! starts an embedded development issuer on 127.0.0.1 and prints `curl`
-//! lines with freshly minted tokens.
+//! `AUTH0_AUDIENCE` or `AUTH_AUDIENCE`, optionally `AUTH_JWKS_URI`; DPoP's
+//! `AUTH_DPOP`, `AUTH_PUBLIC_URL`, `AUTH_DPOP_NONCE`,
+//! `AUTH_DPOP_NONCE_SECRET` and `AUTH_DPOP_REPLAY_REDIS`; Rocket's own
+//! `ROCKET_PORT` and `ROCKET_ADDRESS`). DPoP is allowed and the RFC 9728
+//! metadata is served at `/.well-known/oauth-protected-resource`.
+//!
+//! With no issuer configured it starts an embedded development issuer on
+//! 127.0.0.1 and prints `curl` lines with freshly minted tokens, and the
+//! command line of the DPoP client example (`examples/dpop_client.rs`) with
+//! a token bound to a key it writes into a temporary file.
 
-use auth_runtime::testing::TestIssuer;
+use auth_runtime::testing::{DpopKey, TestIssuer};
 use auth_runtime::{Auth, AuthConfig};
 use rocket::fairing::AdHoc;
 
@@ -21,7 +27,7 @@ fn env(name: &str) -> Option<String> {
 #[rocket::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if env("AUTH0_DOMAIN").is_some() || env("AUTH_ISSUER").is_some() {
-        let config = AuthConfig::from_env()?;
+        let config = auth_examples::settings(AuthConfig::builder_from_env()?).build()?;
         println!(
             "Accepting tokens from {} for {}",
             config.issuer(),
@@ -33,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let audience = env("AUTH0_AUDIENCE").or_else(|| env("AUTH_AUDIENCE"));
     let issuer = TestIssuer::start(audience.as_deref().unwrap_or(DEFAULT_AUDIENCE)).await?;
-    let config = issuer.config().build()?;
+    let config = auth_examples::settings(issuer.config().env_settings()?).build()?;
     let tokens = [
         issuer.token().sub("dev-user").build(),
         issuer
@@ -53,7 +59,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .authenticated_ago(0)
             .build(),
     ];
+    // A DPoP client's key, and a token bound to it, for the DPoP client
+    // example: curl cannot sign proofs.
+    let client_key = DpopKey::generate();
+    let key_file = write_client_key(&client_key)?;
+    let bound = issuer
+        .token()
+        .sub("dev-user")
+        .scope("read:messages")
+        .bound_to(&client_key)
+        .build();
     let banner = dev_banner(issuer.issuer());
+    let written = key_file.clone();
     let rocket = auth_examples::rocket(Auth::new(config)).attach(AdHoc::on_liftoff(
         "print curl lines",
         move |rocket| {
@@ -63,12 +80,43 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 rocket.config().port
             );
             let text = curl_lines(&base, &tokens);
-            Box::pin(async move { println!("{banner}\n{text}") })
+            let dpop = dpop_lines(&base, &bound, &key_file);
+            Box::pin(async move { println!("{banner}\n{text}\n{dpop}") })
         },
     ));
-    rocket.launch().await?;
+    let launched = rocket.launch().await;
+    let _ = std::fs::remove_file(&written);
+    launched?;
     drop(issuer);
     Ok(())
+}
+
+/// Writes the client key where only this user can read it, and returns
+/// the file's path.
+fn write_client_key(key: &DpopKey) -> std::io::Result<std::path::PathBuf> {
+    use std::io::Write;
+    let path = std::env::temp_dir().join(format!(
+        "auth-quickstart-dpop-key-{}.pem",
+        std::process::id()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(&path)?.write_all(key.to_pem().as_bytes())?;
+    Ok(path)
+}
+
+fn dpop_lines(base: &str, bound: &str, key_file: &std::path::Path) -> String {
+    format!(
+        "# The protected-resource metadata (RFC 9728): where to get tokens\n\
+         curl -i {base}/.well-known/oauth-protected-resource\n\n\
+         # DPoP (RFC 9449): curl cannot sign proofs, so the DPoP client example calls\n\
+         # /api/private with a token bound to the key in {key_file}, shows a replayed\n\
+         # proof and the bound token as Bearer refused, and prints each answer:\n\
+         cargo run --example dpop_client -- {base} {bound} {key_file}\n",
+        key_file = key_file.display()
+    )
 }
 
 fn dev_banner(issuer: &str) -> String {
@@ -79,6 +127,8 @@ fn dev_banner(issuer: &str) -> String {
          trusts a throw-away issuer at {issuer} whose keys exist only in this\n\
          process. Never use this mode in production: set AUTH0_DOMAIN and\n\
          AUTH0_AUDIENCE to protect the API with your Auth0 tenant.\n\
+         DPoP is allowed: the last command below runs the DPoP client example\n\
+         (examples/dpop_client.rs) with a token bound to its own key.\n\
          {rule}"
     )
 }
