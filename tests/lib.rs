@@ -10,7 +10,11 @@
 //!   says it must hold; [`Row`], one request of a table and its expectation;
 //! * [`launch_on_loopback`], for tests that need real HTTP;
 //! * [`log_lines`], what the runtime logged (captured from the first
-//!   Rocket configuration on).
+//!   Rocket configuration on);
+//! * [`dpop`], requests with DPoP proofs and the contract's DPoP answers.
+
+#[path = "support/dpop.rs"]
+pub mod dpop;
 
 use std::ops::Deref;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
@@ -712,8 +716,13 @@ impl Row {
 pub struct Answer {
     pub status: Status,
     pub content_type: Option<ContentType>,
+    /// The first `WWW-Authenticate` header (the `Bearer` one, where there are two).
     pub www_authenticate: Option<String>,
+    /// Every `WWW-Authenticate` header, in order.
+    pub challenges: Vec<String>,
     pub retry_after: Option<String>,
+    /// The `DPoP-Nonce` header (RFC 9449 section 8).
+    pub dpop_nonce: Option<String>,
     pub body: String,
 }
 
@@ -726,7 +735,13 @@ impl Answer {
                 .headers()
                 .get_one("WWW-Authenticate")
                 .map(str::to_owned),
+            challenges: response
+                .headers()
+                .get("WWW-Authenticate")
+                .map(str::to_owned)
+                .collect(),
             retry_after: response.headers().get_one("Retry-After").map(str::to_owned),
+            dpop_nonce: response.headers().get_one("DPoP-Nonce").map(str::to_owned),
             body: response.into_string().await.unwrap_or_default(),
         }
     }
@@ -829,10 +844,16 @@ impl Answer {
                     "{context}: 503 without Retry-After"
                 );
             }
-            // A bare challenge: the realm, and the route's scopes if any.
+            // A bare challenge: the realm, the metadata's URL where it is
+            // served, and the route's scopes if any.
             (_, None) => {
                 let challenge = self.www_authenticate.as_deref().unwrap_or_default();
-                let rest = challenge.strip_prefix(r#"Bearer realm="api""#);
+                let rest = challenge.strip_prefix(r#"Bearer realm="api""#).map(|rest| {
+                    match rest.strip_prefix(r#", resource_metadata=""#) {
+                        Some(url) => url.split_once('"').map_or("", |(_, rest)| rest),
+                        None => rest,
+                    }
+                });
                 assert!(
                     rest.is_some_and(|rest| rest.is_empty() || rest.starts_with(", scope=")),
                     "{context}: {challenge}"
