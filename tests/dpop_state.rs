@@ -1,1 +1,295 @@
+//! DPoP's state through HTTP: server nonces (RFC 9449 section 8), the
+//! replay store when it fails or fills up, and several instances sharing
+//! one store (in memory, and on a real Redis server) or one nonce secret.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use auth_runtime::config::AuthConfigBuilder;
+use auth_runtime::dpop::{MemoryReplayStore, Nonces, ReplayStore, PER_PROCESS_NONCE_WARNING};
+use auth_runtime::testing::DpopKey;
+use auth_tests::dpop::{
+    assert_bad_proof, assert_body, assert_dpop_error, assert_private, proof, Call, CountingStore,
+    FailingStore, RedisServer,
+};
+use auth_tests::*;
+
+const SECRET: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
+const USE_NONCE: &str =
+    "The resource server requires a DPoP nonce: retry with the one in the DPoP-Nonce header";
+const REPLAYED: &str = "The DPoP proof was used before (its jti was seen)";
+
+struct Client {
+    key: DpopKey,
+    token: String,
+}
+
+impl Client {
+    fn new(ks: &KeyServer) -> Client {
+        let key = DpopKey::generate();
+        let token = ks.token(&RSA_A).bound_to(&key).build();
+        Client { key, token }
+    }
+
+    fn proof(&self) -> auth_runtime::testing::ProofBuilder {
+        proof(&self.key, "/private", &self.token)
+    }
+
+    async fn call(&self, app: &TestApp, proof: String) -> Answer {
+        Call::get("/private")
+            .dpop(&self.token, proof)
+            .send(app)
+            .await
+    }
+}
+
+async fn app(
+    ks: &KeyServer,
+    configure: impl FnOnce(AuthConfigBuilder) -> AuthConfigBuilder,
+) -> TestApp {
+    TestApp::library(configure(ks.config())).await
+}
+
+fn with_nonces(config: AuthConfigBuilder) -> AuthConfigBuilder {
+    config.dpop_nonce(true).dpop_nonce_secret(SECRET.to_vec())
+}
+
+#[rocket::async_test]
+async fn nonces_challenge_a_proof_without_one_then_accept_it() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = app(&ks, with_nonces).await;
+    let client = Client::new(&ks);
+    let answer = client.call(&app, client.proof().build()).await;
+    assert_dpop_error(&answer, "use_dpop_nonce", USE_NONCE, "no nonce");
+    let nonce = answer.dpop_nonce.clone().expect("a fresh DPoP-Nonce");
+    // The retry with it passes, and the answer gives the next nonce.
+    let answer = client
+        .call(&app, client.proof().nonce(&nonce).build())
+        .await;
+    assert_private(&answer, "with the nonce");
+    let next = answer
+        .dpop_nonce
+        .clone()
+        .expect("the next DPoP-Nonce on success");
+    assert_private(
+        &client.call(&app, client.proof().nonce(&next).build()).await,
+        "next nonce",
+    );
+    // A nonce is stateless: the same one serves several proofs within its window.
+    assert_private(
+        &client
+            .call(&app, client.proof().nonce(&nonce).build())
+            .await,
+        "again",
+    );
+}
+
+#[rocket::async_test]
+async fn a_forged_altered_or_expired_nonce_is_use_dpop_nonce_again() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = app(&ks, with_nonces).await;
+    let client = Client::new(&ks);
+    let now = jsonwebtoken::get_current_timestamp();
+    let sealed = Nonces::from_secret(SECRET, Duration::from_secs(300)).unwrap();
+    let good = sealed.issue(now);
+    let mut altered = good.clone().into_bytes();
+    altered[20] = if altered[20] == b'A' { b'B' } else { b'A' };
+    let other_secret = Nonces::from_secret(&[9u8; 32], Duration::from_secs(300)).unwrap();
+    let cases = [
+        ("forged", "A".repeat(good.len())),
+        ("altered", String::from_utf8(altered).unwrap()),
+        ("expired", sealed.issue(now - 1000)),
+        ("another secret's", other_secret.issue(now)),
+        ("garbage", "not a nonce \"\\".to_owned()),
+        ("huge", "x".repeat(4000)),
+    ];
+    for (name, nonce) in cases {
+        let answer = client
+            .call(&app, client.proof().nonce(&nonce).build())
+            .await;
+        assert_dpop_error(&answer, "use_dpop_nonce", USE_NONCE, name);
+        assert!(
+            answer.dpop_nonce.is_some(),
+            "{name}: a fresh nonce to retry with"
+        );
+    }
+    assert_private(
+        &client.call(&app, client.proof().nonce(&good).build()).await,
+        "good",
+    );
+}
+
+#[rocket::async_test]
+async fn the_nonce_is_checked_after_the_proof_signature() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = app(&ks, with_nonces).await;
+    let client = Client::new(&ks);
+    let bad = client.proof().signed_by(&DpopKey::generate()).build();
+    let answer = client.call(&app, bad).await;
+    assert_bad_proof(
+        &answer,
+        "The DPoP proof's signature does not verify",
+        "bad signature, no nonce",
+    );
+    assert_eq!(
+        answer.dpop_nonce, None,
+        "no nonce for a proof that fails anyway"
+    );
+}
+
+#[rocket::async_test]
+async fn instances_sharing_the_nonce_secret_accept_each_others_nonces() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let (a, b) = (app(&ks, with_nonces).await, app(&ks, with_nonces).await);
+    let other = app(&ks, |config| {
+        config.dpop_nonce(true).dpop_nonce_secret(vec![7u8; 40])
+    })
+    .await;
+    let client = Client::new(&ks);
+    let nonce = client
+        .call(&a, client.proof().build())
+        .await
+        .dpop_nonce
+        .unwrap();
+    assert_private(
+        &client.call(&b, client.proof().nonce(&nonce).build()).await,
+        "b takes a's",
+    );
+    let answer = client
+        .call(&other, client.proof().nonce(&nonce).build())
+        .await;
+    assert_dpop_error(&answer, "use_dpop_nonce", USE_NONCE, "another secret");
+}
+
+#[rocket::async_test]
+async fn without_a_secret_nonces_are_per_process_and_a_warning_says_so() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = app(&ks, |config| config.dpop_nonce(true)).await;
+    let warnings = log_lines(PER_PROCESS_NONCE_WARNING);
+    assert!(
+        warnings.iter().any(|line| line.starts_with("WARN ")),
+        "{warnings:?}"
+    );
+    let client = Client::new(&ks);
+    let nonce = client
+        .call(&app, client.proof().build())
+        .await
+        .dpop_nonce
+        .unwrap();
+    assert_private(
+        &client
+            .call(&app, client.proof().nonce(&nonce).build())
+            .await,
+        "per process",
+    );
+}
+
+#[rocket::async_test]
+async fn an_unavailable_replay_store_is_503_with_retry_after() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let store = Arc::new(FailingStore::default());
+    let shared: Arc<dyn ReplayStore> = store.clone();
+    let app = app(&ks, |config| config.dpop_replay_store(shared)).await;
+    let client = Client::new(&ks);
+    let answer = client.call(&app, client.proof().build()).await;
+    assert_body(
+        &answer,
+        503,
+        "replay_store_unavailable",
+        "The DPoP replay store cannot be reached right now; please retry later",
+        "failing store",
+    );
+    assert!(answer.retry_after.is_some(), "{answer:?}");
+    assert!(answer.challenges.is_empty(), "{:?}", answer.challenges);
+    assert_eq!(store.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Bearer requests without cnf are unaffected.
+    let plain = ks.token(&RSA_A).build();
+    let answer = app.call_with(Route::Private, &plain).await;
+    assert_eq!(answer.status.code, 200, "{answer:?}");
+    assert_eq!(store.calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[rocket::async_test]
+async fn a_full_memory_store_is_503_and_keeps_what_it_holds() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = app(&ks, |config| config.dpop_replay_capacity(1)).await;
+    let client = Client::new(&ks);
+    let first = client.proof().build();
+    assert_private(&client.call(&app, first.clone()).await, "first");
+    let answer = client.call(&app, client.proof().build()).await;
+    assert_eq!(answer.status.code, 503, "{answer:?}");
+    assert_eq!(answer.json()["code"], "replay_store_unavailable");
+    assert!(answer.retry_after.is_some());
+    assert_bad_proof(&client.call(&app, first).await, REPLAYED, "still recorded");
+}
+
+#[rocket::async_test]
+async fn the_replay_store_sees_only_valid_tokens_with_otherwise_valid_proofs() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let store = CountingStore::new();
+    let shared: Arc<dyn ReplayStore> = store.clone();
+    let app = app(&ks, |config| config.dpop_replay_store(shared)).await;
+    let client = Client::new(&ks);
+    let expired = ks
+        .token(&RSA_A)
+        .bound_to(&client.key)
+        .expires_in(-120)
+        .build();
+    let answer = Call::get("/private")
+        .dpop(&expired, proof(&client.key, "/private", &expired).build())
+        .send(&app)
+        .await;
+    assert_eq!(answer.json()["code"], "token_expired");
+    let answer = client
+        .call(&app, client.proof().iat_offset(-1000).build())
+        .await;
+    assert_eq!(answer.json()["code"], "invalid_dpop_proof");
+    let answer = app.call_with(Route::Private, &client.token).await;
+    assert_eq!(answer.json()["code"], "invalid_token");
+    assert_eq!(store.calls(), 0, "no invalid request reached the store");
+    assert_private(&client.call(&app, client.proof().build()).await, "valid");
+    assert_eq!(store.calls(), 1);
+}
+
+#[rocket::async_test]
+async fn two_apps_sharing_a_memory_store_refuse_each_others_replays() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let store: Arc<dyn ReplayStore> = Arc::new(MemoryReplayStore::new(1000));
+    let a = app(&ks, |config| config.dpop_replay_store(store.clone())).await;
+    let b = app(&ks, |config| config.dpop_replay_store(store.clone())).await;
+    let alone = app(&ks, |config| config).await;
+    let client = Client::new(&ks);
+    let proof = client.proof().build();
+    assert_private(&client.call(&a, proof.clone()).await, "a");
+    assert_bad_proof(
+        &client.call(&b, proof.clone()).await,
+        REPLAYED,
+        "replayed at b",
+    );
+    // An instance with a store of its own does not know it (hence the shared store).
+    assert_private(&client.call(&alone, proof).await, "its own store");
+}
+
+#[rocket::async_test]
+async fn two_apps_sharing_redis_refuse_each_others_replays() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let redis = |config: AuthConfigBuilder| config.dpop_replay_redis(server.url());
+    let (a, b) = (app(&ks, redis).await, app(&ks, redis).await);
+    let client = Client::new(&ks);
+    let proof = client.proof().build();
+    assert_private(&client.call(&a, proof.clone()).await, "a");
+    assert_bad_proof(&client.call(&b, proof).await, REPLAYED, "replayed at b");
+    assert_private(
+        &client.call(&b, client.proof().build()).await,
+        "a fresh proof at b",
+    );
+    // The server goes away: proofs are refused with the 503, never accepted unchecked.
+    drop(server);
+    let answer = client.call(&a, client.proof().build()).await;
+    assert_eq!(answer.status.code, 503, "{answer:?}");
+    assert_eq!(answer.json()["code"], "replay_store_unavailable");
+    assert!(answer.retry_after.is_some());
+}
