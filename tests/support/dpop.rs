@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use auth_runtime::dpop::{Freshness, ReplayKey, ReplayStore, StoreFuture, StoreUnavailable};
+use auth_runtime::dpop::{ReplayKey, ReplayStore, StoreFuture, StoreUnavailable};
 use auth_runtime::testing::{DpopKey, ProofBuilder};
 use rocket::http::{ContentType, Header, Method, Status};
 use serde_json::json;
@@ -207,11 +207,6 @@ impl ReplayStore for CountingStore {
     }
 }
 
-/// Whether a store answered `Fresh` (for tests of stores themselves).
-pub fn is_fresh(answer: Result<Freshness, StoreUnavailable>) -> bool {
-    answer == Ok(Freshness::Fresh)
-}
-
 /// A `redis-server` on a free loopback port, stopped when dropped; `None`
 /// (with a message) where none is installed, unless
 /// `AUTH_REDIS_TESTS_REQUIRED` is set, which makes that a failure.
@@ -240,24 +235,27 @@ impl RedisServer {
             .and_then(|listener| listener.local_addr())
             .map(|address| address.port())
             .expect("a free port");
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server starts");
+        let server = RedisServer {
+            child: Command::new("redis-server")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server starts"),
+            port,
+        };
         // Wait until it accepts connections.
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(RedisServer { child, port });
+                return Some(server);
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
