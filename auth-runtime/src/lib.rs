@@ -48,6 +48,9 @@
 //! | the `Authorization` header is read | `extract.rs` |
 //! | a token's header is parsed, before any key is chosen | `validator/jws.rs` |
 //! | a token is verified (key, signature, claims) | `validator/mod.rs` |
+//! | a request is authenticated: scheme, token, then the sender constraint (DPoP) | `validator/request.rs`, `validator/sender.rs` |
+//! | DPoP proofs, replay stores, server nonces (RFC 9449) | `dpop/` |
+//! | this API's public URL and its RFC 9728 metadata | `metadata.rs` |
 //! | verified tokens are remembered | `validator/token_cache.rs` |
 //! | keys are fetched, cached and refreshed | `jwks/mod.rs` (HTTP in `jwks/fetch.rs`, key sets in `jwks/parse.rs`) |
 //! | a scope requirement is checked | `scope.rs` (scopes are read in `claims.rs`) |

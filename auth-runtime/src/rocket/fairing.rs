@@ -24,7 +24,10 @@ use crate::validator::IssuerRouter;
 /// [`warm_up`](crate::config::AuthConfigBuilder::warm_up); on
 /// response it renders every authentication failure as the contract's JSON
 /// with its `WWW-Authenticate` header, whatever catchers the application
-/// registers. A protected route in an application that forgot to attach it
+/// registers, and gives the next `DPoP-Nonce` after a DPoP request when
+/// server nonces are on. With the protected-resource metadata on, it mounts
+/// its route (`GET /.well-known/oauth-protected-resource`, no
+/// authentication). A protected route in an application that forgot to attach it
 /// fails at launch, naming this type.
 ///
 /// ```no_run
@@ -113,7 +116,9 @@ impl Auth {
 
     /// The fairing for several issuers (tenants, staging and production):
     /// each token's `iss` picks its configuration (see [`IssuerRouter`]). The
-    /// first configuration's realm is used in challenges.
+    /// first configuration's realm is used in challenges, and its DPoP and
+    /// protected-resource settings (mode, nonces, replay store, public URL,
+    /// metadata) apply to every request.
     pub fn issuers(configs: impl IntoIterator<Item = AuthConfig>) -> Auth {
         Auth {
             config: Source::Many(configs.into_iter().collect()),
