@@ -622,3 +622,40 @@ async fn dpop_challenges_say_algs_and_escape_nothing_raw() {
         assert!(!challenge.contains(&s.token), "{challenge}");
     }
 }
+
+#[rocket::async_test]
+async fn odd_dpop_headers_and_hosts_never_get_a_5xx_nor_echo() {
+    let s = setup().await;
+    let huge = "e".repeat(100_000);
+    let proofs = [
+        "",
+        " ",
+        "a.b.c",
+        "..",
+        "eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.AAAA",
+        huge.as_str(),
+        "\u{e9}\u{1f600}.\u{0}.x",
+    ];
+    for proof in proofs {
+        for host in [
+            Some(HOST),
+            Some("[::1]:99999"),
+            Some("\u{e9}xample"),
+            Some(":"),
+            None,
+        ] {
+            let answer = Call::get("/private")
+                .host(host)
+                .dpop(&s.token, proof)
+                .send(&s.app)
+                .await;
+            let context = format!("{host:?} {:?}", proof.get(..20));
+            assert_eq!(answer.status.code, 401, "{context}: {answer:?}");
+            assert_eq!(answer.json()["code"], "invalid_dpop_proof", "{context}");
+            assert!(
+                answer.body.len() < 1024 && !answer.body.contains(&s.token),
+                "{context}"
+            );
+        }
+    }
+}

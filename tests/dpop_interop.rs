@@ -181,3 +181,18 @@ async fn a_proof_for_one_token_does_not_serve_another() {
         "{alg}"
     );
 }
+
+#[tokio::test]
+async fn a_validator_alone_refuses_a_bound_token_as_bearer() {
+    let fixture = Fixture::load();
+    let config = AuthConfig::builder(fixture.text("issuer"), fixture.text("audience"))
+        .jwks_inline(fixture.document["jwks"].to_string())
+        .build()
+        .expect("a valid configuration");
+    let validator = auth_runtime::validator::Validator::new(config).expect("a validator");
+    let (_, token, _) = &fixture.cases()[0];
+    let got = validator.authorize(Some(&format!("Bearer {token}"))).await;
+    assert_eq!(got.unwrap_err().code(), "invalid_token");
+    // The bare token verifies: the sender constraint is the caller's.
+    assert!(validator.validate(token).await.is_ok());
+}

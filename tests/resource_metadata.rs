@@ -248,3 +248,38 @@ async fn the_quickstart_serves_its_metadata_and_names_it() {
     let answer = app.call(Route::Private, None).await;
     answer.assert(Expect::Missing, "quickstart, no header");
 }
+
+#[rocket::async_test]
+async fn with_several_issuers_the_first_configuration_decides_and_all_are_listed() {
+    let (first, second) = (
+        KeyServer::start(&[&RSA_A]).await,
+        KeyServer::start(&[&RSA_B]).await,
+    );
+    let auth = auth_runtime::Auth::issuers([
+        first
+            .config()
+            .resource_metadata(true)
+            .dpop(DpopMode::Required)
+            .build()
+            .unwrap(),
+        second.config().build().unwrap(),
+    ]);
+    let app = TestApp::with_auth(AppKind::Library, auth).await;
+    let document = Call::get(DOCUMENT).send(&app).await.json();
+    assert_eq!(
+        document["authorization_servers"],
+        json!([first.issuer(), second.issuer()])
+    );
+    assert_eq!(document["dpop_bound_access_tokens_required"], true);
+    // The first configuration's mode holds for the second issuer's tokens too.
+    let plain = second.token(&RSA_B).build();
+    let answer = app.call_with(Route::Private, &plain).await;
+    assert_eq!(answer.json()["code"], "invalid_token", "{answer:?}");
+    let key = DpopKey::generate();
+    let bound = second.token(&RSA_B).bound_to(&key).build();
+    let answer = Call::get("/private")
+        .dpop(&bound, proof(&key, "/private", &bound).build())
+        .send(&app)
+        .await;
+    assert_eq!(answer.status.code, 200, "{answer:?}");
+}
