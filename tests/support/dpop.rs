@@ -10,7 +10,9 @@ use auth_runtime::testing::{DpopKey, ProofBuilder};
 use rocket::http::{ContentType, Header, Method, Status};
 use serde_json::json;
 
-use crate::{Answer, TestApp};
+use auth_runtime::config::AuthConfigBuilder;
+
+use crate::{Answer, KeyServer, TestApp, RSA_A};
 
 /// The host the tests' DPoP requests are addressed to (their `Host` header).
 pub const HOST: &str = "api.test";
@@ -25,6 +27,48 @@ pub fn url(path: &str) -> String {
 /// A valid proof of `key` for GET `path` on [`HOST`], for `token`.
 pub fn proof(key: &DpopKey, path: &str, token: &str) -> ProofBuilder {
     key.proof("GET", &url(path)).access_token(token)
+}
+
+/// A key server, the library's app, a client key, and a token bound to it.
+pub struct Setup {
+    pub ks: KeyServer,
+    pub app: TestApp,
+    pub key: DpopKey,
+    pub token: String,
+}
+
+impl Setup {
+    /// With the key server's configuration.
+    pub async fn start() -> Setup {
+        Setup::with(|config| config).await
+    }
+
+    /// With the key server's configuration as `configure` changes it.
+    pub async fn with(configure: impl FnOnce(AuthConfigBuilder) -> AuthConfigBuilder) -> Setup {
+        let ks = KeyServer::start(&[&RSA_A]).await;
+        let app = TestApp::library(configure(ks.config())).await;
+        let key = DpopKey::generate();
+        let token = ks.token(&RSA_A).bound_to(&key).build();
+        Setup {
+            ks,
+            app,
+            key,
+            token,
+        }
+    }
+
+    /// GET `/private` with the bound token and `proof`.
+    pub async fn private(&self, proof: String) -> Answer {
+        Call::get("/private")
+            .dpop(&self.token, proof)
+            .send(&self.app)
+            .await
+    }
+
+    /// A valid proof of the client key for GET `/private`.
+    pub fn proof(&self) -> ProofBuilder {
+        proof(&self.key, "/private", &self.token)
+    }
 }
 
 /// One request: method, path, headers.
