@@ -5,17 +5,20 @@
 //! `GET /api/private` (`#[requires_auth]`), `GET /api/private-scoped`
 //! (`#[requires_scope("read:messages")]`), and beyond it
 //! `POST /api/messages` (`#[requires_scope("write:messages")]`) and
-//! `GET /api/private-step-up` (a recent multi-factor login). CORS allows
-//! `Content-Type` and `Authorization`, and preflight requests are answered
-//! without authentication.
+//! `GET /api/private-step-up` (a recent multi-factor login). For operators,
+//! without authentication: `GET /healthz/live`, `GET /healthz/ready` and
+//! `GET /metrics` (Prometheus text). CORS allows `Content-Type` and
+//! `Authorization`, and preflight requests are answered without
+//! authentication.
 #![warn(missing_docs, unreachable_pub, rust_2018_idioms)]
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use auth_runtime::config::AuthConfigBuilder;
 use auth_runtime::{requires_auth, requires_scope, Auth, Claims};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use rocket::fairing::{Fairing, Info, Kind};
-use rocket::http::{Header, Method, Status};
+use rocket::http::{ContentType, Header, Method, Status};
 use rocket::serde::json::Json;
 use rocket::{Build, Request, Response, Rocket, State};
 use serde::{Deserialize, Serialize};
@@ -165,7 +168,42 @@ pub const SCOPES: [&str; 2] = ["read:messages", "write:messages"];
 /// default `allowed` mode (or whatever `AUTH_DPOP` says), and the RFC 9728
 /// protected-resource metadata served, listing [`SCOPES`].
 pub fn settings(builder: AuthConfigBuilder) -> AuthConfigBuilder {
-    builder.resource_metadata(true).scopes_supported(SCOPES)
+    builder
+        .resource_metadata(true)
+        .scopes_supported(SCOPES)
+        .warm_up(true)
+}
+
+/// The process's Prometheus exporter, installed on first use (the quickstart
+/// installs it when it builds its Rocket); `None` where another recorder was
+/// installed first.
+fn prometheus() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+        .as_ref()
+}
+
+/// The library's metrics in Prometheus text, without authentication; a 503
+/// where another metrics recorder is installed.
+#[rocket::get("/metrics")]
+pub fn metrics() -> (Status, (ContentType, String)) {
+    match prometheus() {
+        Some(handle) => (
+            Status::Ok,
+            (
+                ContentType::new("text", "plain").with_params(("version", "0.0.4")),
+                handle.render(),
+            ),
+        ),
+        None => (
+            Status::ServiceUnavailable,
+            (
+                ContentType::Plain,
+                "another metrics recorder is installed\n".to_owned(),
+            ),
+        ),
+    }
 }
 
 /// The quickstart application, authenticating with `auth`.
@@ -175,6 +213,8 @@ pub fn rocket(auth: Auth) -> Rocket<Build> {
 
 /// The quickstart's routes, fairings and state added to `base`.
 pub fn rocket_with(base: Rocket<Build>, auth: Auth) -> Rocket<Build> {
+    // Counting starts now, not at the first scrape.
+    let _ = prometheus();
     base.attach(auth)
         .attach(Cors)
         .manage(MessageStore::default())
@@ -186,7 +226,9 @@ pub fn rocket_with(base: Rocket<Build>, auth: Auth) -> Rocket<Build> {
                 private_scoped,
                 private_step_up,
                 create_message,
-                preflight
+                preflight,
+                metrics
             ],
         )
+        .mount("/", auth_runtime::rocket::health_routes())
 }

@@ -138,6 +138,9 @@ fn curl_lines(base: &str, [plain, read, write, mfa]: &[String; 4]) -> String {
         "Try it (tokens valid for an hour):\n\n\
          # 200, open to all\n\
          curl -i {base}/api/public\n\n\
+         # operators: liveness, readiness (the key set is held), Prometheus metrics\n\
+         curl -i {base}/healthz/ready\n\
+         curl {base}/metrics\n\n\
          # 401, no token\n\
          curl -i {base}/api/private\n\n\
          # 200\n\

@@ -77,3 +77,39 @@ async fn the_development_issuer_tokens_work_against_the_quickstart() {
     assert_eq!(status(Route::Scoped, &read).await, Status::Ok);
     assert_eq!(issuer.jwks_fetches(), 1, "found by discovery, fetched once");
 }
+
+#[rocket::async_test]
+async fn the_quickstart_serves_health_and_metrics_without_authentication() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    // The quickstart's own settings: warm-up, metadata.
+    let config = auth_examples::settings(ks.config());
+    let app = TestApp::start(AppKind::Quickstart, config).await;
+    assert_eq!(
+        ks.fetches().await,
+        1,
+        "warm-up fetched the key set at liftoff"
+    );
+    let live = get(&app, "/healthz/live", None).await;
+    assert_eq!(live.status, Status::Ok);
+    let ready = get(&app, "/healthz/ready", None).await;
+    assert_eq!(ready.status, Status::Ok, "{ready:?}");
+    assert_eq!(ready.json()["status"], "ready");
+
+    let token = ks.token(&RSA_A).build();
+    assert_eq!(
+        app.call_with(Route::Private, &token).await.status,
+        Status::Ok
+    );
+    app.call(Route::Private, None).await;
+    let metrics = get(&app, "/metrics", None).await;
+    assert_eq!(metrics.status, Status::Ok);
+    assert!(
+        metrics.body.contains(r#"auth_requests_total{code="ok"}"#)
+            && metrics
+                .body
+                .contains(r#"auth_requests_total{code="authorization_header_missing"}"#),
+        "{}",
+        metrics.body
+    );
+    assert!(!metrics.body.contains(&token[..20]));
+}

@@ -300,3 +300,9 @@ pub mod __private {
     pub use crate::rocket::ScopedClaims;
     pub use crate::scope::ScopeExpr;
 }
+
+/// The README's examples, compiled (and run) as doctests so that they cannot
+/// rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -1,9 +1,4 @@
-//! Configuration: who issues the tokens, for which audience, and the limits
-//! of the key-set cache.
-//!
-//! Each tuning setting lives in one place: a field of [`Tuning`] (read from
-//! Rocket's `[auth]` table by serde), its `DEFAULT_*` constant, and the
-//! builder method that sets it, whose doc names the constant.
+#![doc = include_str!("settings.md")]
 
 use std::fmt;
 use std::sync::Arc;
