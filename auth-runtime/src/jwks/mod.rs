@@ -19,7 +19,7 @@
 //!   held across a fetch. Time is read from [`tokio::time::Instant`]; the
 //!   decisions themselves are the pure functions of `policy`.
 
-use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
 use tokio::sync::watch;
@@ -28,6 +28,7 @@ use tokio::time::Instant;
 mod fetch;
 mod parse;
 mod policy;
+mod status;
 #[cfg(all(test, feature = "testing"))]
 mod tests;
 
@@ -35,6 +36,8 @@ use fetch::{FetchError, Fetcher};
 use parse::KeySet;
 pub(crate) use parse::VerifyKey;
 use policy::{Age, Attempts, Outcome, Plan, Timing};
+use status::History;
+pub use status::KeySetStatus;
 
 use crate::config::{AuthConfig, ConfigError};
 use crate::error::AuthError;
@@ -66,31 +69,6 @@ struct State {
     discovered: Option<String>,
     /// What [`KeySetStatus`] reports of past fetches, in wall-clock time.
     history: History,
-}
-
-#[derive(Debug, Default, Clone)]
-struct History {
-    last_attempt: Option<SystemTime>,
-    last_success: Option<SystemTime>,
-    last_error: Option<String>,
-}
-
-/// The state of one issuer's key set, read without I/O and without waiting
-/// for a fetch in flight: for readiness checks and dashboards.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct KeySetStatus {
-    /// Whether a token can be verified now: usable keys are held, within
-    /// the staleness cap.
-    pub ready: bool,
-    /// How many usable keys are held (also when past the staleness cap).
-    pub keys: usize,
-    /// When the last fetch ended, successfully or not.
-    pub last_attempt: Option<SystemTime>,
-    /// When the last fetch that brought a key set ended.
-    pub last_success: Option<SystemTime>,
-    /// Why the last fetch failed, if it did (never a token or a secret).
-    pub last_error: Option<String>,
 }
 
 /// How long past a fetch's own deadline its waiters wait for its end to be
@@ -146,53 +124,6 @@ impl JwksCache {
                 completed: watch::Sender::new(0),
             }),
         })
-    }
-
-    /// The key set's status now; takes two short locks, never waits for a
-    /// fetch and starts none.
-    pub(crate) fn status(&self) -> KeySetStatus {
-        let set = self.inner.snapshot();
-        let history = self.inner.lock_state().history.clone();
-        let keys = set.as_ref().map_or(0, |set| set.len());
-        let ready = set.is_some_and(|set| {
-            !set.is_empty()
-                && policy::age(Instant::now(), set.fetched_at, &self.inner.timing) != Age::Expired
-        });
-        KeySetStatus {
-            ready,
-            keys,
-            last_attempt: history.last_attempt,
-            last_success: history.last_success,
-            last_error: history.last_error,
-        }
-    }
-
-    /// Keeps loading the key set in the background while none serves, one
-    /// attempt per retry interval (at least a second), for as long as the
-    /// cache lives: an instance that a readiness-gated load balancer sends
-    /// no traffic to still becomes ready.
-    pub(crate) fn keep_loading(&self) {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
-        let pause = self
-            .inner
-            .timing
-            .retry_interval
-            .max(std::time::Duration::from_secs(1));
-        runtime.spawn(async move {
-            loop {
-                tokio::time::sleep(pause).await;
-                let Some(inner) = weak.upgrade() else {
-                    return;
-                };
-                let cache = JwksCache { inner };
-                if !cache.status().ready {
-                    let _ = cache.begin_warm_up(true).finish().await;
-                }
-            }
-        });
     }
 
     /// How many fetches of the key set were attempted (and completed) so far.
