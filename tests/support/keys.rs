@@ -1,0 +1,222 @@
+//! Fixture keys, the contract's texts, and the key-set server the tests fetch from.
+
+use super::*;
+
+pub const AUDIENCE: &str = "https://quickstarts/api";
+pub const JWKS_PATH: &str = "/jwks.json";
+/// Where discovery looks, in this order, then for the key set itself.
+pub const OPENID: &str = "/.well-known/openid-configuration";
+pub const OAUTH: &str = "/.well-known/oauth-authorization-server";
+pub const WELL_KNOWN_JWKS: &str = "/.well-known/jwks.json";
+/// The issuer of configurations whose keys need no network.
+pub const STATIC_ISSUER: &str = "https://issuer.example/";
+/// The `sub` of the tokens of [`KeyServer::token`].
+pub const SUB: &str = "user-1";
+
+/// The PEM of the RSA key `rsa-a` (for other algorithms on the same key).
+pub const RSA_A_PEM: &[u8] = include_bytes!("../fixtures/rsa_a.pem");
+pub const RSA_A_PUBLIC_PEM: &[u8] = include_bytes!("../fixtures/rsa_a.pub.pem");
+
+pub static RSA_A: LazyLock<Arc<SigningKey>> =
+    LazyLock::new(|| Arc::new(SigningKey::from_pem("rsa-a", Algorithm::RS256, RSA_A_PEM).unwrap()));
+pub static RSA_B: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
+    let pem = include_bytes!("../fixtures/rsa_b.pem");
+    Arc::new(SigningKey::from_pem("rsa-b", Algorithm::RS256, pem).unwrap())
+});
+pub static EC: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
+    let pem = include_bytes!("../fixtures/ec_p256.pem");
+    Arc::new(SigningKey::from_pem("ec-1", Algorithm::ES256, pem).unwrap())
+});
+
+/// The descriptions of the contract's errors, as the quickstart words them.
+pub const MISSING: &str = "Authorization header is expected";
+pub const PARSE: &str = "Unable to parse authentication token.";
+pub const NO_KEY: &str = "Unable to find appropriate key";
+pub const AUD_ISS: &str = "incorrect claims, please check the audience and issuer";
+pub const EXPIRED: &str = "token is expired";
+pub const NO_ACCESS: &str = "You don't have access to this resource";
+
+/// A `200` answer carrying `keys` as a key set.
+pub fn key_set_response(keys: &[&SigningKey]) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(key_set(keys.iter().copied()))
+}
+
+/// A key-set server whose fetches are counted.
+pub struct KeyServer {
+    pub server: MockServer,
+}
+
+impl KeyServer {
+    /// Serves `keys` at [`JWKS_PATH`].
+    pub async fn start(keys: &[&SigningKey]) -> KeyServer {
+        KeyServer::answering(key_set_response(keys)).await
+    }
+
+    /// Answers every request to [`JWKS_PATH`] with `response`.
+    pub async fn answering(response: ResponseTemplate) -> KeyServer {
+        let ks = KeyServer::empty().await;
+        ks.respond(response).await;
+        ks
+    }
+
+    /// Serves nothing yet (every path answers 404).
+    pub async fn empty() -> KeyServer {
+        KeyServer {
+            server: MockServer::start().await,
+        }
+    }
+
+    /// Replaces whatever is served (and the request log) by `response` at
+    /// [`JWKS_PATH`].
+    pub async fn respond(&self, response: ResponseTemplate) {
+        self.server.reset().await;
+        self.serve_at(JWKS_PATH, response).await;
+    }
+
+    /// Serves `keys` at [`JWKS_PATH`] from now on, and nothing else.
+    pub async fn serve_keys(&self, keys: &[&SigningKey]) {
+        self.respond(key_set_response(keys)).await;
+    }
+
+    /// Also answers GET `at` with `response`.
+    pub async fn serve_at(&self, at: &str, response: ResponseTemplate) {
+        Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(response)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// Also answers GET `at` with `body`, as JSON.
+    pub async fn serve_json(&self, at: &str, body: Value) {
+        self.serve_at(at, ResponseTemplate::new(200).set_body_json(body))
+            .await;
+    }
+
+    /// Also redirects GET `from` to `to` (302).
+    pub async fn redirect(&self, from: &str, to: &str) {
+        let response = ResponseTemplate::new(302).insert_header("Location", to);
+        self.serve_at(from, response).await;
+    }
+
+    /// The discovery document of this issuer, announcing `jwks_uri`.
+    pub fn discovery(&self, jwks_uri: &str) -> Value {
+        json!({ "issuer": self.issuer(), "jwks_uri": jwks_uri })
+    }
+
+    /// The issuer: the server's root, with a trailing slash.
+    pub fn issuer(&self) -> String {
+        format!("{}/", self.server.uri())
+    }
+
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.uri())
+    }
+
+    pub fn jwks_uri(&self) -> String {
+        self.url(JWKS_PATH)
+    }
+
+    /// `http://0.0.0.0:<port><at>`: this server by an address that is not
+    /// loopback, so an HTTP URL the HTTPS rule must refuse; yet on Linux a
+    /// connection to it reaches this server, so a broken refusal shows as
+    /// a request.
+    pub fn off_loopback(&self, at: &str) -> String {
+        format!("http://0.0.0.0:{}{at}", self.server.address().port())
+    }
+
+    /// How many requests reached the key-set path.
+    pub async fn fetches(&self) -> usize {
+        self.requests_to(JWKS_PATH).await
+    }
+
+    /// Waits until the key-set path has seen `count` requests (a refresh
+    /// runs in the background, so a test cannot count on it having reached
+    /// the server when the request that started it is answered); panics
+    /// after 5 s.
+    pub async fn fetched(&self, count: usize) {
+        let started = std::time::Instant::now();
+        while self.fetches().await < count {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "the key server never saw {count} fetches"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// How many requests reached `path`.
+    pub async fn requests_to(&self, path: &str) -> usize {
+        self.count_requests(|at| at == path).await
+    }
+
+    /// How many requests reached a path starting with `prefix`.
+    pub async fn requests_under(&self, prefix: &str) -> usize {
+        self.count_requests(|at| at.starts_with(prefix)).await
+    }
+
+    async fn count_requests(&self, path_fits: impl Fn(&str) -> bool) -> usize {
+        let requests = self.server.received_requests().await;
+        let requests = requests.unwrap_or_default();
+        requests
+            .iter()
+            .filter(|request| path_fits(request.url.path()))
+            .count()
+    }
+
+    /// A configuration for this server: explicit key-set URI, no retry
+    /// delay after a failure (tests step through failures quickly).
+    pub fn config(&self) -> AuthConfigBuilder {
+        AuthConfig::builder(self.issuer(), AUDIENCE)
+            .jwks_uri(self.jwks_uri())
+            .retry_interval(Duration::ZERO)
+            .fetch_timeout(Duration::from_secs(2))
+    }
+
+    /// A configuration that discovers this issuer's keys (no key-set URI),
+    /// with no retry delay after a failure.
+    pub fn config_discovering(&self) -> AuthConfigBuilder {
+        AuthConfig::builder(self.issuer(), AUDIENCE).retry_interval(Duration::ZERO)
+    }
+
+    /// [`config`](Self::config) with the shortest refresh cooldown (1 ms;
+    /// zero is refused): each unknown `kid`, and each request that finds
+    /// the set stale, may refresh it.
+    pub fn config_short_cooldown(&self) -> AuthConfigBuilder {
+        self.config().refresh_cooldown(Duration::from_millis(1))
+    }
+
+    /// [`config_short_cooldown`](Self::config_short_cooldown) whose key set
+    /// goes stale `ttl` after each fetch: every request after that wants a
+    /// refresh.
+    pub fn config_stale_after(&self, ttl: Duration) -> AuthConfigBuilder {
+        self.config_short_cooldown().jwks_ttl(ttl)
+    }
+
+    /// The library's test app with [`config`](Self::config).
+    pub async fn app(&self) -> TestApp {
+        TestApp::library(self.config()).await
+    }
+
+    /// A token from this issuer, for [`AUDIENCE`], about [`SUB`], signed by `key`.
+    pub fn token(&self, key: &Arc<SigningKey>) -> TokenBuilder {
+        token_from(&self.issuer(), key)
+    }
+
+    /// [`token`](Self::token) with both scopes of the protected routes.
+    pub fn granted(&self, key: &Arc<SigningKey>) -> TokenBuilder {
+        self.token(key).scope(GRANTED)
+    }
+}
+
+/// A token from `issuer`, for [`AUDIENCE`], about [`SUB`], signed by `key`.
+pub fn token_from(issuer: &str, key: &Arc<SigningKey>) -> TokenBuilder {
+    TokenBuilder::new(key.clone())
+        .issuer(issuer)
+        .audience(AUDIENCE)
+        .sub(SUB)
+}
+
+/// The scopes every protected route of both apps is satisfied with.
+pub const GRANTED: &str = "read:messages write:messages";
