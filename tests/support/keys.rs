@@ -220,3 +220,22 @@ pub fn token_from(issuer: &str, key: &Arc<SigningKey>) -> TokenBuilder {
 
 /// The scopes every protected route of both apps is satisfied with.
 pub const GRANTED: &str = "read:messages write:messages";
+
+/// A row of the attack catalogue: the attack, its source, and the token
+/// carrying it.
+pub fn row(attack: &str, source: &str, token: String, expect: Expect) -> Row {
+    Row::bearer(format!("{attack} ({source})"), token, expect)
+}
+
+/// `payload` signed by `key` under `header`, whatever they hold.
+pub fn signed(key: &SigningKey, header: jsonwebtoken::Header, payload: &Value) -> String {
+    key.sign(&header, payload).expect("signing a test token")
+}
+
+/// The header `key` signs with by default: its `alg` and `kid`.
+pub fn header_of(key: &SigningKey) -> jsonwebtoken::Header {
+    jsonwebtoken::Header {
+        kid: Some(key.kid().to_owned()),
+        ..jsonwebtoken::Header::new(key.alg())
+    }
+}
