@@ -273,7 +273,7 @@ fn request_error(error: reqwest::Error) -> FetchError {
 
 /// The crate's own redirect policy: at most [`MAX_REDIRECTS`] hops, each to
 /// a URL keys may come from, and never from `https` down to `http`.
-fn redirect_policy() -> Policy {
+pub(crate) fn redirect_policy() -> Policy {
     Policy::custom(
         |attempt| match redirect_refusal(attempt.previous(), attempt.url()) {
             None => attempt.follow(),
