@@ -30,6 +30,8 @@ mod http;
 mod response;
 #[cfg(all(test, feature = "testing"))]
 mod tests;
+#[cfg(all(test, feature = "testing"))]
+mod with_test_endpoint;
 
 use cache::{Entry, InFlight, Key};
 use response::Policy;
