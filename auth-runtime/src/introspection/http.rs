@@ -75,6 +75,31 @@ pub(super) async fn post(
     }
 }
 
+/// GETs a JSON document, reading at most `max` bytes of a 2xx answer.
+pub(super) async fn get_bounded(
+    client: &reqwest::Client,
+    url: &Url,
+    max: usize,
+) -> Result<Vec<u8>, String> {
+    let mut response = client
+        .get(url.clone())
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(request_error)?;
+    if !response.status().is_success() {
+        return Err(format!("answered HTTP {}", response.status().as_u16()));
+    }
+    let mut read = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(request_error)? {
+        if read.len() + chunk.len() > max {
+            return Err("response larger than the size limit".to_owned());
+        }
+        read.extend_from_slice(&chunk);
+    }
+    Ok(read)
+}
+
 /// A request error for the log: a refused redirect or a timeout says so.
 fn request_error(error: reqwest::Error) -> String {
     let error = error.without_url();

@@ -26,6 +26,7 @@ use crate::claims::{Claims, ScopeSource};
 use crate::config::check_network_url;
 
 mod cache;
+mod discovery;
 mod http;
 mod response;
 #[cfg(all(test, feature = "testing"))]
@@ -34,6 +35,7 @@ mod tests;
 mod with_test_endpoint;
 
 use cache::{Entry, InFlight, Key};
+pub use discovery::discover_endpoint;
 use response::Policy;
 
 /// Default for [`IntrospectionSettings::max_active_ttl`].
