@@ -383,3 +383,24 @@ fn the_cache_key_is_a_hash_not_the_token() {
     assert_ne!(&key[..3], b"tok");
     assert_ne!(cache::key("tok"), cache::key("tok2"));
 }
+
+#[tokio::test]
+async fn a_cancelled_call_leaves_nothing_behind_and_blocks_no_one() {
+    let server = answering(
+        ResponseTemplate::new(200)
+            .set_body_json(active(3600))
+            .set_delay(Duration::from_millis(300)),
+    )
+    .await;
+    let introspector = Arc::new(introspector(settings(&server)));
+    let first = {
+        let introspector = Arc::clone(&introspector);
+        tokio::spawn(async move { introspector.introspect("tok").await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    first.abort();
+    let _ = first.await;
+    assert!(introspector.in_flight.lock().unwrap().is_empty());
+    introspector.introspect("tok").await.unwrap();
+    assert_eq!(introspector.calls(), 2);
+}
