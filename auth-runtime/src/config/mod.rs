@@ -7,6 +7,7 @@ use std::time::Duration;
 pub use jsonwebtoken::Algorithm;
 
 mod builder;
+mod certbound;
 mod claims_policy;
 mod dpop;
 mod key_refresh;
@@ -17,6 +18,7 @@ mod transport;
 
 pub(crate) use builder::without_userinfo;
 pub use builder::AuthConfigBuilder;
+pub use certbound::DEFAULT_CLIENT_CERT_HEADER;
 pub(crate) use claims_policy::ClaimPolicy;
 pub use claims_policy::{ScopeSource, MAX_MAX_TOKEN_AGE};
 pub(crate) use dpop::DpopExtras;
@@ -162,6 +164,8 @@ pub(crate) struct Tuning {
     pub(crate) dpop_replay_timeout: Duration,
     pub(crate) resource_metadata: bool,
     pub(crate) scopes_supported: Vec<String>,
+    // Certificate-bound tokens (RFC 8705): config/certbound.rs.
+    pub(crate) client_cert_header: Option<String>,
 }
 
 impl Default for Tuning {
@@ -199,6 +203,7 @@ impl Default for Tuning {
                 .iter()
                 .map(|scope| (*scope).to_owned())
                 .collect(),
+            client_cert_header: DEFAULT_CLIENT_CERT_HEADER.map(str::to_owned),
         }
     }
 }
