@@ -10,6 +10,7 @@ mod builder;
 mod certbound;
 mod claims_policy;
 mod dpop;
+mod introspection;
 mod key_refresh;
 mod secret;
 mod sources;
@@ -166,6 +167,10 @@ pub(crate) struct Tuning {
     pub(crate) scopes_supported: Vec<String>,
     // Certificate-bound tokens (RFC 8705): config/certbound.rs.
     pub(crate) client_cert_header: Option<String>,
+    // Introspection (RFC 7662): config/introspection.rs.
+    pub(crate) introspection_url: Option<String>,
+    pub(crate) client_id: Option<String>,
+    pub(crate) client_secret: Option<crate::introspection::ClientSecret>,
 }
 
 impl Default for Tuning {
@@ -204,6 +209,9 @@ impl Default for Tuning {
                 .map(|scope| (*scope).to_owned())
                 .collect(),
             client_cert_header: DEFAULT_CLIENT_CERT_HEADER.map(str::to_owned),
+            introspection_url: None,
+            client_id: None,
+            client_secret: None,
         }
     }
 }

@@ -60,7 +60,8 @@ pub enum ClientAuth {
 }
 
 /// The API's client secret at the introspection endpoint. Never printed.
-#[derive(Clone)]
+#[derive(Clone, serde::Deserialize)]
+#[serde(transparent)]
 pub struct ClientSecret(String);
 
 impl ClientSecret {
