@@ -251,18 +251,6 @@ impl fmt::Display for AuthError {
 
 impl std::error::Error for AuthError {}
 
-impl From<crate::introspection::IntrospectionError> for AuthError {
-    fn from(error: crate::introspection::IntrospectionError) -> AuthError {
-        use crate::introspection::IntrospectionError as E;
-        match error {
-            E::Unavailable(_) => AuthError::IntrospectionUnavailable,
-            E::Expired => AuthError::Expired,
-            E::WrongIssuerOrAudience => AuthError::WrongAudienceOrIssuer,
-            other => AuthError::InvalidToken(other.description()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,8 +27,10 @@ pub use dpop::{
     DpopMode, DEFAULT_DPOP_MODE, DEFAULT_DPOP_NONCE, DEFAULT_PUBLIC_URL, DEFAULT_RESOURCE_METADATA,
     DEFAULT_SCOPES_SUPPORTED,
 };
-pub use secret::HmacSecret;
-pub(crate) use transport::{check_network_url, issuer_url, key_location, KeyLocation, HTTPS_RULE};
+pub use secret::{ClientSecret, HmacSecret};
+pub(crate) use transport::{
+    check_network_url, issuer_url, key_location, redirect_policy, KeyLocation, HTTPS_RULE,
+};
 pub use transport::{JwksSource, PublicKey};
 
 /// The asymmetric algorithms accepted by default. HMAC is never among them.
@@ -170,7 +172,7 @@ pub(crate) struct Tuning {
     // Introspection (RFC 7662): config/introspection.rs.
     pub(crate) introspection_url: Option<String>,
     pub(crate) client_id: Option<String>,
-    pub(crate) client_secret: Option<crate::introspection::ClientSecret>,
+    pub(crate) client_secret: Option<ClientSecret>,
 }
 
 impl Default for Tuning {

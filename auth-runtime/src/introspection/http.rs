@@ -8,7 +8,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::Url;
 
 use super::{ClientAuth, IntrospectionSettings};
-use crate::jwks::redirect_policy;
+use crate::config::redirect_policy;
 
 /// The client: the key fetcher's redirect policy and timeouts.
 pub(super) fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {

@@ -23,7 +23,8 @@ use reqwest::Url;
 use tokio::sync::OnceCell;
 
 use crate::claims::{Claims, ScopeSource};
-use crate::config::check_network_url;
+pub use crate::config::ClientSecret;
+use crate::config::{check_network_url, AuthConfig};
 
 mod cache;
 mod discovery;
@@ -31,8 +32,6 @@ mod http;
 mod response;
 #[cfg(all(test, feature = "testing"))]
 mod tests;
-#[cfg(all(test, feature = "testing"))]
-mod with_test_endpoint;
 
 use cache::{Entry, InFlight, Key};
 pub use discovery::discover_endpoint;
@@ -57,24 +56,6 @@ pub enum ClientAuth {
     Basic,
     /// `client_id` and `client_secret` in the form body.
     Form,
-}
-
-/// The API's client secret at the introspection endpoint. Never printed.
-#[derive(Clone, serde::Deserialize)]
-#[serde(transparent)]
-pub struct ClientSecret(String);
-
-impl ClientSecret {
-    /// The secret as given.
-    pub fn new(secret: impl Into<String>) -> ClientSecret {
-        ClientSecret(secret.into())
-    }
-}
-
-impl fmt::Debug for ClientSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ClientSecret(redacted)")
-    }
 }
 
 /// Everything an [`Introspector`] needs.
@@ -135,6 +116,34 @@ impl IntrospectionSettings {
     }
 }
 
+impl IntrospectionSettings {
+    /// The settings of `config`, when it names an endpoint: its
+    /// credentials, leeway, fetch timeout and scope claims, with `issuers`
+    /// and `audiences` as given.
+    pub(crate) fn from_config(
+        config: &AuthConfig,
+        issuers: Vec<String>,
+        audiences: Vec<String>,
+    ) -> Option<IntrospectionSettings> {
+        let tuning = &config.tuning;
+        let url = tuning.introspection_url.as_ref()?;
+        let mut settings = IntrospectionSettings::new(
+            url.clone(),
+            tuning.client_id.clone().unwrap_or_default(),
+            tuning
+                .client_secret
+                .clone()
+                .unwrap_or_else(|| ClientSecret::new("")),
+        );
+        settings.issuers = issuers;
+        settings.audiences = audiences;
+        settings.leeway = tuning.leeway;
+        settings.timeout = tuning.fetch_timeout;
+        settings.scope_sources = tuning.scope_claims.clone();
+        Some(settings)
+    }
+}
+
 /// Why an introspected token is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -192,6 +201,18 @@ impl IntrospectionError {
             IntrospectionError::Unavailable(_) => {
                 "the token introspection endpoint is unavailable; the client may retry"
             }
+        }
+    }
+}
+
+impl From<IntrospectionError> for crate::error::AuthError {
+    fn from(error: IntrospectionError) -> crate::error::AuthError {
+        use IntrospectionError as E;
+        match error {
+            E::Unavailable(_) => crate::error::AuthError::IntrospectionUnavailable,
+            E::Expired => crate::error::AuthError::Expired,
+            E::WrongIssuerOrAudience => crate::error::AuthError::WrongAudienceOrIssuer,
+            other => crate::error::AuthError::InvalidToken(other.description()),
         }
     }
 }

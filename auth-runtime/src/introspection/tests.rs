@@ -404,3 +404,28 @@ async fn a_cancelled_call_leaves_nothing_behind_and_blocks_no_one() {
     introspector.introspect("tok").await.unwrap();
     assert_eq!(introspector.calls(), 2);
 }
+
+#[test]
+fn the_variables_set_the_endpoint_and_credentials_and_the_secret_is_never_printed() {
+    let var = |name: &str| match name {
+        "AUTH_INTROSPECTION_URL" => Some(" https://as.example/introspect ".to_owned()),
+        "AUTH_CLIENT_ID" => Some("api".to_owned()),
+        "AUTH_CLIENT_SECRET" => Some("hunter2".to_owned()),
+        _ => None,
+    };
+    let config = AuthConfig::builder("https://issuer.example/", "https://api")
+        .settings_from(&var)
+        .unwrap()
+        .build()
+        .unwrap();
+    let settings = IntrospectionSettings::from_config(&config, vec![], vec![])
+        .expect("an endpoint is configured");
+    assert_eq!(settings.endpoint, "https://as.example/introspect");
+    assert_eq!(settings.client_id, "api");
+    assert!(!format!("{config:?}").contains("hunter2"));
+    assert!(!format!("{settings:?}").contains("hunter2"));
+    let none = AuthConfig::builder("https://issuer.example/", "https://api")
+        .build()
+        .unwrap();
+    assert!(IntrospectionSettings::from_config(&none, vec![], vec![]).is_none());
+}

@@ -32,7 +32,6 @@ mod status;
 #[cfg(all(test, feature = "testing"))]
 mod tests;
 
-pub(crate) use fetch::redirect_policy;
 use fetch::{FetchError, Fetcher};
 use parse::KeySet;
 pub(crate) use parse::VerifyKey;

@@ -34,6 +34,8 @@
 
 mod dpop;
 mod introspection;
+#[cfg(test)]
+mod introspection_tests;
 mod issuer;
 mod keys;
 mod token;

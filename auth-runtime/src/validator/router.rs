@@ -51,7 +51,13 @@ impl IssuerRouter {
             .collect();
         let introspector = configs
             .iter()
-            .find_map(|c| c.introspection_settings(issuers.clone(), audiences.clone()))
+            .find_map(|c| {
+                crate::introspection::IntrospectionSettings::from_config(
+                    c,
+                    issuers.clone(),
+                    audiences.clone(),
+                )
+            })
             .map(crate::introspection::Introspector::new)
             .transpose()
             .map_err(|error| ConfigError::Issuers(error.to_string()))?;

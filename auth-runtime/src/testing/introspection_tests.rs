@@ -3,8 +3,10 @@
 
 use serde_json::json;
 
-use super::*;
+use std::time::Duration;
+
 use crate::certbound::{check_binding, CertBindingError};
+use crate::introspection::*;
 use crate::testing::{ClientCert, SigningKey, TestIntrospection, TokenBuilder};
 
 const ISSUER: &str = "https://issuer.example/";
