@@ -42,6 +42,8 @@ pub enum AuthError {
     InsufficientScope(Cow<'static, str>),
     /// The key set cannot be had and nothing usable is cached.
     JwksUnavailable,
+    /// The token introspection endpoint (RFC 7662) could not answer.
+    IntrospectionUnavailable,
     /// The token is valid, but the route's step-up requirement (RFC 9470) is
     /// not met: the client should have the user authenticate again.
     InsufficientUserAuthentication {
@@ -87,7 +89,9 @@ impl AuthError {
     pub fn status(&self) -> u16 {
         match self {
             AuthError::InsufficientScope(_) | AuthError::ClaimCheckFailed(_) => 403,
-            AuthError::JwksUnavailable | AuthError::ReplayStoreUnavailable => 503,
+            AuthError::JwksUnavailable
+            | AuthError::IntrospectionUnavailable
+            | AuthError::ReplayStoreUnavailable => 503,
             _ => 401,
         }
     }
@@ -106,6 +110,7 @@ impl AuthError {
             AuthError::WrongAudienceOrIssuer | AuthError::InvalidClaims(_) => "invalid_claims",
             AuthError::InsufficientScope(_) | AuthError::ClaimCheckFailed(_) => "Unauthorized",
             AuthError::JwksUnavailable => "jwks_unavailable",
+            AuthError::IntrospectionUnavailable => "introspection_unavailable",
             AuthError::InsufficientUserAuthentication { .. } => "insufficient_user_authentication",
             AuthError::InvalidToken(_) => "invalid_token",
             AuthError::InvalidDpopProof(_) => "invalid_dpop_proof",
@@ -134,6 +139,9 @@ impl AuthError {
                 "You don't have access to this resource"
             }
             AuthError::InsufficientUserAuthentication { description, .. } => description,
+            AuthError::IntrospectionUnavailable => {
+                "The token introspection endpoint cannot be reached right now; please retry later"
+            }
             AuthError::JwksUnavailable => {
                 "The signing keys of the issuer cannot be fetched right now; please retry later"
             }
@@ -154,6 +162,7 @@ impl AuthError {
         match self {
             AuthError::MissingHeader
             | AuthError::JwksUnavailable
+            | AuthError::IntrospectionUnavailable
             | AuthError::ReplayStoreUnavailable => None,
             AuthError::InvalidDpopProof(_) => Some("invalid_dpop_proof"),
             AuthError::UseDpopNonce => Some("use_dpop_nonce"),
@@ -215,9 +224,9 @@ impl AuthError {
     pub fn oauth_error(&self) -> &'static str {
         match self {
             AuthError::MissingHeader => "invalid_request",
-            AuthError::JwksUnavailable | AuthError::ReplayStoreUnavailable => {
-                "temporarily_unavailable"
-            }
+            AuthError::JwksUnavailable
+            | AuthError::IntrospectionUnavailable
+            | AuthError::ReplayStoreUnavailable => "temporarily_unavailable",
             other => other.challenge_error().unwrap_or("invalid_token"),
         }
     }

@@ -77,12 +77,14 @@
     )
 )]
 
+pub mod certbound;
 mod claims;
 pub mod config;
 mod crypto;
 pub mod dpop;
 mod error;
 mod extract;
+pub mod introspection;
 mod jwks;
 pub mod metadata;
 pub mod requirement;

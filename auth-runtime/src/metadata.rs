@@ -47,6 +47,8 @@ pub struct ProtectedResource {
     /// The proof algorithms' names; `None` when DPoP is disabled.
     dpop_algorithms: Option<Vec<String>>,
     dpop_required: bool,
+    /// A client-certificate source is configured (RFC 8705).
+    certificate_bound: bool,
 }
 
 impl ProtectedResource {
@@ -57,6 +59,7 @@ impl ProtectedResource {
         let mode = first.map_or(crate::config::DEFAULT_DPOP_MODE, AuthConfig::dpop_mode);
         ProtectedResource {
             public_url: first.and_then(|c| c.public_url()).map(str::to_owned),
+            certificate_bound: first.is_some_and(|c| c.client_cert_header().is_some()),
             metadata: first.is_some_and(AuthConfig::resource_metadata_enabled),
             issuers: configs.iter().map(|c| c.issuer().to_owned()).collect(),
             scopes: first.map_or_else(Vec::new, |c| c.scopes_supported().to_vec()),
@@ -148,6 +151,12 @@ impl ProtectedResource {
         }
         if self.dpop_required {
             document.insert("dpop_bound_access_tokens_required".into(), true.into());
+        }
+        if self.certificate_bound {
+            document.insert(
+                "tls_client_certificate_bound_access_tokens".into(),
+                true.into(),
+            );
         }
         Value::Object(document)
     }

@@ -7,8 +7,10 @@ use std::time::Duration;
 pub use jsonwebtoken::Algorithm;
 
 mod builder;
+mod certbound;
 mod claims_policy;
 mod dpop;
+mod introspection;
 mod key_refresh;
 mod secret;
 mod sources;
@@ -17,6 +19,7 @@ mod transport;
 
 pub(crate) use builder::without_userinfo;
 pub use builder::AuthConfigBuilder;
+pub use certbound::DEFAULT_CLIENT_CERT_HEADER;
 pub(crate) use claims_policy::ClaimPolicy;
 pub use claims_policy::{ScopeSource, MAX_MAX_TOKEN_AGE};
 pub(crate) use dpop::DpopExtras;
@@ -24,8 +27,10 @@ pub use dpop::{
     DpopMode, DEFAULT_DPOP_MODE, DEFAULT_DPOP_NONCE, DEFAULT_PUBLIC_URL, DEFAULT_RESOURCE_METADATA,
     DEFAULT_SCOPES_SUPPORTED,
 };
-pub use secret::HmacSecret;
-pub(crate) use transport::{check_network_url, issuer_url, key_location, KeyLocation, HTTPS_RULE};
+pub use secret::{ClientSecret, HmacSecret};
+pub(crate) use transport::{
+    check_network_url, issuer_url, key_location, redirect_policy, KeyLocation, HTTPS_RULE,
+};
 pub use transport::{JwksSource, PublicKey};
 
 /// The asymmetric algorithms accepted by default. HMAC is never among them.
@@ -162,6 +167,12 @@ pub(crate) struct Tuning {
     pub(crate) dpop_replay_timeout: Duration,
     pub(crate) resource_metadata: bool,
     pub(crate) scopes_supported: Vec<String>,
+    // Certificate-bound tokens (RFC 8705): config/certbound.rs.
+    pub(crate) client_cert_header: Option<String>,
+    // Introspection (RFC 7662): config/introspection.rs.
+    pub(crate) introspection_url: Option<String>,
+    pub(crate) client_id: Option<String>,
+    pub(crate) client_secret: Option<ClientSecret>,
 }
 
 impl Default for Tuning {
@@ -199,6 +210,10 @@ impl Default for Tuning {
                 .iter()
                 .map(|scope| (*scope).to_owned())
                 .collect(),
+            client_cert_header: DEFAULT_CLIENT_CERT_HEADER.map(str::to_owned),
+            introspection_url: None,
+            client_id: None,
+            client_secret: None,
         }
     }
 }

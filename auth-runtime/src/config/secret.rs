@@ -43,6 +43,24 @@ impl fmt::Debug for HmacSecret {
     }
 }
 
+/// The API's client secret at the introspection endpoint. Never printed.
+#[derive(Clone, serde::Deserialize)]
+#[serde(transparent)]
+pub struct ClientSecret(pub(crate) String);
+
+impl ClientSecret {
+    /// The secret as given.
+    pub fn new(secret: impl Into<String>) -> ClientSecret {
+        ClientSecret(secret.into())
+    }
+}
+
+impl fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClientSecret(redacted)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,6 +158,9 @@ impl AuthConfigBuilder {
     /// | `AUTH_PUBLIC_URL` | the API's external base URL ([`public_url`](Self::public_url)) |
     /// | `AUTH_DPOP_NONCE` | `on` (or `off`): server nonces ([`dpop_nonce`](Self::dpop_nonce)) |
     /// | `AUTH_DPOP_NONCE_SECRET` | the nonces' secret, at least 32 bytes ([`dpop_nonce_secret`](Self::dpop_nonce_secret)) |
+    /// | `AUTH_INTROSPECTION_URL` | the RFC 7662 endpoint for opaque tokens ([`introspection_url`](Self::introspection_url)) |
+    /// | `AUTH_CLIENT_ID`, `AUTH_CLIENT_SECRET` | the API's credentials there ([`introspection_client`](Self::introspection_client)) |
+    /// | `AUTH_CLIENT_CERT_HEADER` | the header a TLS-terminating proxy forwards the client certificate in, e.g. `Client-Cert` ([`client_cert_header`](Self::client_cert_header)) |
     /// | `AUTH_DPOP_REPLAY_REDIS` | a `redis://host:port` replay store shared by instances, with the `redis` feature ([`dpop_replay_redis`](Self::dpop_replay_redis)) |
     pub fn env_settings(self) -> Result<AuthConfigBuilder, ConfigError> {
         self.settings_from(&env_var)
@@ -202,6 +205,17 @@ impl AuthConfigBuilder {
         }
         if let Some(url) = var("AUTH_DPOP_REPLAY_REDIS") {
             self = self.dpop_replay_redis(url.trim());
+        }
+        if let Some(url) = var("AUTH_INTROSPECTION_URL").filter(|url| !url.trim().is_empty()) {
+            self = self.introspection_url(url.trim());
+        }
+        if let Some(id) = var("AUTH_CLIENT_ID") {
+            // The secret's bytes as given: not trimmed.
+            let secret = var("AUTH_CLIENT_SECRET").unwrap_or_default();
+            self = self.introspection_client(id.trim(), secret);
+        }
+        if let Some(name) = var("AUTH_CLIENT_CERT_HEADER").filter(|name| !name.trim().is_empty()) {
+            self = self.client_cert_header(name.trim());
         }
         Ok(self)
     }

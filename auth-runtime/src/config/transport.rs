@@ -256,3 +256,85 @@ mod tests {
         }
     }
 }
+
+/// Redirects followed, at most, by the crate's own clients.
+const MAX_REDIRECTS: usize = 3;
+
+/// The crate's own redirect policy: at most [`MAX_REDIRECTS`] hops, each to
+/// a URL keys may come from, and never from `https` down to `http`.
+pub(crate) fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        match redirect_refusal(attempt.previous(), attempt.url()) {
+            None => attempt.follow(),
+            Some(why) => attempt.error(why),
+        }
+    })
+}
+
+/// Why a redirect to `next` is not followed, after the URLs `previous`
+/// (the first one is the URL asked for).
+fn redirect_refusal(previous: &[Url], next: &Url) -> Option<&'static str> {
+    if previous.len() > MAX_REDIRECTS {
+        return Some("more than 3 redirects");
+    }
+    if next.scheme() != "https" && previous.iter().any(|url| url.scheme() == "https") {
+        return Some("a redirect from https to http");
+    }
+    check_network_url(next)
+        .err()
+        .map(|_| "a redirect to a URL that is not https (nor http on a loopback host)")
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::*;
+
+    fn urls(all: &[&str]) -> Vec<Url> {
+        all.iter().map(|url| Url::parse(url).unwrap()).collect()
+    }
+
+    #[test]
+    fn redirects_never_downgrade_nor_leave_loopback_over_http() {
+        let refusal = |previous: &[&str], next: &str| {
+            redirect_refusal(&urls(previous), &Url::parse(next).unwrap())
+        };
+        assert_eq!(
+            refusal(&["https://a.example/"], "https://b.example/k"),
+            None
+        );
+        assert_eq!(refusal(&["http://127.0.0.1/"], "https://b.example/k"), None);
+        assert_eq!(
+            refusal(&["http://127.0.0.1/"], "http://localhost:9/k"),
+            None
+        );
+        assert_eq!(
+            refusal(&["https://a.example/"], "http://127.0.0.1/k"),
+            Some("a redirect from https to http")
+        );
+        assert_eq!(
+            refusal(
+                &["http://127.0.0.1/", "https://a.example/"],
+                "http://127.0.0.1/k"
+            ),
+            Some("a redirect from https to http")
+        );
+        for next in [
+            "http://evil.example/k",
+            "http://0.0.0.0:8080/k",
+            "http://127.0.0.1.evil.example/k",
+            "file:///etc/passwd",
+        ] {
+            assert!(
+                refusal(&["http://127.0.0.1/"], next).is_some(),
+                "{next} should be refused"
+            );
+        }
+        let hops = ["https://a.example/"; 3];
+        assert_eq!(refusal(&hops, "https://a.example/k"), None);
+        let hops = ["https://a.example/"; 4];
+        assert_eq!(
+            refusal(&hops, "https://a.example/k"),
+            Some("more than 3 redirects")
+        );
+    }
+}

@@ -47,6 +47,12 @@ pub(super) fn request_parts<'r>(
     for value in request.headers().get("DPoP") {
         parts = parts.dpop(value);
     }
+    // Only the configured header: any client could send one otherwise.
+    if let Some(name) = router.client_cert_header() {
+        for value in request.headers().get(name) {
+            parts = parts.client_cert(value);
+        }
+    }
     parts
 }
 

@@ -33,11 +33,15 @@
 //! ```
 
 mod dpop;
+mod introspection;
+#[cfg(test)]
+mod introspection_tests;
 mod issuer;
 mod keys;
 mod token;
 
 pub use dpop::{DpopKey, ProofBuilder};
+pub use introspection::{ClientCert, TestIntrospection, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 pub use issuer::TestIssuer;
 pub use keys::{key_set, SigningKey};
 pub use token::TokenBuilder;

@@ -93,6 +93,23 @@ impl TokenBuilder {
         self
     }
 
+    /// Binds the token to the client certificate whose RFC 8705 thumbprint
+    /// is `x5t_s256` (see [`ClientCert::thumbprint`](super::ClientCert::thumbprint)):
+    /// sets `cnf["x5t#S256"]`, keeping any other `cnf` member.
+    pub fn bound_to_certificate(mut self, x5t_s256: &str) -> Self {
+        let cnf = self
+            .claims
+            .entry("cnf")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !cnf.is_object() {
+            *cnf = Value::Object(Map::new());
+        }
+        if let Value::Object(cnf) = cnf {
+            cnf.insert("x5t#S256".to_owned(), x5t_s256.into());
+        }
+        self
+    }
+
     /// Removes a claim (e.g. `exp`, to test that it is required).
     pub fn without(mut self, name: &str) -> Self {
         self.claims.remove(name);

@@ -23,6 +23,7 @@ use crate::extract::extract_credentials;
 pub struct RequestParts<'a> {
     pub(super) authorization: Vec<&'a str>,
     pub(super) dpop: Vec<&'a str>,
+    pub(super) client_cert: Vec<&'a str>,
     pub(super) method: &'a str,
     pub(super) url: Option<String>,
     pub(super) now: u64,
@@ -33,6 +34,7 @@ impl std::fmt::Debug for RequestParts<'_> {
         f.debug_struct("RequestParts")
             .field("authorization_headers", &self.authorization.len())
             .field("dpop_headers", &self.dpop.len())
+            .field("client_cert_headers", &self.client_cert.len())
             .field("method", &self.method)
             .field("url", &self.url)
             .field("now", &self.now)
@@ -49,6 +51,7 @@ impl<'a> RequestParts<'a> {
         RequestParts {
             authorization: Vec::new(),
             dpop: Vec::new(),
+            client_cert: Vec::new(),
             method,
             url,
             now: jsonwebtoken::get_current_timestamp(),
@@ -66,6 +69,15 @@ impl<'a> RequestParts<'a> {
     /// `DPoP` scheme, exactly one is required).
     pub fn dpop(mut self, value: &'a str) -> Self {
         self.dpop.push(value);
+        self
+    }
+
+    /// Adds the value of the configured client-certificate header (RFC
+    /// 9440's `Client-Cert`, set by a TLS-terminating proxy; call once per
+    /// header: several are refused). Parsed only for a token bound to a
+    /// certificate (`cnf["x5t#S256"]`).
+    pub fn client_cert(mut self, value: &'a str) -> Self {
+        self.client_cert.push(value);
         self
     }
 
@@ -100,6 +112,9 @@ impl IssuerRouter {
         let (scheme, token) = extract_credentials(header, self.sender.mode.accepts_dpop())?;
         let claims = self.validate(token).await?;
         self.sender.check(scheme, token, &claims, request).await?;
+        // RFC 8705: a token bound to a certificate needs that certificate.
+        crate::certbound::check_binding(claims.get("cnf"), request.client_cert.iter().copied())
+            .map_err(|error| AuthError::InvalidToken(error.description()))?;
         Ok(claims)
     }
 
@@ -107,6 +122,14 @@ impl IssuerRouter {
     /// (and DPoP is not disabled).
     pub fn dpop_nonce(&self, now: u64) -> Option<String> {
         self.sender.issue_nonce(now)
+    }
+
+    /// The header the client certificate is read from (the first
+    /// configuration's), if configured.
+    pub fn client_cert_header(&self) -> Option<&str> {
+        self.validators()
+            .first()
+            .and_then(|validator| validator.config.client_cert_header())
     }
 
     /// How the `DPoP` scheme is treated (the first configuration's mode).

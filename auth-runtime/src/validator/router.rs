@@ -29,6 +29,8 @@ pub struct IssuerRouter {
     validators: Vec<Validator>,
     pub(super) sender: SenderConstraint,
     resource: ProtectedResource,
+    /// Opaque tokens go here, when an endpoint is configured.
+    introspector: Option<crate::introspection::Introspector>,
 }
 
 impl IssuerRouter {
@@ -42,6 +44,23 @@ impl IssuerRouter {
         };
         let sender = SenderConstraint::new(first)?;
         let resource = ProtectedResource::new(&configs);
+        let issuers: Vec<String> = configs.iter().map(|c| c.issuer().to_owned()).collect();
+        let audiences: Vec<String> = configs
+            .iter()
+            .flat_map(|c| c.audiences().iter().cloned())
+            .collect();
+        let introspector = configs
+            .iter()
+            .find_map(|c| {
+                crate::introspection::IntrospectionSettings::from_config(
+                    c,
+                    issuers.clone(),
+                    audiences.clone(),
+                )
+            })
+            .map(crate::introspection::Introspector::new)
+            .transpose()
+            .map_err(|error| ConfigError::Issuers(error.to_string()))?;
         let validators = configs
             .into_iter()
             .map(Validator::new)
@@ -60,6 +79,7 @@ impl IssuerRouter {
             validators,
             sender,
             resource,
+            introspector,
         })
     }
 
@@ -138,6 +158,22 @@ impl IssuerRouter {
     /// alone, without the sender constraint (DPoP) that
     /// [`authorize_request`](Self::authorize_request) adds.
     pub async fn validate(&self, token: &str) -> Result<Claims, AuthError> {
+        // An opaque token (not a compact JWS, a JWE included) within the
+        // size limit goes to the introspection endpoint, when there is one.
+        if let Some(introspector) = &self.introspector {
+            let largest = self
+                .validators
+                .iter()
+                .map(|v| v.config.tuning.max_token_bytes)
+                .max()
+                .unwrap_or(0);
+            if token.len() <= largest && parse_structure(token).is_err() {
+                return introspector
+                    .introspect(token)
+                    .await
+                    .map_err(AuthError::from);
+            }
+        }
         match self.validators.as_slice() {
             [only] => only.validate(token).await,
             all => {

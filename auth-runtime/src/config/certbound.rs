@@ -1,0 +1,52 @@
+//! The setting of certificate-bound tokens (RFC 8705): the header a
+//! TLS-terminating proxy forwards the client certificate in.
+
+use super::{AuthConfig, AuthConfigBuilder};
+
+/// Default for [`AuthConfigBuilder::client_cert_header`]: none, so that no
+/// header is ever read for a certificate (any client could send one).
+pub const DEFAULT_CLIENT_CERT_HEADER: Option<&str> = None;
+
+impl AuthConfigBuilder {
+    /// The request header in which a TLS-terminating proxy forwards the
+    /// client certificate, as RFC 9440's `Client-Cert` (a structured-field
+    /// byte sequence, `:<base64 DER>:`): a token whose `cnf` carries
+    /// `x5t#S256` is accepted only with the certificate of that thumbprint
+    /// in it. Read only when configured, and only for bound tokens.
+    /// `client_cert_header` in Rocket's `[auth]`, `AUTH_CLIENT_CERT_HEADER`.
+    /// Default: [`DEFAULT_CLIENT_CERT_HEADER`] (none).
+    pub fn client_cert_header(mut self, name: impl Into<String>) -> Self {
+        self.config.tuning.client_cert_header = Some(name.into());
+        self
+    }
+}
+
+impl AuthConfig {
+    /// The header the client certificate is read from, if configured.
+    pub fn client_cert_header(&self) -> Option<&str> {
+        self.tuning.client_cert_header.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(var: &dyn Fn(&str) -> Option<String>) -> AuthConfig {
+        AuthConfig::builder("https://issuer.example/", "https://api")
+            .settings_from(var)
+            .unwrap()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn auth_client_cert_header_names_the_header_and_none_is_the_default() {
+        let set =
+            |name: &str| (name == "AUTH_CLIENT_CERT_HEADER").then(|| " Client-Cert ".to_owned());
+        assert_eq!(with(&set).client_cert_header(), Some("Client-Cert"));
+        assert_eq!(with(&|_| None).client_cert_header(), None);
+        let empty = |name: &str| (name == "AUTH_CLIENT_CERT_HEADER").then(String::new);
+        assert_eq!(with(&empty).client_cert_header(), None);
+    }
+}

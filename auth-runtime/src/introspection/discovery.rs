@@ -1,0 +1,182 @@
+//! The introspection endpoint from the issuer's metadata
+//! (`AUTH_INTROSPECTION=on`): RFC 8414 authorization server metadata first,
+//! then OpenID Connect discovery; a document counts only when its `issuer`
+//! is exactly the issuer asked about, and its `introspection_endpoint` must
+//! be `https` (or `http` on a loopback host).
+
+use std::time::Duration;
+
+use reqwest::Url;
+use serde_json::Value;
+
+use super::http;
+use crate::config::{check_network_url, HTTPS_RULE};
+
+/// The metadata documents of `issuer`, in the order they are tried.
+fn document_urls(issuer: &Url) -> [Url; 2] {
+    let path = issuer.path().trim_end_matches('/').to_owned();
+    let mut oauth = issuer.clone();
+    oauth.set_query(None);
+    oauth.set_fragment(None);
+    oauth.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+    let mut openid = oauth.clone();
+    openid.set_path(&format!("{path}/.well-known/openid-configuration"));
+    [oauth, openid]
+}
+
+/// Finds the `introspection_endpoint` of `issuer`; the error says why none
+/// was found (for the start-up message).
+pub async fn discover_endpoint(
+    issuer: &str,
+    timeout: Duration,
+    max_bytes: usize,
+) -> Result<String, String> {
+    let issuer_url = Url::parse(issuer).map_err(|_| format!("the issuer must be {HTTPS_RULE}"))?;
+    check_network_url(&issuer_url).map_err(|why| format!("the issuer must be {why}"))?;
+    let client = http::client(timeout).map_err(|e| e.to_string())?;
+    let mut reasons = Vec::new();
+    for url in document_urls(&issuer_url) {
+        let body = match tokio::time::timeout(timeout, http::get_bounded(&client, &url, max_bytes))
+            .await
+        {
+            Ok(Ok(body)) => body,
+            Ok(Err(why)) => {
+                reasons.push(format!("{url}: {why}"));
+                continue;
+            }
+            Err(_) => {
+                reasons.push(format!("{url}: timed out"));
+                continue;
+            }
+        };
+        let Ok(Value::Object(document)) = serde_json::from_slice::<Value>(&body) else {
+            reasons.push(format!("{url}: not a JSON object"));
+            continue;
+        };
+        if document.get("issuer").and_then(Value::as_str) != Some(issuer) {
+            reasons.push(format!("{url}: the document names another issuer"));
+            continue;
+        }
+        let Some(endpoint) = document
+            .get("introspection_endpoint")
+            .and_then(Value::as_str)
+        else {
+            reasons.push(format!("{url}: no introspection_endpoint"));
+            continue;
+        };
+        let checked = Url::parse(endpoint)
+            .ok()
+            .filter(|endpoint| check_network_url(endpoint).is_ok());
+        return match checked {
+            Some(endpoint) => Ok(endpoint.to_string()),
+            None => Err(format!(
+                "{url}: its introspection_endpoint {endpoint} is not {HTTPS_RULE}"
+            )),
+        };
+    }
+    Err(reasons.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+
+    const LIMIT: usize = 64 * 1024;
+
+    #[test]
+    fn rfc_8414_comes_before_openid_connect() {
+        let issuer = Url::parse("https://as.example/tenant/").unwrap();
+        let [oauth, openid] = document_urls(&issuer);
+        assert_eq!(
+            oauth.as_str(),
+            "https://as.example/.well-known/oauth-authorization-server/tenant"
+        );
+        assert_eq!(
+            openid.as_str(),
+            "https://as.example/tenant/.well-known/openid-configuration"
+        );
+    }
+
+    async fn serving(documents: &[(&str, serde_json::Value)]) -> MockServer {
+        let server = MockServer::start().await;
+        for (at, document) in documents {
+            Mock::given(method("GET"))
+                .and(path(*at))
+                .respond_with(ResponseTemplate::new(200).set_body_json(document))
+                .mount(&server)
+                .await;
+        }
+        server
+    }
+
+    #[tokio::test]
+    async fn the_endpoint_comes_from_rfc_8414_metadata_then_openid_connect() {
+        let server = MockServer::start().await;
+        let issuer = format!("{}/", server.uri());
+        let endpoint = format!("{}/oauth2/introspect", server.uri());
+        Mock::given(method("GET"))
+            .and(path("/.well-known/openid-configuration"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({ "issuer": issuer, "introspection_endpoint": endpoint })),
+            )
+            .mount(&server)
+            .await;
+        let found = discover_endpoint(&issuer, Duration::from_secs(2), LIMIT).await;
+        assert_eq!(found.as_deref(), Ok(endpoint.as_str()));
+
+        let rfc8414 = format!("{}/rfc8414/introspect", server.uri());
+        Mock::given(method("GET"))
+            .and(path("/.well-known/oauth-authorization-server"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({ "issuer": issuer, "introspection_endpoint": rfc8414 })),
+            )
+            .mount(&server)
+            .await;
+        let found = discover_endpoint(&issuer, Duration::from_secs(2), LIMIT).await;
+        assert_eq!(found.as_deref(), Ok(rfc8414.as_str()), "RFC 8414 first");
+    }
+
+    #[tokio::test]
+    async fn a_document_for_another_issuer_or_an_http_endpoint_gives_nothing() {
+        let server = serving(&[(
+            "/.well-known/openid-configuration",
+            json!({ "issuer": "https://evil.example/", "introspection_endpoint": "https://evil.example/i" }),
+        )])
+        .await;
+        let issuer = format!("{}/", server.uri());
+        let error = discover_endpoint(&issuer, Duration::from_secs(2), LIMIT)
+            .await
+            .unwrap_err();
+        assert!(error.contains("another issuer"), "{error}");
+
+        let server = MockServer::start().await;
+        let issuer = format!("{}/", server.uri());
+        Mock::given(method("GET"))
+            .and(path("/.well-known/oauth-authorization-server"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({ "issuer": issuer, "introspection_endpoint": "http://as.example/introspect" }),
+            ))
+            .mount(&server)
+            .await;
+        let error = discover_endpoint(&issuer, Duration::from_secs(2), LIMIT)
+            .await
+            .unwrap_err();
+        assert!(error.contains("is not an https URL"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn no_documents_say_why() {
+        let server = MockServer::start().await;
+        let issuer = format!("{}/", server.uri());
+        let error = discover_endpoint(&issuer, Duration::from_secs(2), LIMIT)
+            .await
+            .unwrap_err();
+        assert!(error.contains("HTTP 404"), "{error}");
+    }
+}

@@ -1,0 +1,158 @@
+//! Certificate-bound tokens (RFC 8705) through HTTP: the contract's rows for
+//! a token whose `cnf` carries `x5t#S256`, with the certificate in the
+//! configured RFC 9440 `Client-Cert` header; and the metadata's
+//! `tls_client_certificate_bound_access_tokens`.
+
+use auth_runtime::config::AuthConfigBuilder;
+use auth_runtime::testing::ClientCert;
+use auth_tests::*;
+use rocket::http::{Header, Status};
+
+const HEADER: &str = "Client-Cert";
+
+async fn app(
+    ks: &KeyServer,
+    configure: impl FnOnce(AuthConfigBuilder) -> AuthConfigBuilder,
+) -> TestApp {
+    TestApp::library(configure(ks.config())).await
+}
+
+/// Calls `route` with `Bearer <token>` and each of `certs` as a `Client-Cert` header.
+async fn call(app: &TestApp, route: Route, token: &str, certs: &[&str]) -> Answer {
+    let mut request = app.request(route);
+    request.add_header(Header::new("Authorization", format!("Bearer {token}")));
+    for cert in certs {
+        request.add_header(Header::new(HEADER, (*cert).to_owned()));
+    }
+    Answer::from(request.dispatch().await).await
+}
+
+fn assert_invalid_token(answer: &Answer, says: &str, context: &str) {
+    assert_eq!(answer.status, Status::Unauthorized, "{context}: {answer:?}");
+    let body = answer.json();
+    assert_eq!(body["code"], "invalid_token", "{context}");
+    let description = body["description"].as_str().unwrap_or_default();
+    assert!(description.contains(says), "{context}: {description}");
+    let challenge = answer.www_authenticate.as_deref().unwrap_or_default();
+    assert!(
+        challenge.contains(r#"error="invalid_token""#),
+        "{context}: {challenge}"
+    );
+}
+
+#[rocket::async_test]
+async fn a_bound_token_with_its_certificate_is_accepted() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = app(&ks, |c| c.client_cert_header(HEADER)).await;
+    let cert = ClientCert::client();
+    let token = ks
+        .token(&RSA_A)
+        .bound_to_certificate(&cert.thumbprint())
+        .build();
+    let answer = call(&app, Route::Private, &token, &[&cert.header_value()]).await;
+    assert_eq!(answer.status, Status::Ok, "{answer:?}");
+}
+
+#[rocket::async_test]
+async fn a_bound_token_without_a_certificate_or_with_another_is_invalid_token() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = app(&ks, |c| c.client_cert_header(HEADER)).await;
+    let token = ks
+        .token(&RSA_A)
+        .bound_to_certificate(&ClientCert::client().thumbprint())
+        .build();
+    let none = call(&app, Route::Private, &token, &[]).await;
+    assert_invalid_token(&none, "none was presented", "no certificate");
+    let other = call(
+        &app,
+        Route::Private,
+        &token,
+        &[&ClientCert::other().header_value()],
+    )
+    .await;
+    assert_invalid_token(
+        &other,
+        "different client certificate",
+        "another certificate",
+    );
+    // On a scoped route, without the scope: still 401, never 403.
+    let scoped = call(&app, Route::Scoped, &token, &[]).await;
+    assert_invalid_token(&scoped, "none was presented", "scoped route");
+}
+
+#[rocket::async_test]
+async fn garbage_oversized_or_repeated_certificate_headers_do_not_parse() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = app(&ks, |c| c.client_cert_header(HEADER)).await;
+    let cert = ClientCert::client();
+    let token = ks
+        .token(&RSA_A)
+        .bound_to_certificate(&cert.thumbprint())
+        .build();
+    let right = cert.header_value();
+    let huge = format!(":{}:", "A".repeat(64 * 1024));
+    let cases: [(&str, Vec<&str>); 5] = [
+        ("garbage", vec!["garbage"]),
+        ("not base64", vec![":*not base64*:"]),
+        ("not a certificate", vec![":aGVsbG8=:"]),
+        ("oversized", vec![huge.as_str()]),
+        ("repeated", vec![right.as_str(), right.as_str()]),
+    ];
+    for (context, certs) in cases {
+        let answer = call(&app, Route::Private, &token, &certs).await;
+        assert_invalid_token(&answer, "does not parse", context);
+    }
+}
+
+#[rocket::async_test]
+async fn a_token_without_cnf_ignores_the_header() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = app(&ks, |c| c.client_cert_header(HEADER)).await;
+    let token = ks.token(&RSA_A).build();
+    for certs in [vec![], vec!["garbage"], vec!["a", "b"]] {
+        let answer = call(&app, Route::Private, &token, &certs).await;
+        assert_eq!(answer.status, Status::Ok, "{certs:?}: {answer:?}");
+    }
+}
+
+#[rocket::async_test]
+async fn the_header_is_not_read_unless_configured() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = app(&ks, |c| c).await;
+    let cert = ClientCert::client();
+    let token = ks
+        .token(&RSA_A)
+        .bound_to_certificate(&cert.thumbprint())
+        .build();
+    let answer = call(&app, Route::Private, &token, &[&cert.header_value()]).await;
+    assert_invalid_token(&answer, "none was presented", "header not configured");
+}
+
+#[rocket::async_test]
+async fn the_metadata_says_certificate_bound_tokens_when_the_header_is_configured() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    for (configured, expected) in [(true, Some(true)), (false, None)] {
+        let app = app(&ks, |c| {
+            let c = c.resource_metadata(true);
+            if configured {
+                c.client_cert_header(HEADER)
+            } else {
+                c
+            }
+        })
+        .await;
+        let request = app
+            .get("/.well-known/oauth-protected-resource")
+            .header(Header::new("Host", "api.test"));
+        let answer = Answer::from(request.dispatch().await).await;
+        assert_eq!(answer.status, Status::Ok, "{answer:?}");
+        let document = answer.json();
+        assert_eq!(
+            document
+                .get("tls_client_certificate_bound_access_tokens")
+                .and_then(serde_json::Value::as_bool),
+            expected,
+            "{document}"
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! Opaque tokens through HTTP (RFC 7662): the contract's introspection rows,
+//! with the `testing` feature's loopback endpoint.
+
+use auth_runtime::testing::{ClientCert, TestIntrospection, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
+use auth_tests::*;
+use rocket::http::{Header, Status};
+use serde_json::{json, Value};
+
+/// The endpoint, started after the support library's logger is installed
+/// (Rocket would install its own first).
+async fn endpoint() -> TestIntrospection {
+    capture_logs();
+    TestIntrospection::start().await.unwrap()
+}
+
+async fn app(ks: &KeyServer, endpoint: &TestIntrospection) -> TestApp {
+    let config = ks
+        .config()
+        .introspection_url(endpoint.url())
+        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
+        .client_cert_header("Client-Cert");
+    TestApp::library(config).await
+}
+
+fn claims(ks: &KeyServer, scope: &str) -> Value {
+    let exp = jsonwebtoken::get_current_timestamp() + 3600;
+    json!({ "sub": "opaque-alice", "scope": scope, "iss": ks.issuer(), "aud": AUDIENCE, "exp": exp })
+}
+
+fn assert_code(answer: &Answer, status: Status, code: &str, context: &str) {
+    assert_eq!(answer.status, status, "{context}: {answer:?}");
+    assert_eq!(answer.json()["code"], code, "{context}: {answer:?}");
+}
+
+#[rocket::async_test]
+async fn an_active_opaque_token_is_accepted_and_its_scope_counts() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let endpoint = endpoint().await;
+    let app = app(&ks, &endpoint).await;
+    let reader = endpoint.active(claims(&ks, "read:messages"));
+    let answer = app.call_with(Route::Private, &reader).await;
+    assert_eq!(answer.status, Status::Ok, "{answer:?}");
+    assert_eq!(
+        app.call_with(Route::Scoped, &reader).await.status,
+        Status::Ok
+    );
+    let nobody = endpoint.active(claims(&ks, "other"));
+    let answer = app.call_with(Route::Scoped, &nobody).await;
+    assert_code(&answer, Status::Forbidden, "Unauthorized", "scope absent");
+    // Cached: the second call with the reader's token asked nobody.
+    assert_eq!(endpoint.calls(), 2);
+}
+
+#[rocket::async_test]
+async fn inactive_unusable_and_wrong_answers_get_their_rows() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let endpoint = endpoint().await;
+    let app = app(&ks, &endpoint).await;
+    let cases = [
+        (endpoint.inactive(), Status::Unauthorized, "invalid_token"),
+        (
+            endpoint.answer(json!({ "active": "true" })),
+            Status::Unauthorized,
+            "invalid_token",
+        ),
+        (
+            endpoint.answer(json!({ "active": true, "exp": "soon" })),
+            Status::Unauthorized,
+            "invalid_token",
+        ),
+        (
+            endpoint.answer(json!({ "active": true, "aud": "https://other/api" })),
+            Status::Unauthorized,
+            "invalid_claims",
+        ),
+        (
+            endpoint.answer(json!({ "active": true, "exp": 1_000_000_000 })),
+            Status::Unauthorized,
+            "token_expired",
+        ),
+        (
+            "never-minted".to_owned(),
+            Status::Unauthorized,
+            "invalid_token",
+        ),
+    ];
+    for (token, status, code) in cases {
+        let answer = app.call_with(Route::Scoped, &token).await;
+        assert_code(&answer, status, code, &token);
+        let challenge = answer.www_authenticate.clone().unwrap_or_default();
+        assert!(challenge.contains("error="), "{token}: {challenge}");
+        assert!(!answer.body.contains(&token), "the token is never echoed");
+    }
+}
+
+#[rocket::async_test]
+async fn an_unreachable_endpoint_is_503_introspection_unavailable_with_retry_after() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let config = ks
+        .config()
+        .introspection_url(format!("http://127.0.0.1:{port}/introspect"))
+        .introspection_client("id", "secret");
+    let app = TestApp::library(config).await;
+    let answer = app.call_with(Route::Private, "opaque-token").await;
+    assert_code(
+        &answer,
+        Status::ServiceUnavailable,
+        "introspection_unavailable",
+        "down",
+    );
+    assert!(answer.retry_after.is_some(), "{answer:?}");
+}
+
+#[rocket::async_test]
+async fn refused_client_credentials_are_503_too() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let endpoint = endpoint().await;
+    let config = ks
+        .config()
+        .introspection_url(endpoint.url())
+        .introspection_client(TEST_CLIENT_ID, "wrong");
+    let app = TestApp::library(config).await;
+    let token = endpoint.active(claims(&ks, "read:messages"));
+    let answer = app.call_with(Route::Private, &token).await;
+    assert_code(
+        &answer,
+        Status::ServiceUnavailable,
+        "introspection_unavailable",
+        "401 from the endpoint",
+    );
+    let logged = log_lines("refused the API's client credentials");
+    assert!(
+        logged.iter().any(|line| line.starts_with("ERROR")),
+        "{logged:?}"
+    );
+}
+
+#[rocket::async_test]
+async fn without_an_endpoint_an_opaque_token_keeps_its_invalid_header_row() {
+    let (_ks, app) = TestApp::serving(&[&RSA_A]).await;
+    let answer = app.call_with(Route::Private, "opaque-token").await;
+    assert_code(
+        &answer,
+        Status::Unauthorized,
+        "invalid_header",
+        "no endpoint",
+    );
+}
+
+#[rocket::async_test]
+async fn jwts_are_still_validated_locally() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let endpoint = endpoint().await;
+    let app = app(&ks, &endpoint).await;
+    let jwt = ks.token(&RSA_A).build();
+    assert_eq!(app.call_with(Route::Private, &jwt).await.status, Status::Ok);
+    assert_eq!(endpoint.calls(), 0);
+}
+
+#[rocket::async_test]
+async fn a_bound_opaque_token_needs_its_certificate() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let endpoint = endpoint().await;
+    let app = app(&ks, &endpoint).await;
+    let cert = ClientCert::client();
+    let token = endpoint.bound(claims(&ks, "read:messages"), &cert.thumbprint());
+    let without = app.call_with(Route::Private, &token).await;
+    assert_code(
+        &without,
+        Status::Unauthorized,
+        "invalid_token",
+        "no certificate",
+    );
+    let mut request = app.request(Route::Private);
+    request.add_header(Header::new("Authorization", format!("Bearer {token}")));
+    request.add_header(Header::new("Client-Cert", cert.header_value()));
+    let with = Answer::from(request.dispatch().await).await;
+    assert_eq!(with.status, Status::Ok, "{with:?}");
+}
