@@ -244,4 +244,24 @@ mod tests {
             Err(AuthError::InsufficientScope("a c".into()))
         );
     }
+
+    #[test]
+    fn sub_get_and_payload_read_the_verified_payload() {
+        let c = claims(json!({ "sub": "auth0|42", "n": 7 }));
+        assert_eq!(c.sub(), Some("auth0|42"));
+        assert_eq!(c.get("n"), Some(&json!(7)));
+        assert_eq!(c.payload().len(), 2);
+        assert_eq!(c.payload().get("sub"), Some(&json!("auth0|42")));
+        assert_eq!(claims(json!({ "sub": 42 })).sub(), None);
+        assert_eq!(claims(json!({})).sub(), None);
+    }
+
+    #[test]
+    fn scope_is_only_a_string_and_permissions_only_an_array() {
+        let c = claims(json!({ "scope": ["x"], "permissions": "y z" }));
+        assert_eq!(c.scopes().count(), 0);
+        for scope in ["x", "y", "z", "y z"] {
+            assert!(!c.has_scope(scope), "{scope:?} must not be granted");
+        }
+    }
 }

@@ -334,4 +334,72 @@ mod tests {
         assert!(level.is_satisfied_by(&claims(json!({ "level": 3 }))));
         assert!(!level.is_satisfied_by(&claims(json!({ "level": "3" }))));
     }
+
+    #[test]
+    fn an_acr_or_a_max_age_alone_is_still_a_requirement() {
+        let acr_only = StepUp {
+            acr_values: &[MFA],
+            max_age: None,
+        };
+        let age_only = StepUp {
+            acr_values: &[],
+            max_age: Some(300),
+        };
+        assert!(!acr_only.is_none() && !age_only.is_none() && StepUp::NONE.is_none());
+        let bare = claims(json!({}));
+        for step_up in [acr_only, age_only] {
+            assert_eq!(
+                code(step_up.check(&bare, NOW, 60)),
+                "insufficient_user_authentication"
+            );
+        }
+        assert_eq!(
+            code(acr_only.check(&claims(json!({ "acr": MFA })), NOW, 60)),
+            "ok"
+        );
+        assert_eq!(
+            code(age_only.check(&claims(json!({ "auth_time": NOW })), NOW, 60)),
+            "ok"
+        );
+    }
+
+    #[test]
+    fn a_boolean_claim_check_matches_the_boolean_only() {
+        let check = ClaimCheck {
+            name: "email_verified",
+            kind: ClaimCheckKind::Equals,
+            value: ClaimValue::Bool(true),
+        };
+        assert!(check.is_satisfied_by(&claims(json!({ "email_verified": true }))));
+        for other in [json!(false), json!("true"), json!(1)] {
+            assert!(!check.is_satisfied_by(&claims(json!({ "email_verified": other }))));
+        }
+    }
+
+    struct AcmeAdmin;
+
+    impl RouteRequirement for AcmeAdmin {
+        const SCOPES: ScopeExpr = ScopeExpr::Scope("admin");
+        const CLAIMS: &'static [ClaimCheck] = &[ClaimCheck {
+            name: "org",
+            kind: ClaimCheckKind::Equals,
+            value: ClaimValue::Str("acme"),
+        }];
+    }
+
+    #[test]
+    fn check_applies_the_claim_checks_and_the_scopes() {
+        let both = claims(json!({ "org": "acme", "scope": "admin" }));
+        assert_eq!(check::<AcmeAdmin>(&both, NOW, 0), Ok(()));
+        let other_org = claims(json!({ "org": "other", "scope": "admin" }));
+        assert_eq!(
+            check::<AcmeAdmin>(&other_org, NOW, 0),
+            Err(AuthError::ClaimCheckFailed("org"))
+        );
+        let no_scope = claims(json!({ "org": "acme" }));
+        assert!(matches!(
+            check::<AcmeAdmin>(&no_scope, NOW, 0),
+            Err(AuthError::InsufficientScope(_))
+        ));
+    }
 }
