@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::{
     Algorithm, AuthConfig, ConfigError, HmacSecret, JwksSource, PublicKey, DEFAULT_ALGORITHMS,
-    HMAC_ALGORITHMS, MAX_LEEWAY,
+    HMAC_ALGORITHMS, MAX_DURATION, MAX_FETCH_TIMEOUT, MAX_LEEWAY,
 };
 
 /// Builds an [`AuthConfig`]; see [`AuthConfig::builder`].
@@ -290,8 +290,21 @@ fn check_bounds(tuning: &super::Tuning) -> Result<(), ConfigError> {
             "must be above zero: it bounds the fetches that unknown kids can cause",
         );
     }
-    if tuning.fetch_timeout.is_zero() {
-        return refuse("fetch_timeout", "must be above zero");
+    if tuning.fetch_timeout.is_zero() || tuning.fetch_timeout > MAX_FETCH_TIMEOUT {
+        return refuse(
+            "fetch_timeout",
+            "must be above zero and at most 300 seconds (MAX_FETCH_TIMEOUT)",
+        );
+    }
+    let durations = [
+        ("jwks_ttl", tuning.jwks_ttl),
+        ("refresh_cooldown", tuning.refresh_cooldown),
+        ("retry_interval", tuning.retry_interval),
+        ("token_cache_max_age", tuning.token_cache_max_age),
+        ("max_stale", tuning.max_stale),
+    ];
+    if let Some((setting, _)) = durations.iter().find(|(_, d)| *d > MAX_DURATION) {
+        return refuse(setting, "must be at most 400 days (MAX_DURATION)");
     }
     if tuning.max_token_bytes == 0 {
         return refuse("max_token_bytes", "must be above zero");
@@ -388,6 +401,31 @@ mod tests {
             .refresh_cooldown(Duration::from_millis(1))
             .build()
             .is_ok());
+    }
+
+    #[test]
+    fn huge_durations_are_refused_rather_than_overflowing_a_clock() {
+        let base = || AuthConfig::builder("https://i/", "a");
+        let huge = Duration::from_secs(u64::MAX);
+        let cases = [
+            (base().fetch_timeout(huge), "fetch_timeout"),
+            (
+                base().fetch_timeout(MAX_FETCH_TIMEOUT + Duration::from_secs(1)),
+                "fetch_timeout",
+            ),
+            (base().jwks_ttl(huge), "jwks_ttl"),
+            (base().refresh_cooldown(huge), "refresh_cooldown"),
+            (base().retry_interval(huge), "retry_interval"),
+            (base().token_cache_max_age(huge), "token_cache_max_age"),
+        ];
+        for (builder, name) in cases {
+            let err = builder.build().unwrap_err();
+            assert!(
+                matches!(err, ConfigError::OutOfRange { setting, .. } if setting == name),
+                "{name}: {err:?}"
+            );
+        }
+        assert!(base().fetch_timeout(MAX_FETCH_TIMEOUT).build().is_ok());
     }
 
     #[test]

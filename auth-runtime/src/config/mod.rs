@@ -57,6 +57,12 @@ pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 /// The longest leeway accepted: beyond it, tokens that expired long ago
 /// would pass (and jsonwebtoken's `now - leeway` would underflow).
 pub const MAX_LEEWAY: Duration = Duration::from_secs(3600);
+/// The longest fetch timeout accepted.
+pub const MAX_FETCH_TIMEOUT: Duration = Duration::from_secs(300);
+/// The longest any other duration setting may be (TTL, cooldown, retry
+/// interval, staleness cap, cache age): longer values would only overflow
+/// a clock.
+pub const MAX_DURATION: Duration = Duration::from_secs(400 * 24 * 3600);
 /// Default time a fetched key set is used before it is refreshed.
 pub const DEFAULT_JWKS_TTL: Duration = Duration::from_secs(600);
 /// Default least time between two refreshes for unknown `kid`s.

@@ -251,7 +251,8 @@ impl JwksCache {
     /// then released); the task (or its drop, should the runtime shut down
     /// first) records its end.
     fn start_fetch(&self, now: Instant, mut state: std::sync::MutexGuard<'_, State>) -> Instant {
-        let deadline = now + self.inner.timeout;
+        // Bounded by the configuration (MAX_FETCH_TIMEOUT); never a panic.
+        let deadline = now.checked_add(self.inner.timeout).unwrap_or(now);
         state.attempts.in_flight = true;
         state.fetch_deadline = Some(deadline);
         let discovered = state.discovered.clone();

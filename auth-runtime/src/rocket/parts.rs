@@ -27,6 +27,14 @@ pub(super) fn host(request: &Request<'_>) -> Option<String> {
     }
 }
 
+/// Whether `path` has a `.` or `..` segment, raw or percent-encoded.
+fn has_dot_segment(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        let lower = segment.to_ascii_lowercase().replace("%2e", ".");
+        lower == "." || lower == ".."
+    })
+}
+
 /// The parts of `request` that authentication reads; its URL is made by
 /// the router's [`ProtectedResource`](crate::metadata::ProtectedResource)
 /// (the public base URL, else the scheme and `Host`), from the path as
@@ -35,11 +43,17 @@ pub(super) fn request_parts<'r>(
     request: &'r Request<'_>,
     router: &IssuerRouter,
 ) -> RequestParts<'r> {
-    let url = router.resource().request_url(
-        scheme(request),
-        host(request).as_deref(),
-        request.uri().path().as_str(),
-    );
+    let path = request.uri().path().as_str();
+    // A path with dot-segments forms no URL: the proof's htu would be
+    // compared after resolving them, while Rocket routes the raw path, so
+    // a proof made for one resource could serve another.
+    let url = (!has_dot_segment(path))
+        .then(|| {
+            router
+                .resource()
+                .request_url(scheme(request), host(request).as_deref(), path)
+        })
+        .flatten();
     let mut parts = RequestParts::new(request.method().as_str(), url);
     for value in request.headers().get("Authorization") {
         parts = parts.authorization(value);
@@ -75,4 +89,26 @@ pub(super) fn metadata_url(request: &Request<'_>, router: &IssuerRouter) -> Opti
         return None;
     }
     resource.metadata_url(scheme(request), host(request).as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_dot_segment;
+
+    #[test]
+    fn dot_segments_are_found_raw_and_encoded() {
+        for path in [
+            "/a/../admin",
+            "/a/%2e%2e/admin",
+            "/a/%2E./x",
+            "/./x",
+            "/x/.",
+            "/x/..",
+        ] {
+            assert!(has_dot_segment(path), "{path}");
+        }
+        for path in ["/api/private", "/a.b/c", "/..a/b", "/x/...", "/"] {
+            assert!(!has_dot_segment(path), "{path}");
+        }
+    }
 }

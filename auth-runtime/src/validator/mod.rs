@@ -152,15 +152,14 @@ impl Validator {
 
     /// Validates the value of an `Authorization: Bearer` header (`None`
     /// when the request has none): extraction, then
-    /// [`validate`](Self::validate). A token bound to a DPoP key
-    /// (`cnf.jkt`) is refused, as it comes without its proof; for DPoP,
-    /// use [`IssuerRouter::authorize_request`].
+    /// [`validate`](Self::validate). A bound token (`cnf`) is refused, as
+    /// it comes without its proof or certificate, and so is any token in
+    /// DPoP's `required` mode; for those, use
+    /// [`IssuerRouter::authorize_request`].
     pub async fn authorize(&self, header: Option<&str>) -> Result<Claims, AuthError> {
         let token = extract_bearer(header.unwrap_or(""))?;
         let claims = self.validate(token).await?;
-        if sender::is_key_bound(&claims) {
-            return Err(AuthError::InvalidToken(sender::BOUND_AS_BEARER));
-        }
+        sender::check_plain_bearer(&claims, self.config.dpop_mode())?;
         Ok(claims)
     }
 

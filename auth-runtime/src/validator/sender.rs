@@ -38,9 +38,49 @@ const TWO_PROOFS: &str = "The request has more than one DPoP header";
 const NO_URL: &str =
     "The request URL cannot be formed (no usable Host) to compare it with the DPoP proof's htu";
 
+const UNKNOWN_CNF: &str =
+    "The token is bound (cnf) in a way this API cannot check: only cnf.jkt (DPoP) and cnf.x5t#S256 (a client certificate) are supported";
+const CERT_AS_PLAIN: &str =
+    "The token is bound to a client certificate (cnf.x5t#S256): it must come with that certificate";
+
+/// The confirmation members this crate checks; any other makes the token
+/// unusable here, since accepting it would ignore its binding (fail closed).
+const KNOWN_CNF: [&str; 2] = ["jkt", "x5t#S256"];
+
+/// Refuses a `cnf` that binds the token in a way no check here enforces:
+/// not an object, empty, or with a member other than `jkt` and `x5t#S256`.
+pub(super) fn check_cnf_is_known(claims: &Claims) -> Result<(), AuthError> {
+    match claims.get("cnf") {
+        None => Ok(()),
+        Some(Value::Object(cnf))
+            if !cnf.is_empty() && cnf.keys().all(|name| KNOWN_CNF.contains(&name.as_str())) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(AuthError::InvalidToken(UNKNOWN_CNF)),
+    }
+}
+
 /// Whether `claims` bind the token to a DPoP key (`cnf.jkt`).
 pub(super) fn is_key_bound(claims: &Claims) -> bool {
     matches!(claims.get("cnf"), Some(Value::Object(cnf)) if cnf.contains_key("jkt"))
+}
+
+/// What a token presented as `Bearer`, with no proof and no client
+/// certificate at hand, must pass: a known `cnf` binding none of them, and
+/// plain Bearer tokens allowed by `mode`.
+pub(super) fn check_plain_bearer(claims: &Claims, mode: DpopMode) -> Result<(), AuthError> {
+    check_cnf_is_known(claims)?;
+    if is_key_bound(claims) {
+        return Err(AuthError::InvalidToken(BOUND_AS_BEARER));
+    }
+    if matches!(claims.get("cnf"), Some(Value::Object(cnf)) if cnf.contains_key("x5t#S256")) {
+        return Err(AuthError::InvalidToken(CERT_AS_PLAIN));
+    }
+    if mode == DpopMode::Required {
+        return Err(AuthError::InvalidToken(DPOP_REQUIRED));
+    }
+    Ok(())
 }
 
 impl SenderConstraint {
@@ -99,6 +139,7 @@ impl SenderConstraint {
         claims: &Claims,
         request: &RequestParts<'_>,
     ) -> Result<(), AuthError> {
+        check_cnf_is_known(claims)?;
         let jkt = match claims.get("cnf") {
             Some(Value::Object(cnf)) => cnf.get("jkt"),
             _ => None,
