@@ -39,6 +39,16 @@
 //!   fail, and a set with no usable key replaces them: see [`AuthConfig`]
 //!   for every limit.
 //!
+//! # Cargo features
+//!
+//! | feature | adds |
+//! |---|---|
+//! | (none, the default) | everything above: the attributes, the guards, the fairing, the core |
+//! | `testing` | the `testing` module: a loopback development issuer, signing keys, a token builder, DPoP keys and proofs, an introspection endpoint and client certificates, for tests |
+//! | `metrics` | the counters and histogram named in [`telemetry`], through the `metrics` facade (the application installs the exporter) |
+//! | `redis` | a DPoP replay store on Redis, shared by several instances (`AUTH_DPOP_REPLAY_REDIS`) |
+//! | `fuzzing` | entry points for the `fuzz/` targets; not public API |
+//!
 //! # Architecture
 //!
 //! A framework-free core, and one Rocket layer that calls into it:
