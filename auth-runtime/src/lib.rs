@@ -291,3 +291,10 @@ pub mod __private {
     pub use crate::rocket::ScopedClaims;
     pub use crate::scope::ScopeExpr;
 }
+
+/// Entry points for the fuzz targets in `fuzz/` (cargo feature `fuzzing`).
+/// Not public API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;

@@ -16,7 +16,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 mod fetch;
-mod parse;
+pub(crate) mod parse;
 
 use fetch::{FetchError, Fetcher};
 use parse::KeySet;

@@ -81,6 +81,16 @@ impl KeySet {
             any_kid: self.any_kid,
         }
     }
+
+    /// Every key, with its `kid` if it has one (in no particular order).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn keys(&self) -> impl Iterator<Item = (Option<&str>, &VerifyKey)> {
+        let with_kid = self
+            .by_kid
+            .iter()
+            .map(|(kid, key)| (Some(kid.as_str()), &**key));
+        with_kid.chain(self.without_kid.iter().map(|key| (None, &**key)))
+    }
 }
 
 /// Why a document is not a key set this crate can use.

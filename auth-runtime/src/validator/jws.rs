@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::error::AuthError;
 
 /// RFC 9068 section 2.1: `at+jwt`, with or without the `application/` prefix.
-pub(super) fn is_access_token_type(typ: Option<&str>) -> bool {
+pub(crate) fn is_access_token_type(typ: Option<&str>) -> bool {
     typ.is_some_and(|typ| {
         let typ = typ.strip_prefix("application/").unwrap_or(typ);
         typ.eq_ignore_ascii_case("at+jwt")
@@ -16,10 +16,10 @@ pub(super) fn is_access_token_type(typ: Option<&str>) -> bool {
 }
 
 /// What this crate reads of a token's header before choosing a key.
-pub(super) struct TokenHeader {
-    pub(super) alg: Algorithm,
-    pub(super) kid: Option<String>,
-    pub(super) typ: Option<String>,
+pub(crate) struct TokenHeader {
+    pub(crate) alg: Algorithm,
+    pub(crate) kid: Option<String>,
+    pub(crate) typ: Option<String>,
 }
 
 /// The structural checks of a compact JWS, before any key is chosen: three
@@ -35,7 +35,7 @@ pub(super) fn parse_structure(token: &str) -> Result<TokenHeader, AuthError> {
 /// parsers disagree on which one wins: RFC 7515 section 4), with a known
 /// `alg`, a string `kid` and `typ` if present, and no `crit` (no extension
 /// is supported: RFC 7515 section 4.1.11).
-fn parse_header(token: &str) -> Result<TokenHeader, AuthError> {
+pub(crate) fn parse_header(token: &str) -> Result<TokenHeader, AuthError> {
     use base64::Engine;
     let malformed = || AuthError::Malformed("header is not base64url JSON with distinct members");
     let segment = token.split('.').next().unwrap_or_default();

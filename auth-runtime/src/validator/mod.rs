@@ -7,8 +7,8 @@ use std::time::Instant;
 use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value};
 
-mod jws;
-mod router;
+pub(crate) mod jws;
+pub(crate) mod router;
 mod token_cache;
 
 pub use router::IssuerRouter;

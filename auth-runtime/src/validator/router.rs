@@ -103,7 +103,7 @@ impl IssuerRouter {
 
 /// The `iss` of a token's payload, read without verification, only to pick
 /// the validator that will verify it.
-fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
+pub(crate) fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
     use base64::Engine;
     #[derive(serde::Deserialize)]
     struct Peek {
