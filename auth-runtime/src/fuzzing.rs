@@ -2,10 +2,11 @@
 //! thin wrappers over internals, so that each target runs exactly the code a
 //! request runs. Not public API: no stability, no semver, no docs.rs page.
 //!
-//! A whole validation needs no entry point of its own: [`Validator`] is
-//! public.
+//! A whole validation and a DPoP proof's verification need no entry point
+//! of their own: [`Validator`] and [`verify_proof`] are public.
 //!
 //! [`Validator`]: crate::validator::Validator
+//! [`verify_proof`]: crate::dpop::verify_proof
 
 use std::fmt;
 
@@ -52,6 +53,12 @@ pub fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
 /// The short reason an error is logged with.
 pub fn log_reason(error: &AuthError) -> &str {
     error.log_reason()
+}
+
+/// A URL in the form a DPoP proof's `htu` is compared in (`dpop/htu.rs`),
+/// or `None` when it is not an absolute URL.
+pub fn htu_normalize(url: &str) -> Option<String> {
+    crate::dpop::htu::normalize(url)
 }
 
 /// One usable key of a key set.
@@ -167,5 +174,9 @@ mod tests {
             }]
         );
         assert_eq!(key_set(b"[]").unwrap_err(), KeySetError::NotAKeySet);
+        assert_eq!(
+            htu_normalize("HTTPS://A.example:443/%7e?q#f").as_deref(),
+            Some("https://a.example/~")
+        );
     }
 }

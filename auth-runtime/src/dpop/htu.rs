@@ -13,7 +13,7 @@ use reqwest::Url;
 /// fragment are dropped, and in the path each percent-encoded unreserved
 /// character is decoded and every other percent-encoding upper-cased
 /// (RFC 3986 section 6.2.2.1 and 6.2.2.2).
-pub(super) fn normalize(url: &str) -> Option<String> {
+pub(crate) fn normalize(url: &str) -> Option<String> {
     let mut url = Url::parse(url).ok()?;
     if url.cannot_be_a_base() || url.host().is_none() {
         return None;
