@@ -14,7 +14,7 @@ shift $(($# > 0 ? 1 : 0))
 fuzz=$(cd "$(dirname "$0")" && pwd)
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(header_to_token token_structure key_set_json validate_token)
+  targets=(header_to_token token_structure key_set_json validate_token dpop_proof)
 fi
 sanitizer=${SANITIZER:-address}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR_FUZZ:-$fuzz/target}

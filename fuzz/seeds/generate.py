@@ -131,4 +131,22 @@ write("validate_token", [
     raw(signed({"alg": "HS256"}, GOOD)), raw(signed({"alg": "HS512"}, GOOD, hashlib.sha512)),
     raw("a.b.c"), raw(""),
 ])
+DPOP_TOKEN = "fuzz-access-token"  # fuzz_targets/dpop_proof.rs TOKEN
+NOW = 1800000000  # its NOW
+ATH = b64(hashlib.sha256(DPOP_TOKEN.encode()).digest())
+CLAIMS = {"jti": "j-1", "htm": "GET", "htu": "https://api.fuzz.example/orders", "iat": NOW, "ath": ATH}
+write("dpop_proof", [
+    built({}, CLAIMS), built(None, CLAIMS), built({}, dict(CLAIMS, nonce="@issued"), 3),
+    built({}, CLAIMS, 3),
+    built({"typ": "application/DPoP+JWT"}, dict(CLAIMS, htu="HTTPS://API.FUZZ.EXAMPLE:443/%6Frders#x")),
+    built({"alg": "RS256"}, CLAIMS), built({"alg": "HS256"}, CLAIMS), built({"crit": ["x"]}, CLAIMS),
+    built({"jwk": {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA", "d": "AA"}}, CLAIMS),
+    built({"jwk": {"kty": "oct", "k": "AA"}}, CLAIMS), built({"typ": "JWT"}, CLAIMS),
+    built({}, dict(CLAIMS, iat=NOW - 301)), built({}, dict(CLAIMS, iat=NOW + 30.5)),
+    built({}, dict(CLAIMS, jti="j" * 513)), built({}, dict(CLAIMS, ath="x")),
+    built({}, {k: v for k, v in CLAIMS.items() if k != "ath"}),
+    built({}, b'{"jti":"a","jti":"b"}'),
+    raw("https://a.example/%7e/./b/../c%2f%41?x#y"), raw("http://[::1]:80/a"), raw("HTTPS://A.EXAMPLE:443"),
+    raw("eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.c2ln"), raw("a.b.c.d"), raw("..."),
+])
 print("seeds written under", HERE)
