@@ -77,6 +77,7 @@ write("token_structure", [
     built({"alg": "RS256"}, {"iss": ["https://a/", "https://b/"]}),
     built({"alg": "RS256"}, b'["https://a/"]'),
     built(None, {"iss": None}), built(None, b"null"),
+    built({"alg": "RS256", "typ": "apPlication/AT+JWT"}, {}),  # a finding, fixed
 ])
 
 
@@ -148,5 +149,7 @@ write("dpop_proof", [
     built({}, b'{"jti":"a","jti":"b"}'),
     raw("https://a.example/%7e/./b/../c%2f%41?x#y"), raw("http://[::1]:80/a"), raw("HTTPS://A.EXAMPLE:443"),
     raw("eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.c2ln"), raw("a.b.c.d"), raw("..."),
+    raw("https://a.example/%4tps://a.example/%4%41?x"),  # a finding, fixed
+    built({}, dict(CLAIMS, htu="https://api.fuzz.example/%%34%41")),
 ])
 print("seeds written under", HERE)
