@@ -12,8 +12,8 @@ use reqwest::Url;
 /// an empty path `/` and removes dot segments; then the query and the
 /// fragment are dropped, and in the path each percent-encoded unreserved
 /// character is decoded and every other percent-encoding upper-cased
-/// (RFC 3986 section 6.2.2.1 and 6.2.2.2).
-pub(super) fn normalize(url: &str) -> Option<String> {
+/// (RFC 3986 section 6.2.2.1 and 6.2.2.2). The result normalises to itself.
+pub(crate) fn normalize(url: &str) -> Option<String> {
     let mut url = Url::parse(url).ok()?;
     if url.cannot_be_a_base() || url.host().is_none() {
         return None;
@@ -47,7 +47,7 @@ fn normalize_percent_encoding(path: &str) -> Option<String> {
         match from_percent.as_bytes() {
             [b'%', hi, lo, ..] if hi.is_ascii_hexdigit() && lo.is_ascii_hexdigit() => {
                 let byte = hex_value(*hi) << 4 | hex_value(*lo);
-                if is_unreserved(byte) {
+                if is_unreserved(byte) && !joins_a_stray_percent(&out, byte) {
                     out.push(char::from(byte));
                 } else {
                     out.push('%');
@@ -64,6 +64,19 @@ fn normalize_percent_encoding(path: &str) -> Option<String> {
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// Whether `byte`, decoded right after `out`, could make a percent-encoding
+/// with a stray `%` before it (`%4%41` must not become `%4A`, which the next
+/// normalisation would decode to `J`): then it stays encoded, so that the
+/// normal form is stable.
+fn joins_a_stray_percent(out: &str, byte: u8) -> bool {
+    byte.is_ascii_hexdigit()
+        && match out.as_bytes() {
+            [.., b'%'] => true,
+            [.., b'%', digit] => digit.is_ascii_hexdigit(),
+            _ => false,
+        }
 }
 
 fn hex_value(digit: u8) -> u8 {
@@ -142,6 +155,35 @@ mod tests {
             normalize("https://h/100%").as_deref(),
             Some("https://h/100%")
         );
+    }
+
+    // Found by the dpop_proof fuzz target: decoding `%41` after a stray
+    // `%4` made `%4A`, which the next normalisation decoded to `J`: the
+    // normal form was not stable. An unreserved hex digit that would make
+    // a new percent-encoding with a stray `%` before it stays encoded.
+    #[test]
+    fn normalising_twice_changes_nothing() {
+        for url in [
+            "https://h/%4%41",
+            "https://h/%%34A",
+            "https://h/%%34%41",
+            "https://h/%2%35",
+            "https://h/a%%3ab",
+            "https://h/100%",
+            "https://h/%7euser/%41%42",
+        ] {
+            let once = normalize(url).unwrap();
+            assert_eq!(normalize(&once).as_deref(), Some(once.as_str()), "{url}");
+        }
+        assert_eq!(
+            normalize("https://h/%4%41").as_deref(),
+            Some("https://h/%4%41")
+        );
+        assert_eq!(
+            normalize("https://h/%%34A").as_deref(),
+            Some("https://h/%%34A")
+        );
+        assert!(!same("https://h/%4%41", "https://h/%4A"));
     }
 
     #[test]

@@ -38,7 +38,7 @@ use std::time::Duration;
 use jsonwebtoken::Algorithm;
 
 mod error;
-mod htu;
+pub(crate) mod htu;
 mod jwk;
 mod nonce;
 mod proof;

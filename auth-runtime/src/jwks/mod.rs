@@ -26,7 +26,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 mod fetch;
-mod parse;
+pub(crate) mod parse;
 mod policy;
 mod status;
 #[cfg(all(test, feature = "testing"))]

@@ -130,6 +130,16 @@ impl KeySet {
         }
         self
     }
+
+    /// Every key, with its `kid` if it has one (in no particular order).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn keys(&self) -> impl Iterator<Item = (Option<&str>, &VerifyKey)> {
+        let with_kid = self
+            .by_kid
+            .iter()
+            .map(|(kid, key)| (Some(kid.as_str()), &**key));
+        with_kid.chain(self.without_kid.iter().map(|key| (None, &**key)))
+    }
 }
 
 /// Why a document is not a key set. (A well-formed set with no usable key

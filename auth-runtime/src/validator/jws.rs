@@ -7,19 +7,25 @@ use serde_json::{Map, Value};
 
 use crate::error::AuthError;
 
-/// RFC 9068 section 2.1: `at+jwt`, with or without the `application/` prefix.
-pub(super) fn is_access_token_type(typ: Option<&str>) -> bool {
+/// RFC 9068 section 2.1: `at+jwt`, with or without the `application/`
+/// prefix, in any case (a media type name: RFC 7515 section 4.1.9).
+pub(crate) fn is_access_token_type(typ: Option<&str>) -> bool {
     typ.is_some_and(|typ| {
-        let typ = typ.strip_prefix("application/").unwrap_or(typ);
+        let typ = match typ.get(..12) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("application/") => {
+                typ.get(12..).unwrap_or_default()
+            }
+            _ => typ,
+        };
         typ.eq_ignore_ascii_case("at+jwt")
     })
 }
 
 /// What this crate reads of a token's header before choosing a key.
-pub(super) struct TokenHeader {
-    pub(super) alg: Algorithm,
-    pub(super) kid: Option<String>,
-    pub(super) typ: Option<String>,
+pub(crate) struct TokenHeader {
+    pub(crate) alg: Algorithm,
+    pub(crate) kid: Option<String>,
+    pub(crate) typ: Option<String>,
 }
 
 /// The structural checks of a compact JWS, before any key is chosen: three
@@ -35,7 +41,7 @@ pub(super) fn parse_structure(token: &str) -> Result<TokenHeader, AuthError> {
 /// parsers disagree on which one wins: RFC 7515 section 4), with a known
 /// `alg`, a string `kid` and `typ` if present, and no `crit` (no extension
 /// is supported: RFC 7515 section 4.1.11).
-fn parse_header(token: &str) -> Result<TokenHeader, AuthError> {
+pub(crate) fn parse_header(token: &str) -> Result<TokenHeader, AuthError> {
     use base64::Engine;
     let malformed = || AuthError::Malformed("header is not base64url JSON with distinct members");
     let segment = token.split('.').next().unwrap_or_default();
@@ -137,4 +143,37 @@ pub(super) fn numeric_date(value: &Value) -> Option<u64> {
             .filter(|f| f.is_finite() && *f >= 0.0)
             .map(|f| f.round() as u64)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Found by the token_structure fuzz target: the `application/` prefix
+    // was stripped case-sensitively, so strict mode refused
+    // `Application/at+jwt` (a media type is case-insensitive, RFC 7515
+    // section 4.1.9, as the DPoP typ check already has it).
+    #[test]
+    fn at_jwt_is_recognised_in_any_case_with_or_without_the_prefix() {
+        for typ in [
+            "at+jwt",
+            "AT+JWT",
+            "application/at+jwt",
+            "Application/AT+JWT",
+            "APPLICATION/at+jwt",
+        ] {
+            assert!(is_access_token_type(Some(typ)), "{typ}");
+        }
+        for typ in [
+            "jwt",
+            "application/jwt",
+            "applications/at+jwt",
+            "application/",
+            "",
+            "xapplication/at+jwt",
+        ] {
+            assert!(!is_access_token_type(Some(typ)), "{typ}");
+        }
+        assert!(!is_access_token_type(None));
+    }
 }

@@ -7,9 +7,9 @@ use std::time::Instant;
 use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value};
 
-mod jws;
+pub(crate) mod jws;
 mod request;
-mod router;
+pub(crate) mod router;
 mod sender;
 mod token_cache;
 

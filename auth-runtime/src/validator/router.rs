@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::jws::parse_structure;
+use super::jws::{parse_structure, StrictObject};
 use super::sender::SenderConstraint;
 use super::{RequestParts, Validator};
 use crate::claims::Claims;
@@ -202,13 +202,11 @@ impl IssuerRouter {
 }
 
 /// The `iss` of a token's payload, read without verification, only to pick
-/// the validator that will verify it.
-fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
+/// the validator that will verify it. The payload is read as the validator
+/// reads it: a JSON object naming no member twice (a JSON array is not a
+/// claims set, though serde would read `["iss"]` into a struct).
+pub(crate) fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
     use base64::Engine;
-    #[derive(serde::Deserialize)]
-    struct Peek {
-        iss: Option<Value>,
-    }
     let malformed = || AuthError::Malformed("not a compact JWS with a JSON payload");
     let mut segments = token.split('.');
     let (Some(_), Some(payload), Some(_), None) = (
@@ -222,9 +220,55 @@ fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload)
         .map_err(|_| malformed())?;
-    let peek: Peek = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
-    Ok(match peek.iss {
+    let StrictObject(mut payload) = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+    Ok(match payload.remove("iss") {
         Some(Value::String(iss)) => Some(iss),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    fn token(payload: &str) -> String {
+        format!("e30.{}.sig", URL_SAFE_NO_PAD.encode(payload))
+    }
+
+    #[test]
+    fn the_issuer_is_peeked_from_a_json_object() {
+        assert_eq!(
+            unverified_issuer(&token(r#"{"iss":"https://a/"}"#)),
+            Ok(Some("https://a/".to_owned()))
+        );
+        assert_eq!(unverified_issuer(&token(r#"{"iss":5}"#)), Ok(None));
+        assert_eq!(unverified_issuer(&token("{}")), Ok(None));
+    }
+
+    // Found by the token_structure fuzz target: serde reads a struct from a
+    // JSON array too, so `["https://a/"]` was routed as a token from
+    // https://a/ (and a foreign one answered invalid_claims, not invalid_header).
+    #[test]
+    fn a_payload_that_is_not_an_object_is_malformed() {
+        for payload in [r#"["https://a/"]"#, "null", r#""https://a/""#, "5"] {
+            assert!(
+                matches!(
+                    unverified_issuer(&token(payload)),
+                    Err(AuthError::Malformed(_))
+                ),
+                "{payload}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_repeated_member_is_malformed() {
+        let repeated = token(r#"{"iss":"https://a/","iss":"https://b/"}"#);
+        assert!(matches!(
+            unverified_issuer(&repeated),
+            Err(AuthError::Malformed(_))
+        ));
+    }
 }

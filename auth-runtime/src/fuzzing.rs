@@ -1,0 +1,183 @@
+//! Entry points for the fuzz targets in `fuzz/` (cargo feature `fuzzing`):
+//! thin wrappers over internals, so that each target runs exactly the code a
+//! request runs. Not public API: no stability, no semver, no docs.rs page.
+//!
+//! A whole validation and a DPoP proof's verification need no entry point
+//! of their own: [`Validator`] and [`verify_proof`] are public.
+//!
+//! [`Validator`]: crate::validator::Validator
+//! [`verify_proof`]: crate::dpop::verify_proof
+
+use std::fmt;
+
+use crate::config::{Algorithm, DEFAULT_ALGORITHMS};
+use crate::error::AuthError;
+use crate::jwks::parse::{self, SetError};
+use crate::validator::{jws, router};
+
+/// The bearer token of an `Authorization` header value, as the guards read it.
+pub fn header_to_token(value: &str) -> Result<&str, AuthError> {
+    crate::extract::extract_bearer(value)
+}
+
+/// What a token's header says, as the validator reads it before choosing a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenHeader {
+    /// `alg`.
+    pub alg: Algorithm,
+    /// `kid`, if present.
+    pub kid: Option<String>,
+    /// `typ`, if present.
+    pub typ: Option<String>,
+    /// Whether `typ` is RFC 9068's `at+jwt` (what the strict mode demands).
+    pub access_token_type: bool,
+}
+
+/// Parses the header of `token` (its first `.`-separated segment).
+pub fn token_header(token: &str) -> Result<TokenHeader, AuthError> {
+    let header = jws::parse_header(token)?;
+    Ok(TokenHeader {
+        access_token_type: jws::is_access_token_type(header.typ.as_deref()),
+        alg: header.alg,
+        kid: header.kid,
+        typ: header.typ,
+    })
+}
+
+/// The payload's `iss`, read without verification, as several issuers'
+/// router reads it to pick a validator.
+pub fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
+    router::unverified_issuer(token)
+}
+
+/// The short reason an error is logged with.
+pub fn log_reason(error: &AuthError) -> &str {
+    error.log_reason()
+}
+
+/// A URL in the form a DPoP proof's `htu` is compared in (`dpop/htu.rs`),
+/// or `None` when it is not an absolute URL.
+pub fn htu_normalize(url: &str) -> Option<String> {
+    crate::dpop::htu::normalize(url)
+}
+
+/// One usable key of a key set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// Its `kid`, if it has one.
+    pub kid: Option<String>,
+    /// The algorithms it may verify.
+    pub algorithms: Vec<Algorithm>,
+}
+
+/// A parsed key set.
+#[derive(Debug)]
+pub struct KeySet(parse::KeySet);
+
+impl KeySet {
+    /// How many usable keys it holds.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it holds no key (a parsed set never does).
+    pub fn is_empty(&self) -> bool {
+        self.0.len() == 0
+    }
+
+    /// Every key: those with a `kid` sorted by `kid`, then the others in
+    /// the document's order.
+    pub fn keys(&self) -> Vec<Key> {
+        let mut keys: Vec<Key> = self
+            .0
+            .keys()
+            .map(|(kid, key)| Key {
+                kid: kid.map(str::to_owned),
+                algorithms: key.algorithms.clone(),
+            })
+            .collect();
+        // Stable: the keys without `kid` keep their order.
+        keys.sort_by(|a, b| match (&a.kid, &b.kid) {
+            (Some(a), Some(b)) => a.cmp(b),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        keys
+    }
+
+    /// The algorithms of the key that a token with this `kid` (or none)
+    /// would be verified with.
+    pub fn algorithms_for(&self, kid: Option<&str>) -> Option<Vec<Algorithm>> {
+        self.0.get(kid).map(|key| key.algorithms.clone())
+    }
+}
+
+/// Why a document is not a usable key set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySetError {
+    /// Not JSON, or no `keys` array.
+    NotAKeySet,
+    /// No key in it can verify an allowed algorithm.
+    NoUsableKey,
+}
+
+impl fmt::Display for KeySetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySetError::NotAKeySet => SetError::NotAKeySet.fmt(f),
+            KeySetError::NoUsableKey => f.write_str("key set holds no usable signing key"),
+        }
+    }
+}
+
+/// Parses a key-set document as a fetch does, with the default algorithms.
+pub fn key_set(body: &[u8]) -> Result<KeySet, KeySetError> {
+    key_set_allowing(body, &DEFAULT_ALGORITHMS)
+}
+
+/// Parses a key-set document, keeping the keys that can verify one of `allowed`.
+pub fn key_set_allowing(body: &[u8], allowed: &[Algorithm]) -> Result<KeySet, KeySetError> {
+    // A well-formed set with no usable key is an answer for the cache (it
+    // replaces the keys); for the fuzz targets it is this error.
+    match parse::parse_key_set(body, allowed) {
+        Ok(set) if set.is_empty() => Err(KeySetError::NoUsableKey),
+        Ok(set) => Ok(KeySet(set)),
+        Err(SetError::NotAKeySet) => Err(KeySetError::NotAKeySet),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_entry_points_reach_the_internals() {
+        assert_eq!(header_to_token("Bearer a.b.c"), Ok("a.b.c"));
+        // {"alg":"RS256","kid":"k","typ":"at+jwt"}
+        let header =
+            token_header("eyJhbGciOiJSUzI1NiIsImtpZCI6ImsiLCJ0eXAiOiJhdCtqd3QifQ.e30.").unwrap();
+        assert_eq!(header.alg, Algorithm::RS256);
+        assert_eq!(header.kid.as_deref(), Some("k"));
+        assert!(header.access_token_type);
+        // {"iss":"i"}
+        assert_eq!(
+            unverified_issuer("e30.eyJpc3MiOiJpIn0.x"),
+            Ok(Some("i".to_owned()))
+        );
+        let set = key_set(br#"{"keys":[{"kty":"EC","kid":"e","crv":"P-256","x":"AA","y":"AA"}]}"#)
+            .unwrap();
+        assert_eq!(
+            set.keys(),
+            [Key {
+                kid: Some("e".to_owned()),
+                algorithms: vec![Algorithm::ES256]
+            }]
+        );
+        assert_eq!(key_set(b"[]").unwrap_err(), KeySetError::NotAKeySet);
+        assert_eq!(
+            htu_normalize("HTTPS://A.example:443/%7e?q#f").as_deref(),
+            Some("https://a.example/~")
+        );
+    }
+}
