@@ -1,0 +1,138 @@
+//! Tests of the builder's checks.
+
+use super::*;
+
+#[test]
+fn shared_secrets_are_hmac_only_and_long_enough() {
+    let secret = HmacSecret::raw([7u8; 32]);
+    let config = AuthConfig::builder("https://i/", "a")
+        .shared_secret(HmacSecret::raw([7u8; 64]))
+        .build()
+        .unwrap();
+    assert_eq!(config.tuning.algorithms, HMAC_ALGORITHMS);
+    let mixed = AuthConfig::builder("https://i/", "a")
+        .shared_secret(secret)
+        .algorithms([Algorithm::HS256, Algorithm::RS256])
+        .build();
+    assert!(matches!(
+        mixed,
+        Err(ConfigError::Algorithm {
+            algorithm: Algorithm::RS256,
+            ..
+        })
+    ));
+    let short = AuthConfig::builder("https://i/", "a")
+        .shared_secret(HmacSecret::raw("short"))
+        .build();
+    assert!(matches!(short, Err(ConfigError::Secret(_))));
+}
+
+#[test]
+fn hs384_and_hs512_need_48_and_64_bytes() {
+    let with = |bytes: usize| {
+        AuthConfig::builder("https://i/", "a").shared_secret(HmacSecret::raw(vec![7u8; bytes]))
+    };
+    let config = with(32).build().unwrap();
+    assert_eq!(config.tuning.algorithms, [Algorithm::HS256]);
+    let config = with(48).build().unwrap();
+    assert_eq!(
+        config.tuning.algorithms,
+        [Algorithm::HS256, Algorithm::HS384]
+    );
+    for (bytes, alg) in [(47, Algorithm::HS384), (63, Algorithm::HS512)] {
+        let err = with(bytes).algorithms([alg]).build().unwrap_err();
+        assert!(
+            matches!(err, ConfigError::Algorithm { algorithm, .. } if algorithm == alg),
+            "{err:?}"
+        );
+    }
+    assert!(with(64).algorithms([Algorithm::HS512]).build().is_ok());
+    assert!(matches!(with(31).build(), Err(ConfigError::Secret(_))));
+}
+
+#[test]
+fn out_of_range_tuning_is_refused_naming_the_setting() {
+    let base = || AuthConfig::builder("https://i/", "a");
+    let cases = [
+        (base().leeway(MAX_LEEWAY + Duration::from_secs(1)), "leeway"),
+        (base().leeway(Duration::from_secs(u64::MAX)), "leeway"),
+        (base().refresh_cooldown(Duration::ZERO), "refresh_cooldown"),
+        (base().fetch_timeout(Duration::ZERO), "fetch_timeout"),
+        (base().max_token_bytes(0), "max_token_bytes"),
+        (base().max_jwks_bytes(0), "max_jwks_bytes"),
+    ];
+    for (builder, name) in cases {
+        let err = builder.build().unwrap_err();
+        assert!(
+            matches!(err, ConfigError::OutOfRange { setting, .. } if setting == name),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains(name), "{err}");
+    }
+    assert!(base().leeway(MAX_LEEWAY).build().is_ok());
+    assert!(base()
+        .refresh_cooldown(Duration::from_millis(1))
+        .build()
+        .is_ok());
+}
+
+#[test]
+fn huge_durations_are_refused_rather_than_overflowing_a_clock() {
+    let base = || AuthConfig::builder("https://i/", "a");
+    let huge = Duration::from_secs(u64::MAX);
+    let cases = [
+        (base().fetch_timeout(huge), "fetch_timeout"),
+        (
+            base().fetch_timeout(MAX_FETCH_TIMEOUT + Duration::from_secs(1)),
+            "fetch_timeout",
+        ),
+        (base().jwks_ttl(huge), "jwks_ttl"),
+        (base().refresh_cooldown(huge), "refresh_cooldown"),
+        (base().retry_interval(huge), "retry_interval"),
+        (base().token_cache_max_age(huge), "token_cache_max_age"),
+    ];
+    for (builder, name) in cases {
+        let err = builder.build().unwrap_err();
+        assert!(
+            matches!(err, ConfigError::OutOfRange { setting, .. } if setting == name),
+            "{name}: {err:?}"
+        );
+    }
+    assert!(base().fetch_timeout(MAX_FETCH_TIMEOUT).build().is_ok());
+}
+
+#[test]
+fn hmac_and_non_urls_are_refused() {
+    let err = AuthConfig::builder("https://i/", "a")
+        .algorithms([Algorithm::HS256])
+        .build();
+    assert!(matches!(
+        err,
+        Err(ConfigError::Algorithm {
+            algorithm: Algorithm::HS256,
+            ..
+        })
+    ));
+    let err = AuthConfig::builder("i.example", "a").build().unwrap_err();
+    assert!(matches!(
+        err,
+        ConfigError::InvalidUrl {
+            setting: super::super::transport::ISSUER_SETTING,
+            ..
+        }
+    ));
+    assert!(err.to_string().contains("the issuer"));
+    assert!(matches!(
+        AuthConfig::builder("https://i/", " ").build(),
+        Err(ConfigError::OutOfRange {
+            setting: "the audience",
+            ..
+        })
+    ));
+    assert!(matches!(
+        AuthConfig::builder("https://i/", "a")
+            .algorithms([])
+            .build(),
+        Err(ConfigError::OutOfRange { .. })
+    ));
+}
