@@ -18,6 +18,7 @@ use auth_runtime::config::AuthConfigBuilder;
 use auth_runtime::{requires_auth, requires_scope, Auth, Claims};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use rocket::fairing::{Fairing, Info, Kind};
+use rocket::figment::Figment;
 use rocket::http::{ContentType, Header, Method, Status};
 use rocket::serde::json::Json;
 use rocket::{Build, Request, Response, Rocket, State};
@@ -164,14 +165,52 @@ impl Fairing for Cors {
 /// The scopes the quickstart's routes require, which its metadata lists.
 pub const SCOPES: [&str; 2] = ["read:messages", "write:messages"];
 
-/// The quickstart's own settings on top of a configuration: DPoP in the
-/// default `allowed` mode (or whatever `AUTH_DPOP` says), and the RFC 9728
-/// protected-resource metadata served, listing [`SCOPES`].
+/// The quickstart's own settings on top of a configuration built in code:
+/// the same as [`figment`]'s defaults (the tests build the quickstart this
+/// way around a key server of their own).
 pub fn settings(builder: AuthConfigBuilder) -> AuthConfigBuilder {
     builder
-        .resource_metadata(true)
+        .resource_metadata(DEFAULTS.resource_metadata)
         .scopes_supported(SCOPES)
-        .warm_up(true)
+        .warm_up(DEFAULTS.warm_up)
+}
+
+/// The quickstart's defaults under `[auth]`.
+struct Defaults {
+    resource_metadata: bool,
+    warm_up: bool,
+}
+
+/// The RFC 9728 metadata served, listing [`SCOPES`], and the key set
+/// fetched at liftoff; DPoP stays in the default `allowed` mode.
+const DEFAULTS: Defaults = Defaults {
+    resource_metadata: true,
+    warm_up: true,
+};
+
+/// Rocket's configuration for the quickstart: Rocket's own (`Rocket.toml`,
+/// `ROCKET_*`, `ROCKET_AUTH`), with the quickstart's defaults in `[auth]`
+/// where it says nothing (metadata on listing [`SCOPES`], warm-up on). With
+/// [`Auth::from_rocket_config`] the `[auth]` table then tunes the library
+/// (`jwks_ttl`, `refresh_cooldown`, `token_cache_capacity`, ...) whether the
+/// issuer comes from the table or from `AUTH_ISSUER` / `AUTH0_DOMAIN`, whose
+/// variables win over the keys they name.
+pub fn figment() -> Figment {
+    rocket::Config::figment()
+        .join(("auth.resource_metadata", DEFAULTS.resource_metadata))
+        .join(("auth.scopes_supported", SCOPES))
+        .join(("auth.warm_up", DEFAULTS.warm_up))
+}
+
+/// Whether [`figment`] or the environment names an issuer (`AUTH0_DOMAIN`,
+/// `AUTH_ISSUER`, or `domain` or `issuer` in `[auth]`); without one the
+/// quickstart starts its development issuer.
+pub fn issuer_configured(figment: &Figment) -> bool {
+    let set = |name: &str| std::env::var(name).is_ok_and(|value| !value.trim().is_empty());
+    set("AUTH0_DOMAIN")
+        || set("AUTH_ISSUER")
+        || figment.contains("auth.domain")
+        || figment.contains("auth.issuer")
 }
 
 /// The process's Prometheus exporter, installed on first use (the quickstart
@@ -206,9 +245,10 @@ pub fn metrics() -> (Status, (ContentType, String)) {
     }
 }
 
-/// The quickstart application, authenticating with `auth`.
-pub fn rocket(auth: Auth) -> Rocket<Build> {
-    rocket_with(rocket::build(), auth)
+/// The quickstart application on `figment` (see [`figment`]),
+/// authenticating with `auth`.
+pub fn rocket(figment: Figment, auth: Auth) -> Rocket<Build> {
+    rocket_with(rocket::custom(figment), auth)
 }
 
 /// The quickstart's routes, fairings and state added to `base`.
@@ -231,4 +271,39 @@ pub fn rocket_with(base: Rocket<Build>, auth: Auth) -> Rocket<Build> {
             ],
         )
         .mount("/", auth_runtime::rocket::health_routes())
+}
+
+#[cfg(test)]
+mod tests {
+    use auth_runtime::testing::TestIssuer;
+    use rocket::local::asynchronous::Client;
+
+    use super::*;
+
+    const AUDIENCE: &str = "https://quickstarts/api";
+
+    #[rocket::async_test]
+    async fn the_quickstart_defaults_apply_where_the_auth_table_is_silent() {
+        let issuer = TestIssuer::start(AUDIENCE).await.unwrap();
+        let figment = figment()
+            .merge(("auth.issuer", issuer.issuer()))
+            .merge(("auth.audience", AUDIENCE));
+        assert!(issuer_configured(&figment));
+        let client = Client::tracked(rocket(figment, Auth::from_rocket_config()))
+            .await
+            .unwrap();
+        assert_eq!(issuer.jwks_fetches(), 1, "warm-up fetched at liftoff");
+        let answer = client
+            .get("/.well-known/oauth-protected-resource")
+            .header(rocket::http::Header::new("Host", "api.example"))
+            .dispatch()
+            .await;
+        assert_eq!(answer.status(), Status::Ok);
+        let document: serde_json::Value = answer.into_json().await.unwrap();
+        assert_eq!(
+            document["scopes_supported"],
+            serde_json::json!(SCOPES),
+            "{document}"
+        );
+    }
 }

@@ -4,8 +4,11 @@
 //! `AUTH0_AUDIENCE` or `AUTH_AUDIENCE`, optionally `AUTH_JWKS_URI`; DPoP's
 //! `AUTH_DPOP`, `AUTH_PUBLIC_URL`, `AUTH_DPOP_NONCE`,
 //! `AUTH_DPOP_NONCE_SECRET` and `AUTH_DPOP_REPLAY_REDIS`; Rocket's own
-//! `ROCKET_PORT` and `ROCKET_ADDRESS`). DPoP is allowed and the RFC 9728
-//! metadata is served at `/.well-known/oauth-protected-resource`.
+//! `ROCKET_PORT` and `ROCKET_ADDRESS`), or from Rocket's `[auth]` table
+//! (`Rocket.toml` or `ROCKET_AUTH`), which also tunes the library
+//! (`jwks_ttl`, `token_cache_capacity`, ...) however the issuer is set.
+//! DPoP is allowed and the RFC 9728 metadata is served at
+//! `/.well-known/oauth-protected-resource`.
 //!
 //! With no issuer configured it starts an embedded development issuer on
 //! 127.0.0.1 and prints `curl` lines with freshly minted tokens, and the
@@ -13,7 +16,8 @@
 //! a token bound to a key it writes into a temporary file.
 
 use auth_runtime::testing::{DpopKey, TestIssuer};
-use auth_runtime::{Auth, AuthConfig};
+use auth_runtime::validator::IssuerRouter;
+use auth_runtime::Auth;
 use rocket::fairing::AdHoc;
 
 const DEFAULT_AUDIENCE: &str = "https://quickstarts/api";
@@ -26,20 +30,35 @@ fn env(name: &str) -> Option<String> {
 
 #[rocket::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    if env("AUTH0_DOMAIN").is_some() || env("AUTH_ISSUER").is_some() {
-        let config = auth_examples::settings(AuthConfig::builder_from_env()?).build()?;
-        println!(
-            "Accepting tokens from {} for {}",
-            config.issuer(),
-            config.audience()
-        );
-        auth_examples::rocket(Auth::new(config)).launch().await?;
+    let figment = auth_examples::figment();
+    if auth_examples::issuer_configured(&figment) {
+        // The `[auth]` table (or `ROCKET_AUTH`) and the environment, read at
+        // ignition: an error there names the variable or key.
+        let rocket = auth_examples::rocket(figment, Auth::from_rocket_config())
+            .ignite()
+            .await?;
+        if let Some(router) = rocket.state::<IssuerRouter>() {
+            for validator in router.validators() {
+                let config = validator.config();
+                println!(
+                    "Accepting tokens from {} for {}",
+                    config.issuer(),
+                    config.audiences().join(", ")
+                );
+            }
+        }
+        rocket.launch().await?;
         return Ok(());
     }
 
     let audience = env("AUTH0_AUDIENCE").or_else(|| env("AUTH_AUDIENCE"));
-    let issuer = TestIssuer::start(audience.as_deref().unwrap_or(DEFAULT_AUDIENCE)).await?;
-    let config = auth_examples::settings(issuer.config().env_settings()?).build()?;
+    let audience = audience.as_deref().unwrap_or(DEFAULT_AUDIENCE);
+    let issuer = TestIssuer::start(audience).await?;
+    // The development issuer and the audience its tokens carry; every other
+    // `[auth]` key still tunes the library.
+    let figment = figment
+        .merge(("auth.issuer", issuer.issuer()))
+        .merge(("auth.audience", audience));
     let tokens = [
         issuer.token().sub("dev-user").build(),
         issuer
@@ -71,7 +90,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build();
     let banner = dev_banner(issuer.issuer());
     let written = key_file.clone();
-    let rocket = auth_examples::rocket(Auth::new(config)).attach(AdHoc::on_liftoff(
+    let rocket = auth_examples::rocket(figment, Auth::from_rocket_config()).attach(AdHoc::on_liftoff(
         "print curl lines",
         move |rocket| {
             let base = format!(
