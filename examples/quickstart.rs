@@ -90,9 +90,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build();
     let banner = dev_banner(issuer.issuer());
     let written = key_file.clone();
-    let rocket = auth_examples::rocket(figment, Auth::from_rocket_config()).attach(AdHoc::on_liftoff(
-        "print curl lines",
-        move |rocket| {
+    let rocket = auth_examples::rocket(figment, Auth::from_rocket_config()).attach(
+        AdHoc::on_liftoff("print curl lines", move |rocket| {
             let base = format!(
                 "http://{}:{}",
                 rocket.config().address,
@@ -101,8 +100,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let text = curl_lines(&base, &tokens);
             let dpop = dpop_lines(&base, &bound, &key_file);
             Box::pin(async move { println!("{banner}\n{text}\n{dpop}") })
-        },
-    ));
+        }),
+    );
     let launched = rocket.launch().await;
     let _ = std::fs::remove_file(&written);
     launched?;

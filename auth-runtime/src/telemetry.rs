@@ -1,8 +1,4 @@
-//! Counters through the [`metrics`](https://docs.rs/metrics) facade (cargo
-//! feature `metrics`): the application installs the exporter; without one,
-//! or without the feature, counting costs nothing. No label ever carries a
-//! token, a subject, a client id or a path: their values are the contract's
-//! JSON codes and `ok`, or `ok`/`error`, so cardinality stays bounded.
+#![doc = include_str!("telemetry.md")]
 
 /// `auth_requests_total{code}`: every authenticated request's outcome, a
 /// JSON code of the contract or `ok`.
@@ -16,6 +12,15 @@ pub const TOKEN_CACHE_HITS: &str = "auth_token_cache_hits_total";
 /// `auth_token_cache_misses_total`: tokens that went through a full
 /// verification while the cache was on.
 pub const TOKEN_CACHE_MISSES: &str = "auth_token_cache_misses_total";
+
+/// `auth_introspection_calls_total{result}`: calls of the introspection
+/// endpoint (cached answers are not calls): `active`, `inactive` (refused
+/// tokens: inactive, expired, for another issuer or audience) or `error`
+/// (endpoint unavailable, unusable answer).
+pub const INTROSPECTION_CALLS: &str = "auth_introspection_calls_total";
+/// `auth_dpop_replays_total`: DPoP proofs refused because their `jti` was
+/// seen before.
+pub const DPOP_REPLAYS: &str = "auth_dpop_replays_total";
 
 /// Counts one request's outcome.
 #[inline]
@@ -53,4 +58,20 @@ pub(crate) fn token_cache(hit: bool) {
     }
     #[cfg(not(feature = "metrics"))]
     let _ = hit;
+}
+
+/// Counts one call of the introspection endpoint.
+#[inline]
+pub(crate) fn introspection(result: &'static str) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!(INTROSPECTION_CALLS, "result" => result).increment(1);
+    #[cfg(not(feature = "metrics"))]
+    let _ = result;
+}
+
+/// Counts a replayed DPoP proof.
+#[inline]
+pub(crate) fn dpop_replay() {
+    #[cfg(feature = "metrics")]
+    metrics::counter!(DPOP_REPLAYS).increment(1);
 }

@@ -108,9 +108,12 @@ pub async fn check_replay(
     let call = store.check_and_record(proof.replay_key(), now, proof.replay_expires_at());
     match tokio::time::timeout(config.replay_store_timeout, call).await {
         Ok(Ok(Freshness::Fresh)) => Ok(()),
-        Ok(Ok(Freshness::Replayed)) => Err(DpopError::InvalidProof(
-            "The DPoP proof was used before (its jti was seen)",
-        )),
+        Ok(Ok(Freshness::Replayed)) => {
+            crate::telemetry::dpop_replay();
+            Err(DpopError::InvalidProof(
+                "The DPoP proof was used before (its jti was seen)",
+            ))
+        }
         Ok(Err(StoreUnavailable)) | Err(_) => Err(DpopError::ReplayStoreUnavailable),
     }
 }

@@ -330,8 +330,20 @@ impl Introspector {
     }
 
     /// One call and its judgment, with how long the answer may be cached
-    /// (`None`: not at all).
+    /// (`None`: not at all), counted in
+    /// [`INTROSPECTION_CALLS`](crate::telemetry::INTROSPECTION_CALLS).
     async fn ask(&self, token: &str) -> (Outcome, Option<Duration>) {
+        let answer = self.call(token).await;
+        crate::telemetry::introspection(match &answer.0 {
+            Ok(_) => "active",
+            Err(IntrospectionError::Unavailable(_) | IntrospectionError::Malformed(_)) => "error",
+            Err(_) => "inactive",
+        });
+        answer
+    }
+
+    /// [`ask`](Self::ask), uncounted.
+    async fn call(&self, token: &str) -> (Outcome, Option<Duration>) {
         self.calls
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let body = match http::post(&self.client, &self.endpoint, &self.settings, token).await {
