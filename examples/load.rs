@@ -10,11 +10,14 @@
 //! free loopback ports, then drive them with 64 concurrent keep-alive
 //! connections.
 //!
-//! * `bench` (default 10 s a route): `/api/public`, `/api/private` and
-//!   `/api/private-scoped` one after the other with a valid token, the
+//! * `bench` (default 10 s a route): `/api/public` (without and with the
+//!   same `Authorization` header as the protected routes), `/api/private`
+//!   and `/api/private-scoped` one after the other with a valid token, the
 //!   protected ones on a server with the verified-token cache and on one
-//!   without; prints req/s and p99 of each, the protected/public ratios,
-//!   and the key-set fetches made after warm-up (two servers, one issuer).
+//!   without, and `/api/private` with a DPoP-bound token and a fresh proof
+//!   per request (signed before the run); prints req/s and p99 of each, the
+//!   ratios to both public routes, and the key-set fetches made after
+//!   warm-up (two servers, one issuer).
 //! * `soak` (default 60 s): a mix of valid, expired, wrong-scope and garbage
 //!   tokens on `/api/private-scoped` while the issuer rotates its key twice;
 //!   checks every answer (200, 401 `token_expired`, 403, 401
@@ -29,11 +32,11 @@
 //! figures understate the server; ratios measured in one run are what to
 //! compare.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use auth_runtime::testing::TestIssuer;
+use auth_runtime::testing::{DpopKey, TestIssuer};
 use auth_runtime::Auth;
 
 const CONNECTIONS: usize = 64;
@@ -55,6 +58,9 @@ async fn main() -> Result<(), Error> {
     let config = issuer
         .config()
         .refresh_cooldown(Duration::from_secs(5))
+        // Room for every proof of the bench's DPoP route (each is kept for
+        // its window, 5 minutes).
+        .dpop_replay_capacity(2_000_000)
         .build()?;
     let base = serve(config.clone()).await?;
     match mode {
@@ -171,8 +177,59 @@ impl Tally {
 struct Case {
     url: String,
     authorization: Option<String>,
+    /// DPoP proofs, one per request.
+    proofs: Option<Arc<Proofs>>,
     status: u16,
     code: Option<&'static str>,
+}
+
+/// DPoP proofs for one URL and token, signed before the run so that the
+/// client's signing does not take the server's CPU: each request takes the
+/// next one, and signs one itself only when they run out.
+struct Proofs {
+    key: DpopKey,
+    url: String,
+    token: String,
+    ready: Vec<String>,
+    next: AtomicUsize,
+    signed_late: AtomicU64,
+}
+
+impl Proofs {
+    fn new(key: DpopKey, url: String, token: String) -> Proofs {
+        Proofs {
+            key,
+            url,
+            token,
+            ready: Vec::new(),
+            next: AtomicUsize::new(0),
+            signed_late: AtomicU64::new(0),
+        }
+    }
+
+    fn sign(&self) -> String {
+        self.key
+            .proof("GET", &self.url)
+            .access_token(&self.token)
+            .build()
+    }
+
+    /// The same key, URL and token, with `count` proofs signed now.
+    fn signed(&self, count: usize) -> Proofs {
+        let mut fresh = Proofs::new(self.key.clone(), self.url.clone(), self.token.clone());
+        fresh.ready = (0..count).map(|_| self.sign()).collect();
+        fresh
+    }
+
+    fn take(&self) -> String {
+        match self.ready.get(self.next.fetch_add(1, Ordering::Relaxed)) {
+            Some(proof) => proof.clone(),
+            None => {
+                self.signed_late.fetch_add(1, Ordering::Relaxed);
+                self.sign()
+            }
+        }
+    }
 }
 
 /// Runs `CONNECTIONS` workers for `duration`, each cycling through the
@@ -197,6 +254,9 @@ async fn drive(duration: Duration, cases: impl Fn() -> Vec<Case> + Send + Sync +
                 let mut request = client.get(&case.url);
                 if let Some(value) = &case.authorization {
                     request = request.header("Authorization", value);
+                }
+                if let Some(proofs) = &case.proofs {
+                    request = request.header("DPoP", proofs.take());
                 }
                 let started = Instant::now();
                 let result = request.send().await;
@@ -249,11 +309,25 @@ async fn bench(
     let case = |base: &str, path: &str, authorization: Option<&String>| Case {
         url: format!("{base}{path}"),
         authorization: authorization.cloned(),
+        proofs: None,
         status: 200,
         code: None,
     };
-    let routes = [
+    // A DPoP-bound token and proofs of its key, on the cached server.
+    let key = DpopKey::generate();
+    let bound = issuer.token().scope("read:messages").bound_to(&key).build();
+    let dpop_url = format!("{cached}/api/private");
+    let dpop = |proofs: Proofs| Case {
+        proofs: Some(Arc::new(proofs)),
+        ..case(cached, "/api/private", Some(&format!("DPoP {bound}")))
+    };
+    let unsigned = Proofs::new(key, dpop_url, bound.clone());
+    let mut routes = vec![
         ("/api/public", case(cached, "/api/public", None)),
+        (
+            "/api/public (same header)",
+            case(cached, "/api/public", Some(&bearer)),
+        ),
         (
             "/api/private (cache)",
             case(cached, "/api/private", Some(&bearer)),
@@ -271,11 +345,18 @@ async fn bench(
             case(uncached, "/api/private-scoped", Some(&bearer)),
         ),
     ];
-    // Warm-up: the key sets are fetched, connections are open.
+    // Warm-up: the key sets are fetched, connections are open; the DPoP
+    // route's rate, signing as it goes, sizes its pool of proofs.
     for (_, case) in &routes {
         let warm = case.clone();
         drive(Duration::from_secs(1), move || vec![warm.clone()]).await;
     }
+    let warm = dpop(unsigned.signed(0));
+    let warm_rate = drive(Duration::from_secs(1), move || vec![warm.clone()])
+        .await
+        .requests;
+    let count = (warm_rate as f64 * duration.as_secs_f64() * 3.0) as usize + 1000;
+    routes.push(("/api/private (DPoP, cache)", dpop(unsigned.signed(count))));
     let fetches_before = issuer.jwks_fetches();
     println!(
         "{CONNECTIONS} connections, {} s a route, release build: {}",
@@ -283,21 +364,35 @@ async fn bench(
         !cfg!(debug_assertions)
     );
     println!(
-        "{:<32} {:>10} {:>10} {:>8} {:>8}",
-        "route", "req/s", "p99 ms", "wrong", "ratio"
+        "{:<32} {:>10} {:>10} {:>8} {:>8} {:>8}",
+        "route", "req/s", "p99 ms", "wrong", "ratio", "ratio/h"
     );
-    let mut public = None;
-    for (name, case) in routes {
+    let (mut public, mut with_header) = (None, None);
+    for (index, (name, case)) in routes.into_iter().enumerate() {
+        let proofs = case.proofs.clone();
         let tally = drive(duration, move || vec![case.clone()]).await;
         let rate = tally.requests as f64 / duration.as_secs_f64();
         let ratio = rate / *public.get_or_insert(rate);
+        if index == 1 {
+            with_header = Some(rate);
+        }
+        let ratio_header = with_header.map_or(f64::NAN, |base| rate / base);
         println!(
-            "{name:<32} {rate:>10.0} {:>10.2} {:>8} {ratio:>8.2}",
+            "{name:<32} {rate:>10.0} {:>10.2} {:>8} {ratio:>8.2} {ratio_header:>8.2}",
             tally.p99_ms(),
             tally.wrong + tally.server_errors
         );
+        if let Some(proofs) = proofs {
+            let late = proofs.signed_late.load(Ordering::Relaxed);
+            if late > 0 {
+                println!("  ({late} proofs signed during the run: the pool ran out)");
+            }
+        }
     }
-    println!("ratio: req/s of the route / req/s of /api/public, same run");
+    println!(
+        "ratio: req/s of the route / req/s of /api/public; ratio/h: / req/s of \
+         /api/public carrying the same Authorization header; same run"
+    );
     println!(
         "key-set fetches after warm-up: {}",
         issuer.jwks_fetches() - fetches_before
@@ -325,6 +420,7 @@ fn soak_cases(issuer: &TestIssuer, base: &str) -> Vec<Case> {
         Case {
             url: url.clone(),
             authorization: bearer(issuer.token().scope("read:messages").build()),
+            proofs: None,
             status: 200,
             code: None,
         },
@@ -337,18 +433,21 @@ fn soak_cases(issuer: &TestIssuer, base: &str) -> Vec<Case> {
                     .expires_in(-600)
                     .build(),
             ),
+            proofs: None,
             status: 401,
             code: Some("token_expired"),
         },
         Case {
             url: url.clone(),
             authorization: bearer(issuer.token().scope("write:messages").build()),
+            proofs: None,
             status: 403,
             code: Some("Unauthorized"),
         },
         Case {
             url,
             authorization: bearer("eyJhbGciOiJSUzI1NiJ9.garbage.garbage".into()),
+            proofs: None,
             status: 401,
             code: Some("invalid_header"),
         },

@@ -133,6 +133,7 @@ pub(super) async fn refresh(issuer: &TestIssuer, duration: Duration) -> Result<(
             let case = Case {
                 url: format!("{base}/api/private"),
                 authorization: Some(bearer.clone()),
+                proofs: None,
                 status: 200,
                 code: None,
             };
