@@ -3,6 +3,7 @@
 
 use super::AuthConfigBuilder;
 use super::ClientSecret;
+use crate::introspection::ClientAuth;
 
 impl AuthConfigBuilder {
     /// The RFC 7662 introspection endpoint (`https`, or `http` on a
@@ -27,6 +28,42 @@ impl AuthConfigBuilder {
     ) -> Self {
         self.config.tuning.client_id = Some(id.into());
         self.config.tuning.client_secret = Some(ClientSecret::new(secret));
+        self
+    }
+
+    /// Takes the introspection endpoint from the issuer's metadata
+    /// (`introspection_endpoint`: RFC 8414 authorization server metadata
+    /// first, then OpenID Connect discovery) when no
+    /// [`introspection_url`](Self::introspection_url) is set. The documents
+    /// are read once, when the fairing ignites (or by
+    /// [`IssuerRouter::discover`](crate::validator::IssuerRouter::discover));
+    /// a document counts only for its own issuer, and an endpoint that is
+    /// neither `https` nor `http` on loopback is refused. When none is
+    /// found, ignition fails saying why. `introspection_discovery = true` in
+    /// Rocket's `[auth]`, `AUTH_INTROSPECTION=on`. Default: off.
+    pub fn introspection_from_metadata(mut self, on: bool) -> Self {
+        self.config.tuning.introspection_discovery = on;
+        self
+    }
+
+    /// How the API's credentials travel: [`ClientAuth::Basic`] (the
+    /// default) or [`ClientAuth::Form`] (`client_id` and `client_secret` in
+    /// the form body). `client_auth` in Rocket's `[auth]`,
+    /// `AUTH_CLIENT_AUTH` (`basic` or `form`).
+    pub fn introspection_client_auth(mut self, auth: ClientAuth) -> Self {
+        self.config.tuning.client_auth = auth;
+        self
+    }
+
+    /// Introspects JWTs too, after every local check, for APIs that must
+    /// see revocations: a token the endpoint calls inactive is refused
+    /// (401 `invalid_token`), and the endpoint being unavailable is a 503
+    /// for JWTs as well (fail closed). Active answers are cached as for
+    /// opaque tokens, so a revocation shows within the cache's maximum
+    /// (60 s by default). Needs an endpoint. `introspect_jwts = true` in
+    /// Rocket's `[auth]`, `AUTH_INTROSPECT_JWTS=on`. Default: off.
+    pub fn introspect_jwts(mut self, on: bool) -> Self {
+        self.config.tuning.introspect_jwts = on;
         self
     }
 }

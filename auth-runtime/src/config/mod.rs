@@ -177,6 +177,9 @@ pub(crate) struct Tuning {
     pub(crate) client_cert_header: Option<String>,
     // Introspection (RFC 7662): config/introspection.rs.
     pub(crate) introspection_url: Option<String>,
+    pub(crate) introspection_discovery: bool,
+    pub(crate) client_auth: crate::introspection::ClientAuth,
+    pub(crate) introspect_jwts: bool,
     pub(crate) client_id: Option<String>,
     pub(crate) client_secret: Option<ClientSecret>,
 }
@@ -218,6 +221,9 @@ impl Default for Tuning {
                 .collect(),
             client_cert_header: DEFAULT_CLIENT_CERT_HEADER.map(str::to_owned),
             introspection_url: None,
+            introspection_discovery: false,
+            client_auth: crate::introspection::ClientAuth::Basic,
+            introspect_jwts: false,
             client_id: None,
             client_secret: None,
         }
@@ -335,6 +341,14 @@ pub enum ConfigError {
     Table(Arc<dyn std::error::Error + Send + Sync>),
     /// The HTTP client that fetches keys could not be built.
     HttpClient(Arc<reqwest::Error>),
+    /// `AUTH_INTROSPECTION=on`, but the issuer's metadata names no usable
+    /// introspection endpoint; says what each document gave.
+    IntrospectionDiscovery {
+        /// The issuer asked.
+        issuer: String,
+        /// Why no endpoint was found.
+        reason: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -370,6 +384,12 @@ impl fmt::Display for ConfigError {
             ConfigError::HttpClient(error) => {
                 write!(f, "auth configuration is invalid: HTTP client: {error}")
             }
+            ConfigError::IntrospectionDiscovery { issuer, reason } => write!(
+                f,
+                "auth configuration is incomplete: AUTH_INTROSPECTION=on, but the metadata of \
+                 {issuer} names no usable introspection_endpoint ({reason}); set \
+                 AUTH_INTROSPECTION_URL instead"
+            ),
         }
     }
 }

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::table::{split_audiences, Audiences, Identity};
 use super::{AuthConfig, AuthConfigBuilder, ConfigError, DpopMode, HmacSecret, JwksSource, Tuning};
+use crate::introspection::ClientAuth;
 
 /// An environment variable; set but blank counts as unset.
 pub(crate) fn env_var(name: &str) -> Option<String> {
@@ -159,7 +160,10 @@ impl AuthConfigBuilder {
     /// | `AUTH_DPOP_NONCE` | `on` (or `off`): server nonces ([`dpop_nonce`](Self::dpop_nonce)) |
     /// | `AUTH_DPOP_NONCE_SECRET` | the nonces' secret, at least 32 bytes ([`dpop_nonce_secret`](Self::dpop_nonce_secret)) |
     /// | `AUTH_INTROSPECTION_URL` | the RFC 7662 endpoint for opaque tokens ([`introspection_url`](Self::introspection_url)) |
+    /// | `AUTH_INTROSPECTION` | `on`: the endpoint from the issuer's metadata ([`introspection_from_metadata`](Self::introspection_from_metadata)) |
     /// | `AUTH_CLIENT_ID`, `AUTH_CLIENT_SECRET` | the API's credentials there ([`introspection_client`](Self::introspection_client)) |
+    /// | `AUTH_CLIENT_AUTH` | `basic` (default) or `form`: how they travel ([`introspection_client_auth`](Self::introspection_client_auth)) |
+    /// | `AUTH_INTROSPECT_JWTS` | `on`: JWTs are introspected too, after the local checks ([`introspect_jwts`](Self::introspect_jwts)) |
     /// | `AUTH_CLIENT_CERT_HEADER` | the header a TLS-terminating proxy forwards the client certificate in, e.g. `Client-Cert` ([`client_cert_header`](Self::client_cert_header)) |
     /// | `AUTH_DPOP_REPLAY_REDIS` | a `redis://host:port` replay store shared by instances, with the `redis` feature ([`dpop_replay_redis`](Self::dpop_replay_redis)) |
     pub fn env_settings(self) -> Result<AuthConfigBuilder, ConfigError> {
@@ -187,17 +191,8 @@ impl AuthConfigBuilder {
         if let Some(url) = var("AUTH_PUBLIC_URL") {
             self = self.public_url(url.trim());
         }
-        if let Some(on) = var("AUTH_DPOP_NONCE") {
-            self = self.dpop_nonce(match on.trim().to_ascii_lowercase().as_str() {
-                "on" | "true" | "1" => true,
-                "off" | "false" | "0" => false,
-                _ => {
-                    return Err(ConfigError::OutOfRange {
-                        setting: "AUTH_DPOP_NONCE",
-                        reason: "must be on or off",
-                    })
-                }
-            });
+        if let Some(on) = switch(var, "AUTH_DPOP_NONCE")? {
+            self = self.dpop_nonce(on);
         }
         // The secret's bytes as given: not trimmed.
         if let Some(secret) = var("AUTH_DPOP_NONCE_SECRET") {
@@ -209,6 +204,25 @@ impl AuthConfigBuilder {
         if let Some(url) = var("AUTH_INTROSPECTION_URL").filter(|url| !url.trim().is_empty()) {
             self = self.introspection_url(url.trim());
         }
+        if let Some(on) = switch(var, "AUTH_INTROSPECTION")? {
+            self = self.introspection_from_metadata(on);
+        }
+        if let Some(on) = switch(var, "AUTH_INTROSPECT_JWTS")? {
+            self = self.introspect_jwts(on);
+        }
+        if let Some(auth) = var("AUTH_CLIENT_AUTH") {
+            self =
+                self.introspection_client_auth(match auth.trim().to_ascii_lowercase().as_str() {
+                    "basic" => ClientAuth::Basic,
+                    "form" => ClientAuth::Form,
+                    _ => {
+                        return Err(ConfigError::OutOfRange {
+                            setting: "AUTH_CLIENT_AUTH",
+                            reason: "must be basic or form",
+                        })
+                    }
+                });
+        }
         if let Some(id) = var("AUTH_CLIENT_ID") {
             // The secret's bytes as given: not trimmed.
             let secret = var("AUTH_CLIENT_SECRET").unwrap_or_default();
@@ -218,6 +232,24 @@ impl AuthConfigBuilder {
             self = self.client_cert_header(name.trim());
         }
         Ok(self)
+    }
+}
+
+/// An on/off variable: `on`, `true`, `1` or `off`, `false`, `0`.
+fn switch(
+    var: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<bool>, ConfigError> {
+    let Some(value) = var(name) else {
+        return Ok(None);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" => Ok(Some(true)),
+        "off" | "false" | "0" => Ok(Some(false)),
+        _ => Err(ConfigError::OutOfRange {
+            setting: name,
+            reason: "must be on or off",
+        }),
     }
 }
 

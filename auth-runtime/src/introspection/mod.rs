@@ -24,7 +24,7 @@ use tokio::sync::OnceCell;
 
 use crate::claims::{Claims, ScopeSource};
 pub use crate::config::ClientSecret;
-use crate::config::{check_network_url, AuthConfig};
+use crate::config::{check_network_url, AuthConfig, ConfigError};
 
 mod cache;
 mod discovery;
@@ -47,8 +47,10 @@ pub const DEFAULT_INTROSPECTION_CACHE_CAPACITY: usize = 10_000;
 pub const DEFAULT_MAX_INTROSPECTION_BYTES: usize = 64 * 1024;
 
 /// How the API authenticates at the introspection endpoint (RFC 6749
-/// section 2.3.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// section 2.3.1): `client_auth = "basic"` or `"form"` in Rocket's
+/// `[auth]`, `AUTH_CLIENT_AUTH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum ClientAuth {
     /// `Authorization: Basic`, with the form-encoded id and secret.
@@ -56,6 +58,34 @@ pub enum ClientAuth {
     Basic,
     /// `client_id` and `client_secret` in the form body.
     Form,
+}
+
+/// Fills in the introspection endpoint of each configuration that takes
+/// it from its issuer's metadata
+/// ([`introspection_from_metadata`](crate::config::AuthConfigBuilder::introspection_from_metadata))
+/// and names none itself; the documents are read with the configuration's
+/// fetch timeout and size limit. A configuration without an endpoint found
+/// is an error that says why.
+pub(crate) async fn discover_endpoints(configs: &mut [AuthConfig]) -> Result<(), ConfigError> {
+    for config in configs {
+        let tuning = &config.tuning;
+        if !tuning.introspection_discovery || tuning.introspection_url.is_some() {
+            continue;
+        }
+        let endpoint =
+            discover_endpoint(&config.issuer, tuning.fetch_timeout, tuning.max_jwks_bytes)
+                .await
+                .map_err(|reason| ConfigError::IntrospectionDiscovery {
+                    issuer: config.issuer.clone(),
+                    reason,
+                })?;
+        log::info!(
+            "auth: introspection endpoint of {} from its metadata: {endpoint}",
+            config.issuer
+        );
+        config.tuning.introspection_url = Some(endpoint);
+    }
+    Ok(())
 }
 
 /// Everything an [`Introspector`] needs.
@@ -135,6 +165,7 @@ impl IntrospectionSettings {
                 .clone()
                 .unwrap_or_else(|| ClientSecret::new("")),
         );
+        settings.client_auth = tuning.client_auth;
         settings.issuers = issuers;
         settings.audiences = audiences;
         settings.leeway = tuning.leeway;

@@ -153,12 +153,16 @@ impl Fairing for Auth {
                 .and_then(AuthConfig::from_table)
                 .map(|config| vec![config]),
         };
-        let built = configs.and_then(|configs| {
-            let rendering = Rendering::new(&configs, self.renderer.clone());
-            let router = IssuerRouter::new(configs)?;
-            let metadata = super::metadata::route(&router)?;
-            Ok((router, rendering, metadata))
-        });
+        let built = match configs {
+            Ok(configs) => {
+                let rendering = Rendering::new(&configs, self.renderer.clone());
+                IssuerRouter::discover(configs).await.and_then(|router| {
+                    let metadata = super::metadata::route(&router)?;
+                    Ok((router, rendering, metadata))
+                })
+            }
+            Err(error) => Err(error),
+        };
         match built {
             Ok((router, rendering, metadata)) => {
                 for validator in router.validators() {

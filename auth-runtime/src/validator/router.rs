@@ -31,6 +31,8 @@ pub struct IssuerRouter {
     resource: ProtectedResource,
     /// Opaque tokens go here, when an endpoint is configured.
     introspector: Option<crate::introspection::Introspector>,
+    /// JWTs too, after their local checks.
+    introspect_jwts: bool,
 }
 
 impl IssuerRouter {
@@ -49,6 +51,7 @@ impl IssuerRouter {
             .iter()
             .flat_map(|c| c.audiences().iter().cloned())
             .collect();
+        let introspect_jwts = configs.iter().any(|c| c.tuning.introspect_jwts);
         let introspector = configs
             .iter()
             .find_map(|c| {
@@ -61,6 +64,12 @@ impl IssuerRouter {
             .map(crate::introspection::Introspector::new)
             .transpose()
             .map_err(|error| ConfigError::Issuers(error.to_string()))?;
+        if introspect_jwts && introspector.is_none() {
+            return Err(ConfigError::OutOfRange {
+                setting: "introspect_jwts (AUTH_INTROSPECT_JWTS)",
+                reason: "needs an introspection endpoint and the API's client credentials",
+            });
+        }
         let validators = configs
             .into_iter()
             .map(Validator::new)
@@ -80,7 +89,20 @@ impl IssuerRouter {
             sender,
             resource,
             introspector,
+            introspect_jwts,
         })
+    }
+
+    /// [`new`](Self::new), after taking the introspection endpoint from the
+    /// issuer's metadata for the configurations that ask for it
+    /// ([`introspection_from_metadata`](crate::config::AuthConfigBuilder::introspection_from_metadata));
+    /// the fairing builds its router this way at ignition.
+    pub async fn discover(
+        configs: impl IntoIterator<Item = AuthConfig>,
+    ) -> Result<IssuerRouter, ConfigError> {
+        let mut configs: Vec<AuthConfig> = configs.into_iter().collect();
+        crate::introspection::discover_endpoints(&mut configs).await?;
+        IssuerRouter::new(configs)
     }
 
     /// This API as a protected resource: its public URL and metadata.
@@ -174,6 +196,19 @@ impl IssuerRouter {
                     .map_err(AuthError::from);
             }
         }
+        let claims = self.validate_locally(token).await?;
+        // Revocation checks: the JWT, valid locally, must be active too.
+        if let Some(introspector) = self.introspector.as_ref().filter(|_| self.introspect_jwts) {
+            introspector
+                .introspect(token)
+                .await
+                .map_err(AuthError::from)?;
+        }
+        Ok(claims)
+    }
+
+    /// A JWT, by the validator of its issuer.
+    async fn validate_locally(&self, token: &str) -> Result<Claims, AuthError> {
         match self.validators.as_slice() {
             [only] => only.validate(token).await,
             all => {
