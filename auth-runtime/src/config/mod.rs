@@ -10,6 +10,7 @@ mod builder;
 mod certbound;
 mod claims_policy;
 mod dpop;
+pub(crate) mod http;
 mod introspection;
 mod key_refresh;
 mod secret;
