@@ -182,14 +182,24 @@ mod tests {
         )
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_set_is_stale_exactly_at_its_ttl_and_not_one_tick_before() {
+    /// A set fetched now is `before` one tick short of `boundary`, and
+    /// `after` at it.
+    async fn assert_age_turns_at(boundary: Duration, before: Age, after: Age) {
         let t = timing();
         let fetched = Instant::now();
-        advance(t.ttl - TICK).await;
-        assert_eq!(age(Instant::now(), fetched, &t), Age::RefreshAhead);
+        advance(boundary - TICK).await;
+        assert_eq!(
+            age(Instant::now(), fetched, &t),
+            before,
+            "one tick before {boundary:?}"
+        );
         advance(TICK).await;
-        assert_eq!(age(Instant::now(), fetched, &t), Age::Stale);
+        assert_eq!(age(Instant::now(), fetched, &t), after, "at {boundary:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_set_is_stale_exactly_at_its_ttl_and_not_one_tick_before() {
+        assert_age_turns_at(timing().ttl, Age::RefreshAhead, Age::Stale).await;
     }
 
     #[tokio::test(start_paused = true)]
@@ -219,12 +229,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn keys_serve_until_one_tick_before_the_staleness_cap() {
-        let t = timing();
-        let fetched = Instant::now();
-        advance(t.max_stale - TICK).await;
-        assert_eq!(age(Instant::now(), fetched, &t), Age::Stale);
-        advance(TICK).await;
-        assert_eq!(age(Instant::now(), fetched, &t), Age::Expired);
+        assert_age_turns_at(timing().max_stale, Age::Stale, Age::Expired).await;
     }
 
     #[tokio::test(start_paused = true)]
