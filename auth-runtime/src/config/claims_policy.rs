@@ -113,6 +113,7 @@ pub(super) fn check_bounds(audiences: &[String], tuning: &Tuning) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::assert_out_of_range;
     use crate::AuthConfig;
 
     #[test]
@@ -128,13 +129,7 @@ mod tests {
             ),
             (base().scope_claims([]), "scope_claims"),
         ];
-        for (builder, name) in cases {
-            let err = builder.build().unwrap_err();
-            assert!(
-                matches!(err, ConfigError::OutOfRange { setting, .. } if setting == name),
-                "{err:?}"
-            );
-        }
+        assert_out_of_range(cases);
         let config = base()
             .audiences(["x", "y"])
             .max_token_age(MAX_MAX_TOKEN_AGE)

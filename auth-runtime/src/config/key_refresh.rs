@@ -57,6 +57,7 @@ pub(super) fn check_bounds(tuning: &Tuning) -> Result<(), ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::assert_out_of_range;
     use crate::AuthConfig;
 
     #[test]
@@ -68,14 +69,7 @@ mod tests {
             (base().refresh_ahead(f64::NAN), "refresh_ahead"),
             (base().max_stale(Duration::from_secs(599)), "max_stale"),
         ];
-        for (builder, name) in cases {
-            let err = builder.build().unwrap_err();
-            assert!(
-                matches!(err, ConfigError::OutOfRange { setting, .. } if setting == name),
-                "{err:?}"
-            );
-            assert!(err.to_string().contains(name), "{err}");
-        }
+        assert_out_of_range(cases);
         let edge = base()
             .refresh_ahead(1.0)
             .max_stale(Duration::from_secs(600));

@@ -384,3 +384,17 @@ impl std::error::Error for ConfigError {
         }
     }
 }
+
+/// Each builder of `cases` is refused by `build` as out of range, the error
+/// naming the setting it gives (as a value and in its message).
+#[cfg(test)]
+fn assert_out_of_range<'a>(cases: impl IntoIterator<Item = (AuthConfigBuilder, &'a str)>) {
+    for (builder, name) in cases {
+        let err = builder.build().unwrap_err();
+        assert!(
+            matches!(err, ConfigError::OutOfRange { setting, .. } if setting == name),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains(name), "{err}");
+    }
+}
