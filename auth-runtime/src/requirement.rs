@@ -226,22 +226,33 @@ mod tests {
         code(STEP_UP.check(&claims(payload), NOW, 60))
     }
 
+    /// [`STEP_UP`] answers each `(value, code)` of `cases` with `code` for
+    /// `payload` with `value` as its `member`.
+    fn assert_codes(payload: Value, member: &str, cases: &[(Value, &str)]) {
+        for (value, expected) in cases {
+            let mut payload = payload.clone();
+            payload[member] = value.clone();
+            assert_eq!(step_up(payload), *expected, "{member} {value}");
+        }
+    }
+
     #[test]
     fn acr_must_be_one_of_the_values_as_a_whole_string() {
-        for (acr, expected) in [
-            (json!(MFA), "ok"),
-            (json!(format!("{MFA}x")), "insufficient_user_authentication"),
-            (json!(""), "insufficient_user_authentication"),
-            (json!("multi-factor"), "insufficient_user_authentication"),
-            (json!([MFA]), "invalid_claims"),
-            (json!({ "v": MFA }), "invalid_claims"),
-            (json!(1), "invalid_claims"),
-            (json!(true), "invalid_claims"),
-            (json!(null), "invalid_claims"),
-        ] {
-            let payload = json!({ "acr": acr, "auth_time": NOW });
-            assert_eq!(step_up(payload), expected, "acr {acr}");
-        }
+        assert_codes(
+            json!({ "auth_time": NOW }),
+            "acr",
+            &[
+                (json!(MFA), "ok"),
+                (json!(format!("{MFA}x")), "insufficient_user_authentication"),
+                (json!(""), "insufficient_user_authentication"),
+                (json!("multi-factor"), "insufficient_user_authentication"),
+                (json!([MFA]), "invalid_claims"),
+                (json!({ "v": MFA }), "invalid_claims"),
+                (json!(1), "invalid_claims"),
+                (json!(true), "invalid_claims"),
+                (json!(null), "invalid_claims"),
+            ],
+        );
         assert_eq!(
             step_up(json!({ "auth_time": NOW })),
             "insufficient_user_authentication",
@@ -251,20 +262,21 @@ mod tests {
 
     #[test]
     fn auth_time_is_checked_against_the_age_plus_the_leeway() {
-        for (auth_time, expected) in [
-            (json!(NOW - 360), "ok"),
-            (json!(NOW - 361), "insufficient_user_authentication"),
-            (json!((NOW - 100) as f64 + 0.5), "ok"),
-            (json!(NOW + 60), "ok"),
-            (json!(NOW + 61), "invalid_claims"),
-            (json!("1000000"), "invalid_claims"),
-            (json!(-1), "invalid_claims"),
-            (json!(null), "invalid_claims"),
-            (json!([NOW]), "invalid_claims"),
-        ] {
-            let payload = json!({ "acr": MFA, "auth_time": auth_time });
-            assert_eq!(step_up(payload), expected, "auth_time {auth_time}");
-        }
+        assert_codes(
+            json!({ "acr": MFA }),
+            "auth_time",
+            &[
+                (json!(NOW - 360), "ok"),
+                (json!(NOW - 361), "insufficient_user_authentication"),
+                (json!((NOW - 100) as f64 + 0.5), "ok"),
+                (json!(NOW + 60), "ok"),
+                (json!(NOW + 61), "invalid_claims"),
+                (json!("1000000"), "invalid_claims"),
+                (json!(-1), "invalid_claims"),
+                (json!(null), "invalid_claims"),
+                (json!([NOW]), "invalid_claims"),
+            ],
+        );
         assert_eq!(
             step_up(json!({ "acr": MFA })),
             "insufficient_user_authentication",

@@ -118,27 +118,28 @@ mod tests {
     #[tokio::test]
     async fn the_endpoint_comes_from_rfc_8414_metadata_then_openid_connect() {
         let (server, issuer) = issuer_server().await;
-        let endpoint = format!("{}/oauth2/introspect", server.uri());
-        mount(
-            &server,
-            "/.well-known/openid-configuration",
-            json!({ "issuer": issuer, "introspection_endpoint": endpoint }),
-        )
-        .await;
-        assert_eq!(discover(&issuer).await.as_deref(), Ok(endpoint.as_str()));
-
-        let rfc8414 = format!("{}/rfc8414/introspect", server.uri());
-        mount(
-            &server,
-            "/.well-known/oauth-authorization-server",
-            json!({ "issuer": issuer, "introspection_endpoint": rfc8414 }),
-        )
-        .await;
-        assert_eq!(
-            discover(&issuer).await.as_deref(),
-            Ok(rfc8414.as_str()),
-            "RFC 8414 first"
-        );
+        // Each step serves one more document, the earlier ones still served.
+        for (document, endpoint, step) in [
+            (
+                "/.well-known/openid-configuration",
+                "/oauth2/introspect",
+                "OpenID Connect alone",
+            ),
+            (
+                "/.well-known/oauth-authorization-server",
+                "/rfc8414/introspect",
+                "RFC 8414 first",
+            ),
+        ] {
+            let endpoint = format!("{}{endpoint}", server.uri());
+            let metadata = json!({ "issuer": issuer, "introspection_endpoint": endpoint });
+            mount(&server, document, metadata).await;
+            assert_eq!(
+                discover(&issuer).await.as_deref(),
+                Ok(endpoint.as_str()),
+                "{step}"
+            );
+        }
     }
 
     #[tokio::test]
