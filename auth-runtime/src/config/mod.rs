@@ -385,6 +385,13 @@ impl std::error::Error for ConfigError {
     }
 }
 
+/// The builder the configuration's tests start from: issuer `https://i/`,
+/// audience `a`.
+#[cfg(test)]
+fn base() -> AuthConfigBuilder {
+    AuthConfig::builder("https://i/", "a")
+}
+
 /// Each builder of `cases` is refused by `build` as out of range, the error
 /// naming the setting it gives (as a value and in its message).
 #[cfg(test)]
