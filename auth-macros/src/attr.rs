@@ -132,74 +132,20 @@ fn option(args: &mut Args, assign: syn::ExprAssign, errors: &mut Option<syn::Err
         );
         return;
     };
-    let twice = |name: &syn::Ident| {
-        syn::Error::new_spanned(name, format!("`{name}` is given twice; give it once"))
-    };
     if name == "acr_values" {
-        let values = match *assign.right {
-            Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(lit),
-                ..
-            }) => vec![lit],
-            Expr::Array(array) => {
-                let mut values = Vec::new();
-                for element in array.elems {
-                    match element {
-                        Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Str(lit),
-                            ..
-                        }) => values.push(lit),
-                        other => combine(
-                            errors,
-                            syn::Error::new_spanned(other, "an acr value is a string literal"),
-                        ),
-                    }
-                }
-                if values.is_empty() && errors.is_none() {
-                    combine(
-                        errors,
-                        syn::Error::new_spanned(
-                            &name,
-                            "`acr_values` needs at least one value, e.g. `acr_values = [\"http://schemas.openid.net/pape/policies/2007/06/multi-factor\"]`",
-                        ),
-                    );
-                }
-                values
-            }
-            other => {
-                combine(
-                    errors,
-                    syn::Error::new_spanned(
-                        other,
-                        "expected a string or an array of strings: `acr_values = [\"...\"]`",
-                    ),
-                );
-                return;
-            }
-        };
-        if args.acr_values.is_some() {
-            combine(errors, twice(&name));
-        } else {
-            args.acr_values = Some((name, values));
+        if let Some(values) = acr_values(&name, *assign.right, errors) {
+            set_once(&mut args.acr_values, name, values, errors);
         }
     } else if name == "max_age" {
-        let lit = match *assign.right {
-            Expr::Lit(lit) => lit.lit,
-            other => {
-                combine(
-                    errors,
-                    syn::Error::new_spanned(
-                        other,
-                        "`max_age` is a positive whole number of seconds, e.g. `max_age = 300`",
-                    ),
-                );
-                return;
-            }
-        };
-        if args.max_age.is_some() {
-            combine(errors, twice(&name));
-        } else {
-            args.max_age = Some((name, lit));
+        match *assign.right {
+            Expr::Lit(lit) => set_once(&mut args.max_age, name, lit.lit, errors),
+            other => combine(
+                errors,
+                syn::Error::new_spanned(
+                    other,
+                    "`max_age` is a positive whole number of seconds, e.g. `max_age = 300`",
+                ),
+            ),
         }
     } else {
         combine(
@@ -209,6 +155,75 @@ fn option(args: &mut Args, assign: syn::ExprAssign, errors: &mut Option<syn::Err
                 format!("unknown option `{name}`: expected one of {OPTIONS}"),
             ),
         );
+    }
+}
+
+/// The values of `acr_values = <right>`: one string, or an array of them
+/// (each element that is not a string is an error, and so is an empty
+/// array). `None` when `right` is neither.
+fn acr_values(
+    name: &syn::Ident,
+    right: Expr,
+    errors: &mut Option<syn::Error>,
+) -> Option<Vec<LitStr>> {
+    match right {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) => Some(vec![lit]),
+        Expr::Array(array) => {
+            let mut values = Vec::new();
+            for element in array.elems {
+                match element {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(lit),
+                        ..
+                    }) => values.push(lit),
+                    other => combine(
+                        errors,
+                        syn::Error::new_spanned(other, "an acr value is a string literal"),
+                    ),
+                }
+            }
+            if values.is_empty() && errors.is_none() {
+                combine(
+                    errors,
+                    syn::Error::new_spanned(
+                        name,
+                        "`acr_values` needs at least one value, e.g. `acr_values = [\"http://schemas.openid.net/pape/policies/2007/06/multi-factor\"]`",
+                    ),
+                );
+            }
+            Some(values)
+        }
+        other => {
+            combine(
+                errors,
+                syn::Error::new_spanned(
+                    other,
+                    "expected a string or an array of strings: `acr_values = [\"...\"]`",
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Records option `name`'s `value` in `slot`, or an error if the option was
+/// given before.
+fn set_once<T>(
+    slot: &mut Option<(syn::Ident, T)>,
+    name: syn::Ident,
+    value: T,
+    errors: &mut Option<syn::Error>,
+) {
+    if slot.is_some() {
+        combine(
+            errors,
+            syn::Error::new_spanned(&name, format!("`{name}` is given twice; give it once")),
+        );
+    } else {
+        *slot = Some((name, value));
     }
 }
 

@@ -3,42 +3,32 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The guard injected by `#[requires_auth]`.
-pub(crate) fn claims_guard() -> TokenStream {
-    quote!(::auth_runtime::__private::Claims)
+/// One function per item of `auth_runtime::__private`: `name => Item`
+/// defines `name()`, the tokens `::auth_runtime::__private::Item`.
+macro_rules! private_paths {
+    ($($(#[doc = $doc:literal])+ $name:ident => $item:ident,)+) => {$(
+        $(#[doc = $doc])+
+        pub(crate) fn $name() -> TokenStream {
+            quote!(::auth_runtime::__private::$item)
+        }
+    )+};
 }
 
-/// The guard injected by `#[requires_scope]`, generic over the requirement.
-pub(crate) fn scopes_guard() -> TokenStream {
-    quote!(::auth_runtime::__private::ScopedClaims)
-}
-
-/// The trait the hidden requirement type implements.
-pub(crate) fn route_requirement() -> TokenStream {
-    quote!(::auth_runtime::__private::RouteRequirement)
-}
-
-/// The step-up requirement's type.
-pub(crate) fn step_up() -> TokenStream {
-    quote!(::auth_runtime::__private::StepUp)
-}
-
-/// A claim check's type, how it compares, and its value's type.
-pub(crate) fn claim_check() -> TokenStream {
-    quote!(::auth_runtime::__private::ClaimCheck)
-}
-
-/// How a claim check compares.
-pub(crate) fn claim_check_kind() -> TokenStream {
-    quote!(::auth_runtime::__private::ClaimCheckKind)
-}
-
-/// The value a claim is compared with.
-pub(crate) fn claim_value() -> TokenStream {
-    quote!(::auth_runtime::__private::ClaimValue)
-}
-
-/// The scope expression type of the requirement's constant.
-pub(crate) fn scope_expr() -> TokenStream {
-    quote!(::auth_runtime::__private::ScopeExpr)
+private_paths! {
+    /// The guard injected by `#[requires_auth]`.
+    claims_guard => Claims,
+    /// The guard injected by `#[requires_scope]`, generic over the requirement.
+    scopes_guard => ScopedClaims,
+    /// The trait the hidden requirement type implements.
+    route_requirement => RouteRequirement,
+    /// The step-up requirement's type.
+    step_up => StepUp,
+    /// A claim check's type, how it compares, and its value's type.
+    claim_check => ClaimCheck,
+    /// How a claim check compares.
+    claim_check_kind => ClaimCheckKind,
+    /// The value a claim is compared with.
+    claim_value => ClaimValue,
+    /// The scope expression type of the requirement's constant.
+    scope_expr => ScopeExpr,
 }

@@ -221,58 +221,66 @@ mod tests {
         result.err().map_or("ok", |error| error.code())
     }
 
+    /// The code [`STEP_UP`] answers a token with this payload (`"ok"`: met).
+    fn step_up(payload: Value) -> &'static str {
+        code(STEP_UP.check(&claims(payload), NOW, 60))
+    }
+
+    /// [`STEP_UP`] answers each `(value, code)` of `cases` with `code` for
+    /// `payload` with `value` as its `member`.
+    fn assert_codes(payload: Value, member: &str, cases: &[(Value, &str)]) {
+        for (value, expected) in cases {
+            let mut payload = payload.clone();
+            payload[member] = value.clone();
+            assert_eq!(step_up(payload), *expected, "{member} {value}");
+        }
+    }
+
     #[test]
     fn acr_must_be_one_of_the_values_as_a_whole_string() {
-        let check = |acr: Value| {
-            code(STEP_UP.check(&claims(json!({ "acr": acr, "auth_time": NOW })), NOW, 60))
-        };
-        assert_eq!(check(json!(MFA)), "ok");
-        assert_eq!(
-            check(json!(format!("{MFA}x"))),
-            "insufficient_user_authentication"
+        assert_codes(
+            json!({ "auth_time": NOW }),
+            "acr",
+            &[
+                (json!(MFA), "ok"),
+                (json!(format!("{MFA}x")), "insufficient_user_authentication"),
+                (json!(""), "insufficient_user_authentication"),
+                (json!("multi-factor"), "insufficient_user_authentication"),
+                (json!([MFA]), "invalid_claims"),
+                (json!({ "v": MFA }), "invalid_claims"),
+                (json!(1), "invalid_claims"),
+                (json!(true), "invalid_claims"),
+                (json!(null), "invalid_claims"),
+            ],
         );
-        assert_eq!(check(json!("")), "insufficient_user_authentication");
         assert_eq!(
-            check(json!("multi-factor")),
-            "insufficient_user_authentication"
-        );
-        for bad in [
-            json!([MFA]),
-            json!({ "v": MFA }),
-            json!(1),
-            json!(true),
-            json!(null),
-        ] {
-            assert_eq!(check(bad), "invalid_claims");
-        }
-        let no_acr = claims(json!({ "auth_time": NOW }));
-        assert_eq!(
-            code(STEP_UP.check(&no_acr, NOW, 60)),
-            "insufficient_user_authentication"
+            step_up(json!({ "auth_time": NOW })),
+            "insufficient_user_authentication",
+            "no acr"
         );
     }
 
     #[test]
     fn auth_time_is_checked_against_the_age_plus_the_leeway() {
-        let at = |auth_time: Value| {
-            code(STEP_UP.check(
-                &claims(json!({ "acr": MFA, "auth_time": auth_time })),
-                NOW,
-                60,
-            ))
-        };
-        assert_eq!(at(json!(NOW - 360)), "ok");
-        assert_eq!(at(json!(NOW - 361)), "insufficient_user_authentication");
-        assert_eq!(at(json!((NOW - 100) as f64 + 0.5)), "ok");
-        assert_eq!(at(json!(NOW + 60)), "ok");
-        assert_eq!(at(json!(NOW + 61)), "invalid_claims");
-        for bad in [json!("1000000"), json!(-1), json!(null), json!([NOW])] {
-            assert_eq!(at(bad), "invalid_claims");
-        }
-        let absent = claims(json!({ "acr": MFA }));
+        assert_codes(
+            json!({ "acr": MFA }),
+            "auth_time",
+            &[
+                (json!(NOW - 360), "ok"),
+                (json!(NOW - 361), "insufficient_user_authentication"),
+                (json!((NOW - 100) as f64 + 0.5), "ok"),
+                (json!(NOW + 60), "ok"),
+                (json!(NOW + 61), "invalid_claims"),
+                (json!("1000000"), "invalid_claims"),
+                (json!(-1), "invalid_claims"),
+                (json!(null), "invalid_claims"),
+                (json!([NOW]), "invalid_claims"),
+            ],
+        );
         assert_eq!(
-            code(STEP_UP.check(&absent, NOW, 60)),
-            "insufficient_user_authentication"
+            step_up(json!({ "acr": MFA })),
+            "insufficient_user_authentication",
+            "no auth_time"
         );
     }
 

@@ -10,6 +10,7 @@ mod builder;
 mod certbound;
 mod claims_policy;
 mod dpop;
+pub(crate) mod http;
 mod introspection;
 mod key_refresh;
 mod secret;
@@ -401,5 +402,26 @@ impl std::error::Error for ConfigError {
             ConfigError::HttpClient(error) => Some(error.as_ref()),
             _ => None,
         }
+    }
+}
+
+/// The builder the configuration's tests start from: issuer `https://i/`,
+/// audience `a`.
+#[cfg(test)]
+fn base() -> AuthConfigBuilder {
+    AuthConfig::builder("https://i/", "a")
+}
+
+/// Each builder of `cases` is refused by `build` as out of range, the error
+/// naming the setting it gives (as a value and in its message).
+#[cfg(test)]
+fn assert_out_of_range<'a>(cases: impl IntoIterator<Item = (AuthConfigBuilder, &'a str)>) {
+    for (builder, name) in cases {
+        let err = builder.build().unwrap_err();
+        assert!(
+            matches!(err, ConfigError::OutOfRange { setting, .. } if setting == name),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains(name), "{err}");
     }
 }

@@ -249,6 +249,20 @@ mod tests {
         ReplayKey::from_bytes(bytes)
     }
 
+    /// A store of `capacity` that recorded keys `0..count` at [`NOW`], each
+    /// fresh, until `expires_at`.
+    fn holding(capacity: usize, count: u32, expires_at: u64) -> MemoryReplayStore {
+        let store = MemoryReplayStore::new(capacity);
+        for n in 0..count {
+            assert_eq!(
+                store.record(&key(n), NOW, expires_at),
+                Ok(Freshness::Fresh),
+                "key {n}"
+            );
+        }
+        store
+    }
+
     #[test]
     fn a_key_is_fresh_once_then_replayed_until_it_expires() {
         let store = MemoryReplayStore::new(10);
@@ -267,10 +281,7 @@ mod tests {
 
     #[test]
     fn a_full_cache_of_live_entries_answers_unavailable_and_keeps_them() {
-        let store = MemoryReplayStore::new(3);
-        for n in 0..3 {
-            assert_eq!(store.record(&key(n), NOW, NOW + 300), Ok(Freshness::Fresh));
-        }
+        let store = holding(3, 3, NOW + 300);
         assert_eq!(store.record(&key(9), NOW, NOW + 300), Err(StoreUnavailable));
         assert_eq!(store.len(), 3);
         // What it recorded is still a replay: nothing was pushed out.
@@ -326,10 +337,7 @@ mod tests {
 
     #[test]
     fn expired_entries_are_forgotten_as_calls_come() {
-        let store = MemoryReplayStore::new(100);
-        for n in 0..8 {
-            assert_eq!(store.record(&key(n), NOW, NOW + 1), Ok(Freshness::Fresh));
-        }
+        let store = holding(100, 8, NOW + 1);
         assert_eq!(
             store.record(&key(100), NOW + 2, NOW + 300),
             Ok(Freshness::Fresh)

@@ -10,18 +10,12 @@ use reqwest::Url;
 use serde_json::Value;
 
 use super::http;
+use crate::config::http::{oauth_metadata_url, openid_configuration_url};
 use crate::config::{check_network_url, HTTPS_RULE};
 
 /// The metadata documents of `issuer`, in the order they are tried.
 fn document_urls(issuer: &Url) -> [Url; 2] {
-    let path = issuer.path().trim_end_matches('/').to_owned();
-    let mut oauth = issuer.clone();
-    oauth.set_query(None);
-    oauth.set_fragment(None);
-    oauth.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
-    let mut openid = oauth.clone();
-    openid.set_path(&format!("{path}/.well-known/openid-configuration"));
-    [oauth, openid]
+    [oauth_metadata_url(issuer), openid_configuration_url(issuer)]
 }
 
 /// Finds the `introspection_endpoint` of `issuer`; the error says why none
@@ -101,82 +95,80 @@ mod tests {
         );
     }
 
-    async fn serving(documents: &[(&str, serde_json::Value)]) -> MockServer {
+    /// Serves `document` as JSON at the path `at` of `server`.
+    async fn mount(server: &MockServer, at: &str, document: serde_json::Value) {
+        Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(ResponseTemplate::new(200).set_body_json(document))
+            .mount(server)
+            .await;
+    }
+
+    /// A server and the issuer at its root.
+    async fn issuer_server() -> (MockServer, String) {
         let server = MockServer::start().await;
-        for (at, document) in documents {
-            Mock::given(method("GET"))
-                .and(path(*at))
-                .respond_with(ResponseTemplate::new(200).set_body_json(document))
-                .mount(&server)
-                .await;
-        }
-        server
+        let issuer = format!("{}/", server.uri());
+        (server, issuer)
+    }
+
+    async fn discover(issuer: &str) -> Result<String, String> {
+        discover_endpoint(issuer, Duration::from_secs(2), LIMIT).await
     }
 
     #[tokio::test]
     async fn the_endpoint_comes_from_rfc_8414_metadata_then_openid_connect() {
-        let server = MockServer::start().await;
-        let issuer = format!("{}/", server.uri());
-        let endpoint = format!("{}/oauth2/introspect", server.uri());
-        Mock::given(method("GET"))
-            .and(path("/.well-known/openid-configuration"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(json!({ "issuer": issuer, "introspection_endpoint": endpoint })),
-            )
-            .mount(&server)
-            .await;
-        let found = discover_endpoint(&issuer, Duration::from_secs(2), LIMIT).await;
-        assert_eq!(found.as_deref(), Ok(endpoint.as_str()));
-
-        let rfc8414 = format!("{}/rfc8414/introspect", server.uri());
-        Mock::given(method("GET"))
-            .and(path("/.well-known/oauth-authorization-server"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(json!({ "issuer": issuer, "introspection_endpoint": rfc8414 })),
-            )
-            .mount(&server)
-            .await;
-        let found = discover_endpoint(&issuer, Duration::from_secs(2), LIMIT).await;
-        assert_eq!(found.as_deref(), Ok(rfc8414.as_str()), "RFC 8414 first");
+        let (server, issuer) = issuer_server().await;
+        // Each step serves one more document, the earlier ones still served.
+        for (document, endpoint, step) in [
+            (
+                "/.well-known/openid-configuration",
+                "/oauth2/introspect",
+                "OpenID Connect alone",
+            ),
+            (
+                "/.well-known/oauth-authorization-server",
+                "/rfc8414/introspect",
+                "RFC 8414 first",
+            ),
+        ] {
+            let endpoint = format!("{}{endpoint}", server.uri());
+            let metadata = json!({ "issuer": issuer, "introspection_endpoint": endpoint });
+            mount(&server, document, metadata).await;
+            assert_eq!(
+                discover(&issuer).await.as_deref(),
+                Ok(endpoint.as_str()),
+                "{step}"
+            );
+        }
     }
 
     #[tokio::test]
     async fn a_document_for_another_issuer_or_an_http_endpoint_gives_nothing() {
-        let server = serving(&[(
+        let (server, issuer) = issuer_server().await;
+        mount(
+            &server,
             "/.well-known/openid-configuration",
             json!({ "issuer": "https://evil.example/", "introspection_endpoint": "https://evil.example/i" }),
-        )])
+        )
         .await;
-        let issuer = format!("{}/", server.uri());
-        let error = discover_endpoint(&issuer, Duration::from_secs(2), LIMIT)
-            .await
-            .unwrap_err();
+        let error = discover(&issuer).await.unwrap_err();
         assert!(error.contains("another issuer"), "{error}");
 
-        let server = MockServer::start().await;
-        let issuer = format!("{}/", server.uri());
-        Mock::given(method("GET"))
-            .and(path("/.well-known/oauth-authorization-server"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(
-                json!({ "issuer": issuer, "introspection_endpoint": "http://as.example/introspect" }),
-            ))
-            .mount(&server)
-            .await;
-        let error = discover_endpoint(&issuer, Duration::from_secs(2), LIMIT)
-            .await
-            .unwrap_err();
+        let (server, issuer) = issuer_server().await;
+        mount(
+            &server,
+            "/.well-known/oauth-authorization-server",
+            json!({ "issuer": issuer, "introspection_endpoint": "http://as.example/introspect" }),
+        )
+        .await;
+        let error = discover(&issuer).await.unwrap_err();
         assert!(error.contains("is not an https URL"), "{error}");
     }
 
     #[tokio::test]
     async fn no_documents_say_why() {
-        let server = MockServer::start().await;
-        let issuer = format!("{}/", server.uri());
-        let error = discover_endpoint(&issuer, Duration::from_secs(2), LIMIT)
-            .await
-            .unwrap_err();
+        let (_server, issuer) = issuer_server().await;
+        let error = discover(&issuer).await.unwrap_err();
         assert!(error.contains("HTTP 404"), "{error}");
     }
 }

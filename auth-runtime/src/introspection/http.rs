@@ -2,23 +2,14 @@
 //! (HTTPS only, loopback aside; checked redirects; a time limit; a size
 //! limit), a form POST and the client's credentials.
 
-use std::time::Duration;
-
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::Url;
 
 use super::{ClientAuth, IntrospectionSettings};
-use crate::config::redirect_policy;
+use crate::config::http::{read_bounded, BodyError};
 
 /// The client: the key fetcher's redirect policy and timeouts.
-pub(super) fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .redirect(redirect_policy())
-        .user_agent(concat!("auth-runtime/", env!("CARGO_PKG_VERSION")))
-        .build()
-}
+pub(super) use crate::config::http::client;
 
 /// POSTs the token, reading at most `max_response_bytes` of a 2xx answer.
 /// The error says why, for logs (never the token).
@@ -42,7 +33,7 @@ pub(super) async fn post(
         ClientAuth::Form => body.push_str(&format!("&client_id={id}&client_secret={secret}")),
     }
     let call = async {
-        let mut response = request.body(body).send().await.map_err(request_error)?;
+        let response = request.body(body).send().await.map_err(request_error)?;
         let status = response.status();
         if status == 401 || status == 403 {
             log::error!(
@@ -53,21 +44,9 @@ pub(super) async fn post(
         if !status.is_success() {
             return Err(format!("answered HTTP {}", status.as_u16()));
         }
-        let max = settings.max_response_bytes;
-        if response
-            .content_length()
-            .is_some_and(|len| len > max as u64)
-        {
-            return Err("response larger than the size limit".to_owned());
-        }
-        let mut read = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(request_error)? {
-            if read.len() + chunk.len() > max {
-                return Err("response larger than the size limit".to_owned());
-            }
-            read.extend_from_slice(&chunk);
-        }
-        Ok(read)
+        read_bounded(response, settings.max_response_bytes)
+            .await
+            .map_err(body_error)
     };
     match tokio::time::timeout(settings.timeout, call).await {
         Ok(answer) => answer,
@@ -81,7 +60,7 @@ pub(super) async fn get_bounded(
     url: &Url,
     max: usize,
 ) -> Result<Vec<u8>, String> {
-    let mut response = client
+    let response = client
         .get(url.clone())
         .header(ACCEPT, "application/json")
         .send()
@@ -90,14 +69,15 @@ pub(super) async fn get_bounded(
     if !response.status().is_success() {
         return Err(format!("answered HTTP {}", response.status().as_u16()));
     }
-    let mut read = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(request_error)? {
-        if read.len() + chunk.len() > max {
-            return Err("response larger than the size limit".to_owned());
-        }
-        read.extend_from_slice(&chunk);
+    read_bounded(response, max).await.map_err(body_error)
+}
+
+/// A failed bounded read for the log.
+fn body_error(error: BodyError) -> String {
+    match error {
+        BodyError::TooLarge => "response larger than the size limit".to_owned(),
+        BodyError::Read(error) => request_error(error),
     }
-    Ok(read)
 }
 
 /// A request error for the log: a refused redirect or a timeout says so.

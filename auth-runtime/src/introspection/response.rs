@@ -157,31 +157,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn active_must_be_a_json_boolean() {
-        for body in [
-            r#"{"active": "true"}"#,
-            r#"{"active": 1}"#,
-            r#"{"active": null}"#,
-            r#"{"scope": "a"}"#,
-        ] {
-            assert!(
-                matches!(judged(body), Err(IntrospectionError::Malformed(_))),
-                "{body}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_body_that_is_not_a_json_object_is_malformed() {
-        for body in [
-            "",
-            "not json",
-            "[true]",
-            "true",
-            "{\"active\": tru",
-            "\u{0}",
-        ] {
+    /// Each of `bodies` is a malformed answer.
+    fn assert_malformed(bodies: &[&str]) {
+        for body in bodies {
             assert!(
                 matches!(judged(body), Err(IntrospectionError::Malformed(_))),
                 "{body:?}"
@@ -190,21 +168,52 @@ mod tests {
     }
 
     #[test]
-    fn issuer_if_present_must_be_configured() {
-        assert!(judged(r#"{"active": true}"#).is_ok());
-        assert!(judged(r#"{"active": true, "iss": "https://server.example.com/"}"#).is_ok());
-        for iss in [
-            r#""https://evil.example/""#,
-            "42",
-            r#"["https://server.example.com/"]"#,
-        ] {
-            let body = format!(r#"{{"active": true, "iss": {iss}}}"#);
+    fn active_must_be_a_json_boolean() {
+        assert_malformed(&[
+            r#"{"active": "true"}"#,
+            r#"{"active": 1}"#,
+            r#"{"active": null}"#,
+            r#"{"scope": "a"}"#,
+        ]);
+    }
+
+    #[test]
+    fn a_body_that_is_not_a_json_object_is_malformed() {
+        assert_malformed(&[
+            "",
+            "not json",
+            "[true]",
+            "true",
+            "{\"active\": tru",
+            "\u{0}",
+        ]);
+    }
+
+    /// Each active answer whose `member` is one of the JSON `values` is for
+    /// another issuer or audience.
+    fn assert_wrong_party(member: &str, values: &[&str]) {
+        for value in values {
+            let body = format!(r#"{{"active": true, "{member}": {value}}}"#);
             assert_eq!(
                 judged(&body).unwrap_err(),
                 IntrospectionError::WrongIssuerOrAudience,
-                "{iss}"
+                "{member} {value}"
             );
         }
+    }
+
+    #[test]
+    fn issuer_if_present_must_be_configured() {
+        assert!(judged(r#"{"active": true}"#).is_ok());
+        assert!(judged(r#"{"active": true, "iss": "https://server.example.com/"}"#).is_ok());
+        assert_wrong_party(
+            "iss",
+            &[
+                r#""https://evil.example/""#,
+                "42",
+                r#"["https://server.example.com/"]"#,
+            ],
+        );
     }
 
     #[test]
@@ -217,14 +226,7 @@ mod tests {
             let body = format!(r#"{{"active": true, "aud": {aud}}}"#);
             assert!(judged(&body).is_ok(), "{aud}");
         }
-        for aud in [r#""other""#, r#"["x", "y"]"#, "[]", "7"] {
-            let body = format!(r#"{{"active": true, "aud": {aud}}}"#);
-            assert_eq!(
-                judged(&body).unwrap_err(),
-                IntrospectionError::WrongIssuerOrAudience,
-                "{aud}"
-            );
-        }
+        assert_wrong_party("aud", &[r#""other""#, r#"["x", "y"]"#, "[]", "7"]);
     }
 
     #[test]
@@ -238,16 +240,11 @@ mod tests {
 
     #[test]
     fn exp_or_nbf_that_is_not_a_number_is_malformed() {
-        for body in [
+        assert_malformed(&[
             r#"{"active": true, "exp": "1419356238"}"#,
             r#"{"active": true, "exp": null}"#,
             r#"{"active": true, "nbf": "soon"}"#,
-        ] {
-            assert!(
-                matches!(judged(body), Err(IntrospectionError::Malformed(_))),
-                "{body}"
-            );
-        }
+        ]);
     }
 
     #[test]

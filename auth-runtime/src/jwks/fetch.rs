@@ -15,9 +15,10 @@ mod discovery;
 mod local;
 
 use super::parse::{parse_key_set, KeySet, SetError};
+use crate::config::http::{self, read_bounded, BodyError};
 use crate::config::{
-    check_network_url, issuer_url, key_location, redirect_policy, without_userinfo, AuthConfig,
-    ConfigError, JwksSource, KeyLocation, HTTPS_RULE,
+    check_network_url, issuer_url, key_location, without_userinfo, AuthConfig, ConfigError,
+    JwksSource, KeyLocation, HTTPS_RULE,
 };
 use discovery::Verdict;
 use local::{fixed_set, read_key_file, ReadError};
@@ -97,12 +98,7 @@ impl Fetcher {
         let (client, users_client) = match &config.http_client {
             Some(client) => (client.clone(), true),
             None => (
-                reqwest::Client::builder()
-                    .timeout(timeout)
-                    .connect_timeout(timeout)
-                    .redirect(redirect_policy())
-                    .user_agent(concat!("auth-runtime/", env!("CARGO_PKG_VERSION")))
-                    .build()
+                http::client(timeout)
                     .map_err(|e| ConfigError::HttpClient(std::sync::Arc::new(e)))?,
                 false,
             ),
@@ -163,7 +159,8 @@ impl Fetcher {
                             *discovered = Some(url.to_string());
                             url
                         }
-                        None => discovery::fallback_jwks_url(issuer),
+                        // No document: `<issuer>/.well-known/jwks.json`.
+                        None => http::well_known_jwks_url(issuer),
                     },
                 };
                 self.get_bounded(&url).await?
@@ -221,7 +218,7 @@ impl Fetcher {
     /// GETs `url`, reading at most `max_bytes` of a 2xx answer.
     async fn get_bounded(&self, url: &Url) -> Result<Vec<u8>, FetchError> {
         check_network_url(url).map_err(|_| FetchError::Insecure(url.to_string()))?;
-        let mut response = self
+        let response = self
             .client
             .get(url.clone())
             .header(reqwest::header::ACCEPT, "application/json")
@@ -238,20 +235,12 @@ impl Fetcher {
         if !response.status().is_success() {
             return Err(FetchError::Status(response.status().as_u16()));
         }
-        if response
-            .content_length()
-            .is_some_and(|len| len > self.max_bytes as u64)
-        {
-            return Err(FetchError::TooLarge);
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(request_error)? {
-            if body.len() + chunk.len() > self.max_bytes {
-                return Err(FetchError::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+        read_bounded(response, self.max_bytes)
+            .await
+            .map_err(|error| match error {
+                BodyError::TooLarge => FetchError::TooLarge,
+                BodyError::Read(error) => request_error(error),
+            })
     }
 }
 

@@ -183,13 +183,29 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_set_is_stale_exactly_at_its_ttl_and_not_one_tick_before() {
+    async fn a_set_turns_stale_at_its_ttl_and_expired_at_the_staleness_cap() {
         let t = timing();
-        let fetched = Instant::now();
-        advance(t.ttl - TICK).await;
-        assert_eq!(age(Instant::now(), fetched, &t), Age::RefreshAhead);
-        advance(TICK).await;
-        assert_eq!(age(Instant::now(), fetched, &t), Age::Stale);
+        for (case, boundary, before, after) in [
+            (
+                "a set is stale exactly at its TTL and not one tick before",
+                t.ttl,
+                Age::RefreshAhead,
+                Age::Stale,
+            ),
+            (
+                "keys serve until one tick before the staleness cap",
+                t.max_stale,
+                Age::Stale,
+                Age::Expired,
+            ),
+        ] {
+            let fetched = Instant::now();
+            advance(boundary - TICK).await;
+            let one_tick_before = age(Instant::now(), fetched, &t);
+            assert_eq!(one_tick_before, before, "{case}: one tick before");
+            advance(TICK).await;
+            assert_eq!(age(Instant::now(), fetched, &t), after, "{case}: at it");
+        }
     }
 
     #[tokio::test(start_paused = true)]
@@ -215,16 +231,6 @@ mod tests {
         assert_eq!(whole.refresh_ahead, t.ttl);
         let odd = Timing::new(t.ttl, f64::NAN, t.cooldown, t.retry_interval, t.max_stale);
         assert!(odd.refresh_ahead <= t.ttl);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn keys_serve_until_one_tick_before_the_staleness_cap() {
-        let t = timing();
-        let fetched = Instant::now();
-        advance(t.max_stale - TICK).await;
-        assert_eq!(age(Instant::now(), fetched, &t), Age::Stale);
-        advance(TICK).await;
-        assert_eq!(age(Instant::now(), fetched, &t), Age::Expired);
     }
 
     #[tokio::test(start_paused = true)]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
-use super::{abort_unless_attached, authenticate, reject, reject_on_route};
+use super::{abort_unless_attached, authenticate, log_rejection, reject, reject_on_route};
 use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::requirement::{self, RouteRequirement};
@@ -244,14 +244,7 @@ impl<'r, R: RouteRequirement> FromRequest<'r> for ScopedClaims<R> {
                 requirement: PhantomData,
             }),
             Err(error) => {
-                log::debug!(
-                    "auth: {} {} rejected: {} {} ({})",
-                    request.method(),
-                    request.uri().path(),
-                    error.status(),
-                    error.code(),
-                    error.log_reason()
-                );
+                log_rejection(request, &error);
                 reject_on_route(request, error, &scopes)
             }
         }

@@ -78,19 +78,24 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthEr
                     .store(true, std::sync::atomic::Ordering::Relaxed);
             }
             if let Err(error) = &result {
-                log::debug!(
-                    "auth: {} {} rejected: {} {} ({})",
-                    request.method(),
-                    request.uri().path(),
-                    error.status(),
-                    error.code(),
-                    error.log_reason()
-                );
+                log_rejection(request, error);
             }
             Authenticated(result)
         })
         .await;
     &outcome.0
+}
+
+/// Logs (at debug level) that `request` was refused with `error`, and why.
+fn log_rejection(request: &Request<'_>, error: &AuthError) {
+    log::debug!(
+        "auth: {} {} rejected: {} {} ({})",
+        request.method(),
+        request.uri().path(),
+        error.status(),
+        error.code(),
+        error.log_reason()
+    );
 }
 
 /// Fails the guard with `error`, remembering it for the fairing's response.

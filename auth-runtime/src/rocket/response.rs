@@ -196,10 +196,7 @@ pub struct Auth0Json;
 impl ErrorRenderer for Auth0Json {
     fn render(&self, error: &AuthError) -> ErrorBody {
         let body = serde_json::json!({ "code": error.code(), "description": error.description() });
-        ErrorBody {
-            content_type: ContentType::JSON,
-            body: body.to_string(),
-        }
+        json_body(ContentType::JSON, &body)
     }
 }
 
@@ -218,10 +215,7 @@ impl ErrorRenderer for ProblemJson {
             "detail": error.description(),
             "code": error.code(),
         });
-        ErrorBody {
-            content_type: ContentType::new("application", "problem+json"),
-            body: body.to_string(),
-        }
+        json_body(ContentType::new("application", "problem+json"), &body)
     }
 }
 
@@ -236,10 +230,15 @@ impl ErrorRenderer for OAuthJson {
             "error": error.oauth_error(),
             "error_description": error.description(),
         });
-        ErrorBody {
-            content_type: ContentType::JSON,
-            body: body.to_string(),
-        }
+        json_body(ContentType::JSON, &body)
+    }
+}
+
+/// A body of the JSON `body`, as `content_type`.
+fn json_body(content_type: ContentType, body: &serde_json::Value) -> ErrorBody {
+    ErrorBody {
+        content_type,
+        body: body.to_string(),
     }
 }
 

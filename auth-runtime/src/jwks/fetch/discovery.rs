@@ -9,28 +9,15 @@
 use reqwest::Url;
 
 use crate::config::check_network_url;
+use crate::config::http::{oauth_metadata_url, openid_configuration_url};
 
 /// The discovery documents of `issuer`, in the order they are tried:
 /// OpenID Connect, then RFC 8414.
 pub(super) fn document_urls(issuer: &Url) -> [(Kind, Url); 2] {
-    let path = issuer.path().trim_end_matches('/').to_owned();
-    let mut openid = issuer.clone();
-    openid.set_query(None);
-    openid.set_fragment(None);
-    openid.set_path(&format!("{path}/.well-known/openid-configuration"));
-    let mut oauth = openid.clone();
-    oauth.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
-    [(Kind::OpenId, openid), (Kind::OAuth, oauth)]
-}
-
-/// `<issuer>/.well-known/jwks.json`, tried when no document is found.
-pub(super) fn fallback_jwks_url(issuer: &Url) -> Url {
-    let mut url = issuer.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    let path = issuer.path().trim_end_matches('/').to_owned();
-    url.set_path(&format!("{path}/.well-known/jwks.json"));
-    url
+    [
+        (Kind::OpenId, openid_configuration_url(issuer)),
+        (Kind::OAuth, oauth_metadata_url(issuer)),
+    ]
 }
 
 /// Which kind of discovery document.
@@ -106,6 +93,7 @@ fn shorten(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::http::well_known_jwks_url;
 
     fn urls(issuer: &str) -> Vec<String> {
         let issuer = Url::parse(issuer).unwrap();
@@ -113,7 +101,7 @@ mod tests {
             .into_iter()
             .map(|(_, url)| url.to_string())
             .collect();
-        all.push(fallback_jwks_url(&issuer).to_string());
+        all.push(well_known_jwks_url(&issuer).to_string());
         all
     }
 
