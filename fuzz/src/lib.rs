@@ -25,6 +25,18 @@ pub fn unb64(segment: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(segment).ok()
 }
 
+/// `parse(input)`, checked to give the same answer when called again
+/// (`what` names the parse in a failure).
+pub fn deterministic<T: PartialEq + std::fmt::Debug>(
+    what: &str,
+    input: &str,
+    parse: impl Fn(&str) -> T,
+) -> T {
+    let answer = parse(input);
+    assert_eq!(answer, parse(input), "{what}: not deterministic");
+    answer
+}
+
 /// The HMAC algorithm a built token is signed with.
 #[derive(Debug, Clone, Copy)]
 pub enum Hmac {

@@ -2,6 +2,18 @@
 
 use super::*;
 
+/// Asserts that `builder` is refused as out of range, naming `name` in the
+/// error and in its text.
+#[track_caller]
+fn assert_out_of_range(builder: AuthConfigBuilder, name: &str) {
+    let err = builder.build().unwrap_err();
+    assert!(
+        matches!(err, ConfigError::OutOfRange { setting, .. } if setting == name),
+        "{name}: {err:?}"
+    );
+    assert!(err.to_string().contains(name), "{err}");
+}
+
 #[test]
 fn shared_secrets_are_hmac_only_and_long_enough() {
     let secret = HmacSecret::raw([7u8; 32]);
@@ -62,12 +74,7 @@ fn out_of_range_tuning_is_refused_naming_the_setting() {
         (base().max_jwks_bytes(0), "max_jwks_bytes"),
     ];
     for (builder, name) in cases {
-        let err = builder.build().unwrap_err();
-        assert!(
-            matches!(err, ConfigError::OutOfRange { setting, .. } if setting == name),
-            "{err:?}"
-        );
-        assert!(err.to_string().contains(name), "{err}");
+        assert_out_of_range(builder, name);
     }
     assert!(base().leeway(MAX_LEEWAY).build().is_ok());
     assert!(base()
@@ -92,11 +99,7 @@ fn huge_durations_are_refused_rather_than_overflowing_a_clock() {
         (base().token_cache_max_age(huge), "token_cache_max_age"),
     ];
     for (builder, name) in cases {
-        let err = builder.build().unwrap_err();
-        assert!(
-            matches!(err, ConfigError::OutOfRange { setting, .. } if setting == name),
-            "{name}: {err:?}"
-        );
+        assert_out_of_range(builder, name);
     }
     assert!(base().fetch_timeout(MAX_FETCH_TIMEOUT).build().is_ok());
 }

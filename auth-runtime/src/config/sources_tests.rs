@@ -4,6 +4,9 @@ use super::*;
 use std::collections::HashMap;
 use std::time::Duration;
 
+const ISSUER: (&str, &str) = ("AUTH_ISSUER", "https://i.example/");
+const AUDIENCE: (&str, &str) = ("AUTH_AUDIENCE", "a");
+
 fn from(vars: &[(&str, &str)]) -> Result<AuthConfig, ConfigError> {
     from_table(None, vars)
 }
@@ -33,23 +36,13 @@ fn auth0_domain_gives_issuer_and_key_set() {
 
 #[test]
 fn issuer_uses_discovery_unless_a_uri_is_given() {
-    let config = from(&[
-        ("AUTH_ISSUER", "http://127.0.0.1:8081/"),
-        ("AUTH_AUDIENCE", "a"),
-    ])
-    .unwrap();
+    let issuer = ("AUTH_ISSUER", "http://127.0.0.1:8081/");
+    let config = from(&[issuer, AUDIENCE]).unwrap();
     assert_eq!(config.issuer(), "http://127.0.0.1:8081/");
     assert_eq!(config.jwks_source(), &JwksSource::Discover);
-    let config = from(&[
-        ("AUTH_ISSUER", "http://127.0.0.1:8081/"),
-        ("AUTH_AUDIENCE", "a"),
-        ("AUTH_JWKS_URI", "http://127.0.0.1:9/keys"),
-    ])
-    .unwrap();
-    assert_eq!(
-        config.jwks_source(),
-        &JwksSource::Uri("http://127.0.0.1:9/keys".into())
-    );
+    let keys = "http://127.0.0.1:9/keys";
+    let config = from(&[issuer, AUDIENCE, ("AUTH_JWKS_URI", keys)]).unwrap();
+    assert_eq!(config.jwks_source(), &JwksSource::Uri(keys.into()));
 }
 
 #[test]
@@ -107,20 +100,16 @@ fn no_configuration_error_shows_a_secret() {
         );
         assert!(text.contains("shared secret must be a string"), "{text}");
     }
-    let err = from(&[
-        ("AUTH_ISSUER", "https://i/"),
-        ("AUTH_AUDIENCE", "a"),
+    for variable in [
         ("AUTH_SHARED_SECRET_BASE64", "not base64! hunter2"),
-    ])
-    .unwrap_err();
-    assert!(!format!("{err} {err:?}").contains("hunter2"));
-    let err = from(&[
-        ("AUTH_ISSUER", "https://i/"),
-        ("AUTH_AUDIENCE", "a"),
         ("AUTH_SHARED_SECRET", "hunter2"),
-    ])
-    .unwrap_err();
-    assert!(!format!("{err} {err:?}").contains("hunter2"));
+    ] {
+        let err = from(&[ISSUER, AUDIENCE, variable]).unwrap_err();
+        assert!(
+            !format!("{err} {err:?}").contains("hunter2"),
+            "{variable:?}"
+        );
+    }
     let err = AuthConfig::builder("ftp://user:hunter2@i/", "a")
         .build()
         .unwrap_err();
@@ -207,25 +196,14 @@ fn auth0_domain_takes_no_scheme_but_https() {
 
 #[test]
 fn key_urls_from_the_environment_follow_the_https_rule() {
-    let err = from(&[
-        ("AUTH_ISSUER", "https://i.example/"),
-        ("AUTH_AUDIENCE", "a"),
-        ("AUTH_JWKS_URI", "http://keys.example/jwks.json"),
-    ])
-    .unwrap_err();
+    let plain_keys = ("AUTH_JWKS_URI", "http://keys.example/jwks.json");
+    let err = from(&[ISSUER, AUDIENCE, plain_keys]).unwrap_err();
     assert!(err.to_string().contains("AUTH_JWKS_URI"), "{err}");
-    let err = from(&[("AUTH_ISSUER", "http://i.example/"), ("AUTH_AUDIENCE", "a")]).unwrap_err();
+    let err = from(&[("AUTH_ISSUER", "http://i.example/"), AUDIENCE]).unwrap_err();
     assert!(err.to_string().contains("AUTH_ISSUER"), "{err}");
-    let config = from(&[
-        ("AUTH_ISSUER", "https://i.example/"),
-        ("AUTH_AUDIENCE", "a"),
-        ("AUTH_JWKS_URI", "file:///etc/auth/jwks.json"),
-    ])
-    .unwrap();
-    assert_eq!(
-        config.jwks_source(),
-        &JwksSource::Uri("file:///etc/auth/jwks.json".into())
-    );
+    let file = "file:///etc/auth/jwks.json";
+    let config = from(&[ISSUER, AUDIENCE, ("AUTH_JWKS_URI", file)]).unwrap();
+    assert_eq!(config.jwks_source(), &JwksSource::Uri(file.into()));
 }
 
 #[test]
@@ -251,9 +229,6 @@ fn the_table_may_hold_the_key_set_itself() {
         Err(ConfigError::OutOfRange { .. })
     ));
 }
-
-const ISSUER: (&str, &str) = ("AUTH_ISSUER", "https://i.example/");
-const AUDIENCE: (&str, &str) = ("AUTH_AUDIENCE", "a");
 
 #[test]
 fn the_dpop_variables_set_their_settings() {

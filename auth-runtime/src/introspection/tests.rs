@@ -41,6 +41,45 @@ async fn answering(template: ResponseTemplate) -> MockServer {
     server
 }
 
+/// An endpoint answering 200 with the JSON `answer`.
+async fn answering_json(answer: Value) -> MockServer {
+    answering(ResponseTemplate::new(200).set_body_json(answer)).await
+}
+
+/// An active answer (for an hour) given after `delay`.
+fn active_after(delay: Duration) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .set_body_json(active(3600))
+        .set_delay(delay)
+}
+
+/// The error of introspecting `tok` once at `server`.
+async fn refusal(server: &MockServer) -> IntrospectionError {
+    introspector(settings(server))
+        .introspect("tok")
+        .await
+        .unwrap_err()
+}
+
+/// Asserts that `error` is `Unavailable`; `case` names the case in a failure.
+#[track_caller]
+fn assert_unavailable(error: &IntrospectionError, case: impl std::fmt::Display) {
+    assert!(
+        matches!(error, IntrospectionError::Unavailable(_)),
+        "{case}: {error:?}"
+    );
+}
+
+/// Introspects `token` again `millis` ms later, asserting that its cached
+/// answer had expired by then: the endpoint was asked once more.
+async fn again_after(introspector: &Introspector, token: &str, millis: u64) -> Outcome {
+    let calls = introspector.calls();
+    tokio::time::sleep(Duration::from_millis(millis)).await;
+    let outcome = introspector.introspect(token).await;
+    assert_eq!(introspector.calls(), calls + 1, "{token}: not asked again");
+    outcome
+}
+
 /// `n` tasks introspecting `tok` at once.
 async fn concurrently(introspector: &Arc<Introspector>, n: usize) -> Vec<Outcome> {
     let mut tasks = tokio::task::JoinSet::new();
@@ -88,7 +127,7 @@ async fn posts_the_token_form_with_basic_credentials() {
 
 #[tokio::test]
 async fn form_credentials_go_in_the_body_and_not_in_a_header() {
-    let server = answering(ResponseTemplate::new(200).set_body_json(active(3600))).await;
+    let server = answering_json(active(3600)).await;
     let mut settings = settings(&server);
     settings.client_auth = ClientAuth::Form;
     introspector(settings).introspect("tok").await.unwrap();
@@ -104,7 +143,7 @@ async fn form_credentials_go_in_the_body_and_not_in_a_header() {
 
 #[tokio::test]
 async fn an_active_answer_is_cached_and_the_endpoint_asked_once() {
-    let server = answering(ResponseTemplate::new(200).set_body_json(active(3600))).await;
+    let server = answering_json(active(3600)).await;
     let introspector = introspector(settings(&server));
     for _ in 0..5 {
         introspector.introspect("tok").await.unwrap();
@@ -116,34 +155,30 @@ async fn an_active_answer_is_cached_and_the_endpoint_asked_once() {
 
 #[tokio::test]
 async fn an_active_answer_is_cached_no_longer_than_the_maximum() {
-    let server = answering(ResponseTemplate::new(200).set_body_json(active(3600))).await;
+    let server = answering_json(active(3600)).await;
     let mut settings = settings(&server);
     settings.max_active_ttl = Duration::from_millis(200);
     let introspector = introspector(settings);
     introspector.introspect("tok").await.unwrap();
     introspector.introspect("tok").await.unwrap();
     assert_eq!(introspector.calls(), 1);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    introspector.introspect("tok").await.unwrap();
-    assert_eq!(introspector.calls(), 2);
+    again_after(&introspector, "tok", 300).await.unwrap();
 }
 
 #[tokio::test]
 async fn an_active_answer_is_cached_no_longer_than_its_exp() {
     // exp one second ahead: accepted (and, past it, still within the leeway),
     // cached for at most that second.
-    let server = answering(ResponseTemplate::new(200).set_body_json(active(1))).await;
+    let server = answering_json(active(1)).await;
     let introspector = introspector(settings(&server));
     introspector.introspect("tok").await.unwrap();
-    tokio::time::sleep(Duration::from_millis(2100)).await;
-    introspector.introspect("tok").await.unwrap();
-    assert_eq!(introspector.calls(), 2);
+    assert_eq!(introspector.calls(), 1);
+    again_after(&introspector, "tok", 2100).await.unwrap();
 }
 
 #[tokio::test]
 async fn an_inactive_answer_is_cached_briefly() {
-    let server =
-        answering(ResponseTemplate::new(200).set_body_json(json!({"active": false}))).await;
+    let server = answering_json(json!({"active": false})).await;
     let mut settings = settings(&server);
     settings.inactive_ttl = Duration::from_millis(200);
     let introspector = introspector(settings);
@@ -153,19 +188,14 @@ async fn an_inactive_answer_is_cached_briefly() {
         assert_eq!((error.status(), error.code()), (401, "invalid_token"));
     }
     assert_eq!(introspector.calls(), 1);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    introspector.introspect("revoked").await.unwrap_err();
-    assert_eq!(introspector.calls(), 2);
+    again_after(&introspector, "revoked", 300)
+        .await
+        .unwrap_err();
 }
 
 #[tokio::test]
 async fn concurrent_requests_for_one_token_make_one_call() {
-    let server = answering(
-        ResponseTemplate::new(200)
-            .set_body_json(active(3600))
-            .set_delay(Duration::from_millis(200)),
-    )
-    .await;
+    let server = answering(active_after(Duration::from_millis(200))).await;
     let introspector = Arc::new(introspector(settings(&server)));
     let outcomes = concurrently(&introspector, 20).await;
     assert!(outcomes.iter().all(Result::is_ok));
@@ -194,35 +224,18 @@ async fn concurrent_requests_share_a_failure_and_nothing_is_cached() {
 async fn endpoint_errors_are_unavailable_never_a_200() {
     for status in [500, 502, 503, 400, 404, 401, 403, 302] {
         let server = answering(ResponseTemplate::new(status)).await;
-        let error = introspector(settings(&server))
-            .introspect("tok")
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(error, IntrospectionError::Unavailable(_)),
-            "HTTP {status}: {error:?}"
-        );
+        let error = refusal(&server).await;
+        assert_unavailable(&error, format_args!("HTTP {status}"));
         assert_eq!(error.status(), 503);
     }
 }
 
 #[tokio::test]
 async fn a_slow_endpoint_is_unavailable_after_the_timeout() {
-    let server = answering(
-        ResponseTemplate::new(200)
-            .set_body_json(active(3600))
-            .set_delay(Duration::from_secs(3)),
-    )
-    .await;
+    let server = answering(active_after(Duration::from_secs(3))).await;
     let started = std::time::Instant::now();
-    let error = introspector(settings(&server))
-        .introspect("tok")
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, IntrospectionError::Unavailable(_)),
-        "{error:?}"
-    );
+    let error = refusal(&server).await;
+    assert_unavailable(&error, "a slow endpoint");
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
@@ -238,24 +251,18 @@ async fn an_unreachable_endpoint_is_unavailable() {
     );
     settings.timeout = Duration::from_millis(500);
     let error = introspector(settings).introspect("tok").await.unwrap_err();
-    assert!(
-        matches!(error, IntrospectionError::Unavailable(_)),
-        "{error:?}"
-    );
+    assert_unavailable(&error, "an unreachable endpoint");
 }
 
 #[tokio::test]
 async fn a_huge_answer_is_unavailable_and_not_cached() {
     let mut huge = active(3600);
     huge["padding"] = json!("x".repeat(2 * DEFAULT_MAX_INTROSPECTION_BYTES));
-    let server = answering(ResponseTemplate::new(200).set_body_json(huge)).await;
+    let server = answering_json(huge).await;
     let introspector = introspector(settings(&server));
     for _ in 0..2 {
         let error = introspector.introspect("tok").await.unwrap_err();
-        assert!(
-            matches!(error, IntrospectionError::Unavailable(_)),
-            "{error:?}"
-        );
+        assert_unavailable(&error, "a huge answer");
     }
     assert_eq!(introspector.calls(), 2);
 }
@@ -297,11 +304,8 @@ async fn wrong_audience_or_issuer_is_invalid_claims_and_expired_is_token_expired
         ),
     ];
     for (answer, code) in cases {
-        let server = answering(ResponseTemplate::new(200).set_body_json(answer.clone())).await;
-        let error = introspector(settings(&server))
-            .introspect("tok")
-            .await
-            .unwrap_err();
+        let server = answering_json(answer.clone()).await;
+        let error = refusal(&server).await;
         assert_eq!((error.status(), error.code()), (401, code), "{answer}");
     }
 }
@@ -312,10 +316,7 @@ async fn a_redirect_to_plain_http_off_loopback_is_not_followed() {
         ResponseTemplate::new(307).insert_header("location", "http://evil.example/introspect"),
     )
     .await;
-    let error = introspector(settings(&server))
-        .introspect("tok")
-        .await
-        .unwrap_err();
+    let error = refusal(&server).await;
     let IntrospectionError::Unavailable(why) = &error else {
         panic!("{error:?}");
     };
@@ -324,8 +325,7 @@ async fn a_redirect_to_plain_http_off_loopback_is_not_followed() {
 
 #[tokio::test]
 async fn a_flood_of_distinct_tokens_stays_within_the_cache_bound() {
-    let server =
-        answering(ResponseTemplate::new(200).set_body_json(json!({"active": false}))).await;
+    let server = answering_json(json!({"active": false})).await;
     let mut settings = settings(&server);
     settings.cache_capacity = 16;
     let introspector = introspector(settings);
@@ -386,12 +386,7 @@ fn the_cache_key_is_a_hash_not_the_token() {
 
 #[tokio::test]
 async fn a_cancelled_call_leaves_nothing_behind_and_blocks_no_one() {
-    let server = answering(
-        ResponseTemplate::new(200)
-            .set_body_json(active(3600))
-            .set_delay(Duration::from_millis(300)),
-    )
-    .await;
+    let server = answering(active_after(Duration::from_millis(300))).await;
     let introspector = Arc::new(introspector(settings(&server)));
     let first = {
         let introspector = Arc::clone(&introspector);

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::JwksCache;
+use super::{JwksCache, VerifyKey};
 use crate::config::{AuthConfig, AuthConfigBuilder};
 use crate::error::AuthError;
 use crate::testing::{key_set, SigningKey};
@@ -52,6 +52,20 @@ impl Server {
         self.respond(answer.set_delay(delay)).await;
     }
 
+    /// Has `cache` fetch A's key, then answers `status` from then on: an
+    /// issuer that fails once its keys are cached.
+    async fn fail_after_fetch(&self, cache: &JwksCache, status: u16) -> Arc<VerifyKey> {
+        let key = cache.key_for(Some("a")).await.unwrap();
+        self.respond(ResponseTemplate::new(status)).await;
+        key
+    }
+
+    /// Waits (at most 5 s) until the key-set path was asked `n` times since
+    /// the last `respond`.
+    async fn await_fetches(&self, n: usize, what: &str) {
+        eventually(what, || async { self.fetches().await == n }).await;
+    }
+
     /// Requests to the key-set path since the last `respond`.
     async fn fetches(&self) -> usize {
         self.0.received_requests().await.unwrap_or_default().len()
@@ -68,6 +82,11 @@ impl Server {
     fn cache(&self, config: AuthConfigBuilder) -> Arc<JwksCache> {
         Arc::new(JwksCache::new(&config.build().unwrap()).unwrap())
     }
+}
+
+/// Waits (at most 5 s) until `cache` has made `n` fetch attempts.
+async fn await_attempts(cache: &JwksCache, n: u64, what: &str) {
+    eventually(what, || async { cache.fetch_attempts() == n }).await;
 }
 
 /// Waits (at most 5 s) until `test` holds.
@@ -95,10 +114,8 @@ async fn a_stale_set_answers_at_once_while_its_refresh_hangs() {
         started.elapsed()
     );
     assert!(Arc::ptr_eq(&key, &again));
-    eventually("the background refresh reaches the server", || async {
-        ks.fetches().await == 1
-    })
-    .await;
+    ks.await_fetches(1, "the background refresh reaches the server")
+        .await;
     assert_eq!(cache.fetch_attempts(), 1, "the refresh is still in flight");
 }
 
@@ -123,10 +140,7 @@ async fn many_concurrent_stale_requests_start_exactly_one_background_fetch() {
         1,
         "every request was answered first"
     );
-    eventually("the refresh completes", || async {
-        cache.fetch_attempts() == 2
-    })
-    .await;
+    await_attempts(&cache, 2, "the refresh completes").await;
     assert_eq!(ks.fetches().await, 1, "one fetch for fifty stale requests");
 }
 
@@ -143,25 +157,18 @@ async fn the_refresh_ahead_starts_before_the_ttl() {
         before_the_fetch.elapsed() < ttl,
         "the set was not stale yet"
     );
-    eventually("a refresh past a quarter of the TTL", || async {
-        ks.fetches().await == 2
-    })
-    .await;
+    ks.await_fetches(2, "a refresh past a quarter of the TTL")
+        .await;
 }
 
 #[tokio::test]
 async fn a_failed_background_fetch_keeps_the_keys_and_waits_out_the_cooldown() {
     let ks = Server::start(&[&A]).await;
-    let config = ks.config().jwks_ttl(ms(200)).refresh_cooldown(ms(1000));
-    let cache = ks.cache(config);
-    let key = cache.key_for(Some("a")).await.unwrap();
-    ks.respond(ResponseTemplate::new(500)).await;
+    let cache = ks.cache(ks.config().jwks_ttl(ms(200)).refresh_cooldown(ms(1000)));
+    let key = ks.fail_after_fetch(&cache, 500).await;
     tokio::time::sleep(ms(1100)).await;
     assert!(Arc::ptr_eq(&key, &cache.key_for(Some("a")).await.unwrap()));
-    eventually("the refresh fails", || async {
-        cache.fetch_attempts() == 2
-    })
-    .await;
+    await_attempts(&cache, 2, "the refresh fails").await;
     for _ in 0..5 {
         assert!(Arc::ptr_eq(&key, &cache.key_for(Some("a")).await.unwrap()));
     }
@@ -169,20 +176,15 @@ async fn a_failed_background_fetch_keeps_the_keys_and_waits_out_the_cooldown() {
     assert_eq!(ks.fetches().await, 1, "no second try within the cooldown");
     tokio::time::sleep(ms(1000)).await;
     assert!(cache.key_for(Some("a")).await.is_ok());
-    eventually("a second try after the cooldown", || async {
-        ks.fetches().await == 2
-    })
-    .await;
+    ks.await_fetches(2, "a second try after the cooldown").await;
 }
 
 #[tokio::test]
 async fn past_the_staleness_cap_keys_no_longer_serve() {
     let ks = Server::start(&[&A]).await;
-    let config = ks.config().jwks_ttl(ms(200)).max_stale(ms(1000));
-    let cache = ks.cache(config);
+    let cache = ks.cache(ks.config().jwks_ttl(ms(200)).max_stale(ms(1000)));
     let fetched = Instant::now();
-    let key = cache.key_for(Some("a")).await.unwrap();
-    ks.respond(ResponseTemplate::new(503)).await;
+    let key = ks.fail_after_fetch(&cache, 503).await;
     tokio::time::sleep(ms(400)).await;
     assert!(
         cache.key_for(Some("a")).await.is_ok(),
@@ -240,10 +242,7 @@ async fn a_cached_token_meeting_a_stale_set_and_a_lost_kid_waits_one_timeout_in_
         cache.still_current(Some("b"), &b),
         "stale, answered at once"
     );
-    eventually("the refresh drops B", || async {
-        cache.fetch_attempts() == 2
-    })
-    .await;
+    await_attempts(&cache, 2, "the refresh drops B").await;
     // The issuer hangs and the set is stale again.
     ks.serve_after(&[&A], Duration::from_secs(30)).await;
     tokio::time::sleep(ms(400)).await;

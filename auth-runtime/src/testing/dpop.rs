@@ -212,12 +212,8 @@ impl ProofBuilder {
     }
 
     /// Sets the header's `typ` (`None` removes it).
-    pub fn typ(mut self, typ: Option<&str>) -> Self {
-        match typ {
-            Some(typ) => self.header.insert("typ".into(), typ.into()),
-            None => self.header.remove("typ"),
-        };
-        self
+    pub fn typ(self, typ: Option<&str>) -> Self {
+        self.set(Part::Header, "typ", typ.map(Value::from))
     }
 
     /// Sets the header's `alg` text; the signature stays ES256.
@@ -248,28 +244,35 @@ impl ProofBuilder {
     }
 
     /// Sets any header member.
-    pub fn header(mut self, name: &str, value: impl Serialize) -> Self {
-        let value = serde_json::to_value(value).expect("header value serializes to JSON");
-        self.header.insert(name.to_owned(), value);
-        self
+    pub fn header(self, name: &str, value: impl Serialize) -> Self {
+        self.set(Part::Header, name, Some(to_json(value)))
     }
 
     /// Removes a header member (e.g. `jwk`).
-    pub fn without_header(mut self, name: &str) -> Self {
-        self.header.remove(name);
-        self
+    pub fn without_header(self, name: &str) -> Self {
+        self.set(Part::Header, name, None)
     }
 
     /// Sets any claim.
-    pub fn claim(mut self, name: &str, value: impl Serialize) -> Self {
-        let value = serde_json::to_value(value).expect("claim value serializes to JSON");
-        self.claims.insert(name.to_owned(), value);
-        self
+    pub fn claim(self, name: &str, value: impl Serialize) -> Self {
+        self.set(Part::Claims, name, Some(to_json(value)))
     }
 
     /// Removes a claim (e.g. `jti`, to test that it is required).
-    pub fn without_claim(mut self, name: &str) -> Self {
-        self.claims.remove(name);
+    pub fn without_claim(self, name: &str) -> Self {
+        self.set(Part::Claims, name, None)
+    }
+
+    /// Sets member `name` of `part` to `value`, or removes it for `None`.
+    fn set(mut self, part: Part, name: &str, value: Option<Value>) -> Self {
+        let members = match part {
+            Part::Header => &mut self.header,
+            Part::Claims => &mut self.claims,
+        };
+        match value {
+            Some(value) => members.insert(name.to_owned(), value),
+            None => members.remove(name),
+        };
         self
     }
 
@@ -281,6 +284,17 @@ impl ProofBuilder {
             &Value::Object(self.claims.clone()).to_string(),
         )
     }
+}
+
+/// The two JSON objects of a proof that [`ProofBuilder`] edits.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Header,
+    Claims,
+}
+
+fn to_json(value: impl Serialize) -> Value {
+    serde_json::to_value(value).expect("header or claim value serializes to JSON")
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 #![allow(clippy::expect_used, clippy::panic)] // test helpers: a failure here is a broken test setup
 
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -15,7 +14,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::State;
 use serde_json::{json, Value};
 
-use super::issuer::launch_on_loopback;
+use super::issuer::{launch_on_loopback, loopback_rocket};
 use crate::certbound::thumbprint;
 use crate::introspection::{ClientSecret, IntrospectionSettings};
 
@@ -93,23 +92,11 @@ fn introspect_route(
 impl TestIntrospection {
     /// Starts the endpoint.
     pub async fn start() -> Result<TestIntrospection, rocket::Error> {
-        let config = rocket::Config {
-            address: Ipv4Addr::LOCALHOST.into(),
-            port: 0,
-            log_level: rocket::config::LogLevel::Off,
-            shutdown: rocket::config::Shutdown {
-                ctrlc: false,
-                #[cfg(unix)]
-                signals: Default::default(),
-                ..Default::default()
-            },
-            ..rocket::Config::default()
-        };
         let state = Arc::new(Endpoint {
             answers: RwLock::new(HashMap::new()),
             calls: AtomicU64::new(0),
         });
-        let rocket = rocket::custom(config)
+        let rocket = loopback_rocket()
             .manage(state.clone())
             .mount("/", rocket::routes![introspect_route]);
         let (port, shutdown) = launch_on_loopback(rocket).await?;

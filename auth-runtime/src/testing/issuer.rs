@@ -53,6 +53,23 @@ fn discovery_route(docs: &State<Arc<IssuerDocs>>) -> (ContentType, String) {
     (ContentType::JSON, document.to_string())
 }
 
+/// A Rocket to mount test routes on: on `127.0.0.1`, on a free port (0),
+/// silent, and stopped by its owner rather than by Ctrl-C or signals.
+pub(crate) fn loopback_rocket() -> rocket::Rocket<rocket::Build> {
+    rocket::custom(rocket::Config {
+        address: Ipv4Addr::LOCALHOST.into(),
+        port: 0,
+        log_level: rocket::config::LogLevel::Off,
+        shutdown: rocket::config::Shutdown {
+            ctrlc: false,
+            #[cfg(unix)]
+            signals: Default::default(),
+            ..Default::default()
+        },
+        ..rocket::Config::default()
+    })
+}
+
 /// Launches `rocket` in the background and returns the port it bound (the
 /// one its configuration names, or the free port the system chose for port
 /// 0) and the handle that stops it: for tests that need real HTTP.
@@ -97,25 +114,13 @@ impl TestIssuer {
         key: SigningKey,
         audience: &str,
     ) -> Result<TestIssuer, rocket::Error> {
-        let config = rocket::Config {
-            address: Ipv4Addr::LOCALHOST.into(),
-            port: 0,
-            log_level: rocket::config::LogLevel::Off,
-            shutdown: rocket::config::Shutdown {
-                ctrlc: false,
-                #[cfg(unix)]
-                signals: Default::default(),
-                ..Default::default()
-            },
-            ..rocket::Config::default()
-        };
         let docs = Arc::new(IssuerDocs {
             jwks: RwLock::new(key_set([&key]).to_string()),
             url: Default::default(),
             fetches: AtomicU64::new(0),
             rotations: AtomicU64::new(0),
         });
-        let rocket = rocket::custom(config)
+        let rocket = loopback_rocket()
             .manage(docs.clone())
             .mount("/", rocket::routes![jwks_route, discovery_route]);
         let (port, shutdown) = launch_on_loopback(rocket).await?;

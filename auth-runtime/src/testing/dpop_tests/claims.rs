@@ -21,14 +21,9 @@ fn payload_must_be_strict_base64url_json() {
 fn jti_must_be_a_short_non_empty_string() {
     let key = DpopKey::generate();
     let sentence = "The DPoP proof has no jti, or one that is not a short string";
-    assert_eq!(
-        refused(&good(&key).without_claim("jti").build(), &key),
-        sentence
-    );
-    assert_eq!(refused(&good(&key).jti("").build(), &key), sentence);
-    assert_eq!(refused(&good(&key).claim("jti", 7).build(), &key), sentence);
     let long = "j".repeat(MAX_JTI_BYTES + 1);
-    assert_eq!(refused(&good(&key).jti(&long).build(), &key), sentence);
+    assert_member_refused(&key, (Part::Claims, "jti"), &["", &long], sentence);
+    assert_eq!(refused(&good(&key).claim("jti", 7).build(), &key), sentence);
     assert!(verify(&good(&key).jti(&long[1..]).build(), &key).is_ok());
 }
 
@@ -36,41 +31,23 @@ fn jti_must_be_a_short_non_empty_string() {
 fn htm_must_equal_the_method_exactly() {
     let key = DpopKey::generate();
     let sentence = "The DPoP proof's htm does not match the request method";
-    for htm in ["POST", "get", "GET "] {
-        assert_eq!(
-            refused(&good(&key).claim("htm", htm).build(), &key),
-            sentence,
-            "{htm}"
-        );
-    }
-    assert_eq!(
-        refused(&good(&key).without_claim("htm").build(), &key),
-        sentence
-    );
+    let values = ["POST", "get", "GET "];
+    assert_member_refused(&key, (Part::Claims, "htm"), &values, sentence);
 }
 
 #[test]
 fn htu_must_equal_the_request_url_after_normalisation() {
     let key = DpopKey::generate();
     let sentence = "The DPoP proof's htu does not match the request URL";
-    for htu in [
+    let values = [
         "https://api.example.com/orders/1",
         "https://api.example.com/",
         "http://api.example.com/orders",
         "https://api.example.com:8443/orders",
         "https://evil.example.com/orders",
         "/orders",
-    ] {
-        assert_eq!(
-            refused(&good(&key).claim("htu", htu).build(), &key),
-            sentence,
-            "{htu}"
-        );
-    }
-    assert_eq!(
-        refused(&good(&key).without_claim("htu").build(), &key),
-        sentence
-    );
+    ];
+    assert_member_refused(&key, (Part::Claims, "htu"), &values, sentence);
     for htu in [
         "HTTPS://API.EXAMPLE.COM/orders",
         "https://api.example.com:443/orders",

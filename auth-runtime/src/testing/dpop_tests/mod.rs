@@ -7,6 +7,9 @@
 //! core's own tests (RFC vectors, stores, bad input) are in `dpop/tests.rs`
 //! and `dpop/*.rs`.
 
+use serde_json::Value;
+
+use super::Part;
 use crate::dpop::*;
 use crate::testing::{DpopKey, ProofBuilder};
 
@@ -48,6 +51,22 @@ pub(super) fn refused(proof: &str, key: &DpopKey) -> &'static str {
             why
         }
         other => panic!("expected InvalidProof, got {other:?}"),
+    }
+}
+
+/// Asserts that a good proof is refused with `sentence` when its member
+/// `name` (of `part`) is any of `values` instead, and when it has none.
+#[track_caller]
+pub(super) fn assert_member_refused(
+    key: &DpopKey,
+    (part, name): (Part, &str),
+    values: &[&str],
+    sentence: &str,
+) {
+    let values = values.iter().map(|value| Some(Value::from(*value)));
+    for value in values.chain([None]) {
+        let proof = good(key).set(part, name, value.clone()).build();
+        assert_eq!(refused(&proof, key), sentence, "{name}: {value:?}");
     }
 }
 
