@@ -22,56 +22,58 @@ pub const INTROSPECTION_CALLS: &str = "auth_introspection_calls_total";
 /// seen before.
 pub const DPOP_REPLAYS: &str = "auth_dpop_replays_total";
 
+/// Adds one to the counter `name`, with one label where `label` gives it.
+#[inline]
+fn count(name: &'static str, label: Option<(&'static str, &'static str)>) {
+    #[cfg(feature = "metrics")]
+    match label {
+        Some((key, value)) => metrics::counter!(name, key => value).increment(1),
+        None => metrics::counter!(name).increment(1),
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (name, label);
+}
+
 /// Counts one request's outcome.
 #[inline]
 pub(crate) fn request(code: &'static str) {
-    #[cfg(feature = "metrics")]
-    metrics::counter!(REQUESTS, "code" => code).increment(1);
-    #[cfg(not(feature = "metrics"))]
-    let _ = code;
+    count(REQUESTS, Some(("code", code)));
 }
 
 /// Counts one key-set fetch and its duration.
 #[inline]
 pub(crate) fn jwks_fetch(ok: bool, took: std::time::Duration) {
+    count(
+        JWKS_FETCHES,
+        Some(("result", if ok { "ok" } else { "error" })),
+    );
     #[cfg(feature = "metrics")]
-    {
-        let result = if ok { "ok" } else { "error" };
-        metrics::counter!(JWKS_FETCHES, "result" => result).increment(1);
-        metrics::histogram!(JWKS_FETCH_DURATION).record(took.as_secs_f64());
-    }
+    metrics::histogram!(JWKS_FETCH_DURATION).record(took.as_secs_f64());
     #[cfg(not(feature = "metrics"))]
-    let _ = (ok, took);
+    let _ = took;
 }
 
 /// Counts a lookup of the verified-token cache.
 #[inline]
 pub(crate) fn token_cache(hit: bool) {
-    #[cfg(feature = "metrics")]
-    {
-        let name = if hit {
+    count(
+        if hit {
             TOKEN_CACHE_HITS
         } else {
             TOKEN_CACHE_MISSES
-        };
-        metrics::counter!(name).increment(1);
-    }
-    #[cfg(not(feature = "metrics"))]
-    let _ = hit;
+        },
+        None,
+    );
 }
 
 /// Counts one call of the introspection endpoint.
 #[inline]
 pub(crate) fn introspection(result: &'static str) {
-    #[cfg(feature = "metrics")]
-    metrics::counter!(INTROSPECTION_CALLS, "result" => result).increment(1);
-    #[cfg(not(feature = "metrics"))]
-    let _ = result;
+    count(INTROSPECTION_CALLS, Some(("result", result)));
 }
 
 /// Counts a replayed DPoP proof.
 #[inline]
 pub(crate) fn dpop_replay() {
-    #[cfg(feature = "metrics")]
-    metrics::counter!(DPOP_REPLAYS).increment(1);
+    count(DPOP_REPLAYS, None);
 }

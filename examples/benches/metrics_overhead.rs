@@ -22,12 +22,10 @@ const AUDIENCE: &str = "https://quickstarts/api";
 
 fn cached_route(c: &mut Criterion) {
     // The issuer serves its key set from a runtime of its own.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let issuer = runtime.block_on(TestIssuer::start(AUDIENCE)).unwrap();
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let issuer = runtime
+        .block_on(TestIssuer::start(AUDIENCE))
+        .expect("the development issuer");
     let config = issuer.config().build().unwrap();
     let figment = rocket::Config::figment().merge(("log_level", "off"));
     let client = Client::tracked(auth_examples::rocket_with(

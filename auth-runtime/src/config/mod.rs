@@ -28,6 +28,7 @@ pub use dpop::{
     DpopMode, DEFAULT_DPOP_MODE, DEFAULT_DPOP_NONCE, DEFAULT_PUBLIC_URL, DEFAULT_RESOURCE_METADATA,
     DEFAULT_SCOPES_SUPPORTED,
 };
+pub use introspection::ClientAuth;
 pub use secret::{ClientSecret, HmacSecret};
 pub(crate) use transport::{
     check_network_url, issuer_url, key_location, redirect_policy, KeyLocation, HTTPS_RULE,
@@ -179,7 +180,7 @@ pub(crate) struct Tuning {
     // Introspection (RFC 7662): config/introspection.rs.
     pub(crate) introspection_url: Option<String>,
     pub(crate) introspection_discovery: bool,
-    pub(crate) client_auth: crate::introspection::ClientAuth,
+    pub(crate) client_auth: ClientAuth,
     pub(crate) introspect_jwts: bool,
     pub(crate) client_id: Option<String>,
     pub(crate) client_secret: Option<ClientSecret>,
@@ -223,7 +224,7 @@ impl Default for Tuning {
             client_cert_header: DEFAULT_CLIENT_CERT_HEADER.map(str::to_owned),
             introspection_url: None,
             introspection_discovery: false,
-            client_auth: crate::introspection::ClientAuth::Basic,
+            client_auth: ClientAuth::Basic,
             introspect_jwts: false,
             client_id: None,
             client_secret: None,

@@ -6,8 +6,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::table::{split_audiences, Audiences, Identity};
-use super::{AuthConfig, AuthConfigBuilder, ConfigError, DpopMode, HmacSecret, JwksSource, Tuning};
-use crate::introspection::ClientAuth;
+use super::{
+    AuthConfig, AuthConfigBuilder, ClientAuth, ConfigError, DpopMode, HmacSecret, JwksSource,
+    Tuning,
+};
 
 /// An environment variable; set but blank counts as unset.
 pub(crate) fn env_var(name: &str) -> Option<String> {
@@ -175,18 +177,17 @@ impl AuthConfigBuilder {
         mut self,
         var: &dyn Fn(&str) -> Option<String>,
     ) -> Result<AuthConfigBuilder, ConfigError> {
-        if let Some(mode) = var("AUTH_DPOP") {
-            self = self.dpop(match mode.trim().to_ascii_lowercase().as_str() {
-                "disabled" => DpopMode::Disabled,
-                "allowed" => DpopMode::Allowed,
-                "required" => DpopMode::Required,
-                _ => {
-                    return Err(ConfigError::OutOfRange {
-                        setting: "AUTH_DPOP",
-                        reason: "must be disabled, allowed or required",
-                    })
-                }
-            });
+        if let Some(mode) = choice(
+            var,
+            "AUTH_DPOP",
+            &[
+                ("disabled", DpopMode::Disabled),
+                ("allowed", DpopMode::Allowed),
+                ("required", DpopMode::Required),
+            ],
+            "must be disabled, allowed or required",
+        )? {
+            self = self.dpop(mode);
         }
         if let Some(url) = var("AUTH_PUBLIC_URL") {
             self = self.public_url(url.trim());
@@ -210,18 +211,13 @@ impl AuthConfigBuilder {
         if let Some(on) = switch(var, "AUTH_INTROSPECT_JWTS")? {
             self = self.introspect_jwts(on);
         }
-        if let Some(auth) = var("AUTH_CLIENT_AUTH") {
-            self =
-                self.introspection_client_auth(match auth.trim().to_ascii_lowercase().as_str() {
-                    "basic" => ClientAuth::Basic,
-                    "form" => ClientAuth::Form,
-                    _ => {
-                        return Err(ConfigError::OutOfRange {
-                            setting: "AUTH_CLIENT_AUTH",
-                            reason: "must be basic or form",
-                        })
-                    }
-                });
+        if let Some(auth) = choice(
+            var,
+            "AUTH_CLIENT_AUTH",
+            &[("basic", ClientAuth::Basic), ("form", ClientAuth::Form)],
+            "must be basic or form",
+        )? {
+            self = self.introspection_client_auth(auth);
         }
         if let Some(id) = var("AUTH_CLIENT_ID") {
             // The secret's bytes as given: not trimmed.
@@ -235,22 +231,42 @@ impl AuthConfigBuilder {
     }
 }
 
+/// The variable `name` as one of `choices` (case and surrounding blanks
+/// aside); anything else is out of range for `reason`.
+fn choice<T: Copy>(
+    var: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    choices: &[(&str, T)],
+    reason: &'static str,
+) -> Result<Option<T>, ConfigError> {
+    let Some(value) = var(name) else {
+        return Ok(None);
+    };
+    let value = value.trim().to_ascii_lowercase();
+    choices
+        .iter()
+        .find(|(word, _)| *word == value)
+        .map(|(_, chosen)| Some(*chosen))
+        .ok_or(ConfigError::OutOfRange {
+            setting: name,
+            reason,
+        })
+}
+
 /// An on/off variable: `on`, `true`, `1` or `off`, `false`, `0`.
 fn switch(
     var: &dyn Fn(&str) -> Option<String>,
     name: &'static str,
 ) -> Result<Option<bool>, ConfigError> {
-    let Some(value) = var(name) else {
-        return Ok(None);
-    };
-    match value.trim().to_ascii_lowercase().as_str() {
-        "on" | "true" | "1" => Ok(Some(true)),
-        "off" | "false" | "0" => Ok(Some(false)),
-        _ => Err(ConfigError::OutOfRange {
-            setting: name,
-            reason: "must be on or off",
-        }),
-    }
+    const WORDS: [(&str, bool); 6] = [
+        ("on", true),
+        ("true", true),
+        ("1", true),
+        ("off", false),
+        ("false", false),
+        ("0", false),
+    ];
+    choice(var, name, &WORDS, "must be on or off")
 }
 
 const DOMAIN_KEY: &str = "domain in Rocket.toml's [auth]";

@@ -46,6 +46,7 @@ mod proof;
 mod redis;
 mod replay;
 mod strict;
+pub(crate) use strict::compact_segments;
 #[cfg(test)]
 mod tests;
 

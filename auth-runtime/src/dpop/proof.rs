@@ -139,13 +139,7 @@ pub fn verify_proof(
     if proof.len() > MAX_PROOF_BYTES {
         return Err(invalid("The DPoP proof is larger than the size limit"));
     }
-    let mut segments = proof.split('.');
-    let (Some(header), Some(payload), Some(signature), None) = (
-        segments.next(),
-        segments.next(),
-        segments.next(),
-        segments.next(),
-    ) else {
+    let Some([header, payload, signature]) = super::compact_segments(proof) else {
         return Err(invalid("The DPoP proof is not a compact JWS"));
     };
     if header.is_empty() || payload.is_empty() || signature.is_empty() {

@@ -9,6 +9,21 @@ use base64::Engine;
 use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+/// The three segments of a compact JWS (`header.payload.signature`), or
+/// `None` when there are more or fewer; segments may be empty.
+pub(crate) fn compact_segments(token: &str) -> Option<[&str; 3]> {
+    let mut segments = token.split('.');
+    match (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) {
+        (Some(header), Some(payload), Some(signature), None) => Some([header, payload, signature]),
+        _ => None,
+    }
+}
+
 /// Decodes a base64url (unpadded) segment holding a JSON object with no
 /// repeated member at any depth.
 pub(super) fn decode_object(segment: &str) -> Option<Map<String, Value>> {

@@ -23,8 +23,8 @@ use reqwest::Url;
 use tokio::sync::OnceCell;
 
 use crate::claims::{Claims, ScopeSource};
-pub use crate::config::ClientSecret;
 use crate::config::{check_network_url, AuthConfig, ConfigError};
+pub use crate::config::{ClientAuth, ClientSecret};
 
 mod cache;
 mod discovery;
@@ -45,20 +45,6 @@ pub const DEFAULT_INTROSPECTION_INACTIVE_TTL: Duration = Duration::from_secs(10)
 pub const DEFAULT_INTROSPECTION_CACHE_CAPACITY: usize = 10_000;
 /// Default for [`IntrospectionSettings::max_response_bytes`].
 pub const DEFAULT_MAX_INTROSPECTION_BYTES: usize = 64 * 1024;
-
-/// How the API authenticates at the introspection endpoint (RFC 6749
-/// section 2.3.1): `client_auth = "basic"` or `"form"` in Rocket's
-/// `[auth]`, `AUTH_CLIENT_AUTH`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum ClientAuth {
-    /// `Authorization: Basic`, with the form-encoded id and secret.
-    #[default]
-    Basic,
-    /// `client_id` and `client_secret` in the form body.
-    Form,
-}
 
 /// Fills in the introspection endpoint of each configuration that takes
 /// it from its issuer's metadata

@@ -243,13 +243,7 @@ impl IssuerRouter {
 pub(crate) fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
     use base64::Engine;
     let malformed = || AuthError::Malformed("not a compact JWS with a JSON payload");
-    let mut segments = token.split('.');
-    let (Some(_), Some(payload), Some(_), None) = (
-        segments.next(),
-        segments.next(),
-        segments.next(),
-        segments.next(),
-    ) else {
+    let Some([_, payload, _]) = crate::dpop::compact_segments(token) else {
         return Err(malformed());
     };
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
