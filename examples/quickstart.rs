@@ -3,7 +3,10 @@
 //! Configured from the environment (`AUTH0_DOMAIN` or `AUTH_ISSUER`, and
 //! `AUTH0_AUDIENCE` or `AUTH_AUDIENCE`, optionally `AUTH_JWKS_URI`; DPoP's
 //! `AUTH_DPOP`, `AUTH_PUBLIC_URL`, `AUTH_DPOP_NONCE`,
-//! `AUTH_DPOP_NONCE_SECRET` and `AUTH_DPOP_REPLAY_REDIS`; Rocket's own
+//! `AUTH_DPOP_NONCE_SECRET` and `AUTH_DPOP_REPLAY_REDIS`; opaque tokens'
+//! `AUTH_INTROSPECTION_URL` or `AUTH_INTROSPECTION=on`, `AUTH_CLIENT_ID`,
+//! `AUTH_CLIENT_SECRET`, `AUTH_CLIENT_AUTH` and `AUTH_INTROSPECT_JWTS`;
+//! certificate-bound tokens' `AUTH_CLIENT_CERT_HEADER`; Rocket's own
 //! `ROCKET_PORT` and `ROCKET_ADDRESS`), or from Rocket's `[auth]` table
 //! (`Rocket.toml` or `ROCKET_AUTH`), which also tunes the library
 //! (`jwks_ttl`, `token_cache_capacity`, ...) however the issuer is set.

@@ -424,3 +424,54 @@ fn the_variables_set_the_endpoint_and_credentials_and_the_secret_is_never_printe
         .unwrap();
     assert!(IntrospectionSettings::from_config(&none, vec![], vec![]).is_none());
 }
+
+#[test]
+fn the_variables_choose_discovery_form_credentials_and_jwt_introspection() {
+    let var = |name: &str| match name {
+        "AUTH_INTROSPECTION_URL" => Some("https://as.example/introspect".to_owned()),
+        "AUTH_CLIENT_ID" => Some("api".to_owned()),
+        "AUTH_CLIENT_AUTH" => Some(" Form ".to_owned()),
+        "AUTH_INTROSPECTION" => Some("on".to_owned()),
+        "AUTH_INTROSPECT_JWTS" => Some("true".to_owned()),
+        _ => None,
+    };
+    let config = AuthConfig::builder("https://issuer.example/", "https://api")
+        .settings_from(&var)
+        .unwrap()
+        .build()
+        .unwrap();
+    let settings = IntrospectionSettings::from_config(&config, vec![], vec![]).unwrap();
+    assert_eq!(settings.client_auth, ClientAuth::Form);
+    assert!(config.tuning.introspection_discovery);
+    assert!(config.tuning.introspect_jwts);
+    // The defaults: Basic, no discovery, JWTs not introspected.
+    let plain = AuthConfig::builder("https://issuer.example/", "https://api")
+        .introspection_url("https://as.example/introspect")
+        .build()
+        .unwrap();
+    let settings = IntrospectionSettings::from_config(&plain, vec![], vec![]).unwrap();
+    assert_eq!(settings.client_auth, ClientAuth::Basic);
+    assert!(!plain.tuning.introspection_discovery && !plain.tuning.introspect_jwts);
+    // The table's keys.
+    let table = serde_json::json!({
+        "issuer": "https://issuer.example/",
+        "audience": "https://api",
+        "client_auth": "form",
+        "introspection_discovery": true,
+        "introspect_jwts": true,
+    });
+    let config = AuthConfig::from_sources(Some(table), |_| None).unwrap();
+    assert_eq!(config.tuning.client_auth, ClientAuth::Form);
+    assert!(config.tuning.introspection_discovery && config.tuning.introspect_jwts);
+    for (name, value) in [
+        ("AUTH_CLIENT_AUTH", "digest"),
+        ("AUTH_INTROSPECTION", "maybe"),
+        ("AUTH_INTROSPECT_JWTS", "sometimes"),
+    ] {
+        let bad = |asked: &str| (asked == name).then(|| value.to_owned());
+        let err = AuthConfig::builder("https://issuer.example/", "https://api")
+            .settings_from(&bad)
+            .unwrap_err();
+        assert!(err.to_string().contains(name), "{name}: {err}");
+    }
+}
