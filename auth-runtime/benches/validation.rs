@@ -6,13 +6,19 @@
 //!   scope check) without and with the verified-token cache.
 //! * `contention/*`: two tasks validating on two threads, with the key set
 //!   fresh, and while it is refreshed continuously (a 1 ms TTL).
+//! * `beyond_bearer/*`: through an [`IssuerRouter`] with an introspection
+//!   endpoint on loopback, a cached JWT against a cached opaque token, an
+//!   opaque token never seen (one call to the endpoint), and the RFC 8705
+//!   certificate check of one request (parse `Client-Cert`, hash, compare).
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use auth_runtime::testing::TestIssuer;
-use auth_runtime::validator::Validator;
+use auth_runtime::testing::{
+    ClientCert, TestIntrospection, TestIssuer, TEST_CLIENT_ID, TEST_CLIENT_SECRET,
+};
+use auth_runtime::validator::{IssuerRouter, Validator};
 use auth_runtime::AuthConfig;
 use criterion::{criterion_group, criterion_main, Criterion};
 use jsonwebtoken::{DecodingKey, Validation};
@@ -106,7 +112,7 @@ fn contention(c: &mut Criterion) {
     let refreshing = validator(&setup, |c| {
         c.token_cache_capacity(0)
             .jwks_ttl(Duration::from_millis(1))
-            .refresh_cooldown(Duration::ZERO)
+            .refresh_cooldown(Duration::from_millis(1))
     });
     let mut group = c.benchmark_group("contention");
     for (name, validator) in [
@@ -142,9 +148,80 @@ fn contention(c: &mut Criterion) {
     );
 }
 
+fn beyond_bearer(c: &mut Criterion) {
+    let setup = setup();
+    let endpoint = setup
+        .runtime
+        .block_on(TestIntrospection::start())
+        .expect("the introspection endpoint");
+    let config = setup
+        .issuer
+        .config()
+        .introspection_url(endpoint.url())
+        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
+        .build()
+        .unwrap();
+    let router = IssuerRouter::new([config]).unwrap();
+    let exp = jsonwebtoken::get_current_timestamp() + 3600;
+    let opaque = endpoint.active(serde_json::json!({
+        "sub": "alice", "scope": "read:messages", "iss": setup.issuer.issuer(), "exp": exp,
+    }));
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // Warm: the key set fetched, both tokens cached.
+    for token in [&setup.token, &opaque] {
+        current.block_on(router.validate(token)).unwrap();
+    }
+
+    let mut group = c.benchmark_group("beyond_bearer");
+    for (name, token) in [("jwt_cached", &setup.token), ("opaque_cached", &opaque)] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                current.block_on(async {
+                    let claims = router.validate(black_box(token)).await.unwrap();
+                    claims.require_scopes(&["read:messages"]).unwrap();
+                    claims
+                })
+            })
+        });
+    }
+    let calls_before = endpoint.calls();
+    let mut unseen = 0u64;
+    group.bench_function("opaque_miss_one_loopback_call", |b| {
+        b.iter(|| {
+            unseen += 1;
+            let token = format!("never-seen-{unseen}");
+            // Unknown to the endpoint: inactive, after one call.
+            current
+                .block_on(router.validate(black_box(&token)))
+                .unwrap_err()
+        })
+    });
+    assert_eq!(
+        endpoint.calls() - calls_before,
+        unseen,
+        "every miss asked the endpoint"
+    );
+    let cert = ClientCert::client();
+    let cnf = cert.cnf();
+    let header = cert.header_value();
+    group.bench_function("certificate_check", |b| {
+        b.iter(|| {
+            auth_runtime::certbound::check_binding(
+                Some(black_box(&cnf)),
+                [black_box(header.as_str())],
+            )
+            .unwrap()
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
-    targets = validate, contention
+    targets = validate, contention, beyond_bearer
 }
 criterion_main!(benches);
