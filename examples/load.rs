@@ -32,7 +32,7 @@
 //! figures understate the server; ratios measured in one run are what to
 //! compare.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -44,8 +44,12 @@ const AUDIENCE: &str = "https://quickstarts/api";
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
+#[path = "load_dpop.rs"]
+mod dpop;
 #[path = "load_refresh.rs"]
 mod refresh;
+
+use dpop::Proofs;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -181,55 +185,6 @@ struct Case {
     proofs: Option<Arc<Proofs>>,
     status: u16,
     code: Option<&'static str>,
-}
-
-/// DPoP proofs for one URL and token, signed before the run so that the
-/// client's signing does not take the server's CPU: each request takes the
-/// next one, and signs one itself only when they run out.
-struct Proofs {
-    key: DpopKey,
-    url: String,
-    token: String,
-    ready: Vec<String>,
-    next: AtomicUsize,
-    signed_late: AtomicU64,
-}
-
-impl Proofs {
-    fn new(key: DpopKey, url: String, token: String) -> Proofs {
-        Proofs {
-            key,
-            url,
-            token,
-            ready: Vec::new(),
-            next: AtomicUsize::new(0),
-            signed_late: AtomicU64::new(0),
-        }
-    }
-
-    fn sign(&self) -> String {
-        self.key
-            .proof("GET", &self.url)
-            .access_token(&self.token)
-            .build()
-    }
-
-    /// The same key, URL and token, with `count` proofs signed now.
-    fn signed(&self, count: usize) -> Proofs {
-        let mut fresh = Proofs::new(self.key.clone(), self.url.clone(), self.token.clone());
-        fresh.ready = (0..count).map(|_| self.sign()).collect();
-        fresh
-    }
-
-    fn take(&self) -> String {
-        match self.ready.get(self.next.fetch_add(1, Ordering::Relaxed)) {
-            Some(proof) => proof.clone(),
-            None => {
-                self.signed_late.fetch_add(1, Ordering::Relaxed);
-                self.sign()
-            }
-        }
-    }
 }
 
 /// Runs `CONNECTIONS` workers for `duration`, each cycling through the

@@ -294,3 +294,50 @@ fn the_table_sets_dpop_and_metadata_and_the_environment_wins() {
     let err = from_table(Some(secret), &[]).unwrap_err();
     assert!(!format!("{err} {err:?}").contains("12345678"), "{err}");
 }
+
+#[test]
+fn the_introspection_variables_and_keys_choose_discovery_credentials_and_jwts() {
+    use crate::introspection::IntrospectionSettings;
+    let config = from(&[
+        ISSUER,
+        AUDIENCE,
+        ("AUTH_INTROSPECTION_URL", "https://as.example/introspect"),
+        ("AUTH_CLIENT_ID", "api"),
+        ("AUTH_CLIENT_AUTH", " Form "),
+        ("AUTH_INTROSPECTION", "on"),
+        ("AUTH_INTROSPECT_JWTS", "true"),
+    ])
+    .unwrap();
+    let settings = IntrospectionSettings::from_config(&config, vec![], vec![]).unwrap();
+    assert_eq!(settings.client_auth, ClientAuth::Form);
+    assert!(config.tuning.introspection_discovery && config.tuning.introspect_jwts);
+    // The defaults: Basic, no discovery, JWTs not introspected.
+    let plain = from(&[
+        ISSUER,
+        AUDIENCE,
+        ("AUTH_INTROSPECTION_URL", "https://as.example/introspect"),
+    ])
+    .unwrap();
+    let settings = IntrospectionSettings::from_config(&plain, vec![], vec![]).unwrap();
+    assert_eq!(settings.client_auth, ClientAuth::Basic);
+    assert!(!plain.tuning.introspection_discovery && !plain.tuning.introspect_jwts);
+    // The table's keys.
+    let table = serde_json::json!({
+        "issuer": "https://table/",
+        "audience": "a",
+        "client_auth": "form",
+        "introspection_discovery": true,
+        "introspect_jwts": true,
+    });
+    let config = from_table(Some(table), &[]).unwrap();
+    assert_eq!(config.tuning.client_auth, ClientAuth::Form);
+    assert!(config.tuning.introspection_discovery && config.tuning.introspect_jwts);
+    for (name, value) in [
+        ("AUTH_CLIENT_AUTH", "digest"),
+        ("AUTH_INTROSPECTION", "maybe"),
+        ("AUTH_INTROSPECT_JWTS", "sometimes"),
+    ] {
+        let err = from(&[ISSUER, AUDIENCE, (name, value)]).unwrap_err();
+        assert!(err.to_string().contains(name), "{name}: {err}");
+    }
+}
