@@ -65,9 +65,27 @@ impl Setup {
             .await
     }
 
+    /// Sends `proof` as [`private`](Self::private) does and asserts 401
+    /// `invalid_dpop_proof` with `description`; returns the answer.
+    pub async fn assert_refused(
+        &self,
+        proof: &ProofBuilder,
+        description: &str,
+        context: &str,
+    ) -> Answer {
+        let answer = self.private(proof.build()).await;
+        assert_bad_proof(&answer, description, context);
+        answer
+    }
+
     /// A valid proof of the client key for GET `/private`.
     pub fn proof(&self) -> ProofBuilder {
         proof(&self.key, "/private", &self.token)
+    }
+
+    /// A proof of the client key for GET `htu`, for the bound token.
+    pub fn proof_at(&self, htu: &str) -> ProofBuilder {
+        self.key.proof("GET", htu).access_token(&self.token)
     }
 }
 
@@ -149,14 +167,7 @@ pub fn assert_body(answer: &Answer, status: u16, code: &str, description: &str, 
 /// used the `DPoP` scheme.
 #[track_caller]
 pub fn assert_dpop_error(answer: &Answer, code: &str, description: &str, context: &str) {
-    assert_body(answer, 401, code, description, context);
-    assert_eq!(
-        answer.challenges.len(),
-        1,
-        "{context}: {:?}",
-        answer.challenges
-    );
-    let challenge = &answer.challenges[0];
+    let [challenge] = assert_challenged(answer, code, description, context);
     let error = if code == "token_expired" || code.starts_with("invalid_header") {
         "invalid_token"
     } else {
@@ -178,25 +189,28 @@ pub fn assert_bad_proof(answer: &Answer, description: &str, context: &str) {
 /// (with `error`), then a bare `DPoP` one.
 #[track_caller]
 pub fn assert_bearer_error(answer: &Answer, code: &str, description: &str, context: &str) {
-    assert_body(answer, 401, code, description, context);
-    assert_eq!(
-        answer.challenges.len(),
-        2,
-        "{context}: {:?}",
-        answer.challenges
-    );
+    let [bearer, dpop] = assert_challenged(answer, code, description, context);
     let start =
         format!(r#"Bearer realm="api", error="invalid_token", error_description="{description}""#);
+    let all = &answer.challenges;
+    assert!(bearer.starts_with(&start), "{context}: {all:?}");
     assert!(
-        answer.challenges[0].starts_with(&start),
-        "{context}: {:?}",
-        answer.challenges
+        dpop.starts_with(&format!(r#"DPoP algs="{ALGS}""#)),
+        "{context}: {all:?}"
     );
-    assert!(
-        answer.challenges[1].starts_with(&format!(r#"DPoP algs="{ALGS}""#)),
-        "{context}: {:?}",
-        answer.challenges
-    );
+}
+
+/// Asserts 401 `code` with `description` and `N` challenges; returns them.
+#[track_caller]
+fn assert_challenged<'a, const N: usize>(
+    answer: &'a Answer,
+    code: &str,
+    description: &str,
+    context: &str,
+) -> &'a [String; N] {
+    assert_body(answer, 401, code, description, context);
+    let challenges = answer.challenges.as_slice().try_into();
+    challenges.unwrap_or_else(|_| panic!("{context}: not {N} challenges: {:?}", answer.challenges))
 }
 
 /// Asserts a 200 of the library app's `/private` for `sub`.
