@@ -202,7 +202,7 @@ pub fn assert_bearer_error(answer: &Answer, code: &str, description: &str, conte
 
 /// Asserts 401 `code` with `description` and `N` challenges; returns them.
 #[track_caller]
-fn assert_challenged<'a, const N: usize>(
+pub fn assert_challenged<'a, const N: usize>(
     answer: &'a Answer,
     code: &str,
     description: &str,
