@@ -131,6 +131,12 @@ impl KeyServer {
         self.requests_to(JWKS_PATH).await
     }
 
+    /// Asserts that no request reached the key-set path; `why` says why
+    /// none should have.
+    pub async fn assert_not_fetched(&self, why: &str) {
+        assert_eq!(self.fetches().await, 0, "{why}");
+    }
+
     /// Waits until the key-set path has seen `count` requests (a refresh
     /// runs in the background, so a test cannot count on it having reached
     /// the server when the request that started it is answered); panics
