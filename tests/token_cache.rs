@@ -11,15 +11,13 @@ use rocket::http::Status;
 async fn a_token_seen_again_skips_verification() {
     let (ks, app) = TestApp::serving(&[&RSA_A]).await;
     let token = ks.token(&RSA_A).scope("read:messages").build();
-    for _ in 0..10 {
-        assert_eq!(status(&app, "/private", &token).await, Status::Ok);
-    }
+    let answered = statuses(&app, "/private", &token, 10).await;
+    assert_eq!(answered, [Status::Ok; 10]);
     assert_eq!(app.verifications(), 1);
     // Turned off, every request verifies.
     let uncached = TestApp::library(ks.config().token_cache_capacity(0)).await;
-    for _ in 0..3 {
-        assert_eq!(status(&uncached, "/private", &token).await, Status::Ok);
-    }
+    let answered = statuses(&uncached, "/private", &token, 3).await;
+    assert_eq!(answered, [Status::Ok; 3], "uncached");
     assert_eq!(uncached.verifications(), 3);
 }
 
@@ -117,20 +115,15 @@ async fn an_entry_does_not_outlive_the_max_age() {
 async fn big_tokens_and_failures_are_never_cached() {
     let (ks, app) = TestApp::serving(&[&RSA_A]).await;
     let big = ks.token(&RSA_A).claim("padding", "p".repeat(5000)).build();
-    for _ in 0..3 {
-        assert_eq!(status(&app, "/private", &big).await, Status::Ok);
-    }
+    let answered = statuses(&app, "/private", &big, 3).await;
+    assert_eq!(answered, [Status::Ok; 3], "a big token");
     assert_eq!(
         app.verifications(),
         3,
         "a token over 4 KiB is verified every time"
     );
     let expired = ks.token(&RSA_A).expires_in(-3600).build();
-    for _ in 0..3 {
-        assert_eq!(
-            status(&app, "/private", &expired).await,
-            Status::Unauthorized
-        );
-    }
+    let answered = statuses(&app, "/private", &expired, 3).await;
+    assert_eq!(answered, [Status::Unauthorized; 3], "an expired token");
     assert_eq!(app.verifications(), 6, "failures are verified every time");
 }

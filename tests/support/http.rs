@@ -21,6 +21,16 @@ pub async fn status(client: &Client, path: &str, token: &str) -> Status {
     get_with(client, path, token).await.status
 }
 
+/// The statuses of `times` GETs of `path` with `Bearer <token>`, one after
+/// another.
+pub async fn statuses(client: &Client, path: &str, token: &str, times: usize) -> Vec<Status> {
+    let mut statuses = Vec::with_capacity(times);
+    for _ in 0..times {
+        statuses.push(status(client, path, token).await);
+    }
+    statuses
+}
+
 /// The error `rocket` fails to ignite with.
 pub async fn ignition_error(rocket: Rocket<Build>) -> rocket::Error {
     match Client::tracked(rocket).await {
