@@ -1,4 +1,5 @@
-//! Fixture keys, the contract's texts, and the key-set server the tests fetch from.
+//! Fixture keys, the paths and issuers they are served at, and the key-set
+//! server the tests fetch from.
 
 use super::*;
 
@@ -17,24 +18,30 @@ pub const SUB: &str = "user-1";
 pub const RSA_A_PEM: &[u8] = include_bytes!("../fixtures/rsa_a.pem");
 pub const RSA_A_PUBLIC_PEM: &[u8] = include_bytes!("../fixtures/rsa_a.pub.pem");
 
-pub static RSA_A: LazyLock<Arc<SigningKey>> =
-    LazyLock::new(|| Arc::new(SigningKey::from_pem("rsa-a", Algorithm::RS256, RSA_A_PEM).unwrap()));
-pub static RSA_B: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
-    let pem = include_bytes!("../fixtures/rsa_b.pem");
-    Arc::new(SigningKey::from_pem("rsa-b", Algorithm::RS256, pem).unwrap())
-});
-pub static EC: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
-    let pem = include_bytes!("../fixtures/ec_p256.pem");
-    Arc::new(SigningKey::from_pem("ec-1", Algorithm::ES256, pem).unwrap())
-});
+/// The fixture key `kid` for `alg`, from `pem`.
+fn fixture_key(kid: &str, alg: Algorithm, pem: &[u8]) -> Arc<SigningKey> {
+    Arc::new(SigningKey::from_pem(kid, alg, pem).expect("a fixture key"))
+}
 
-/// The descriptions of the contract's errors, as the quickstart words them.
-pub const MISSING: &str = "Authorization header is expected";
-pub const PARSE: &str = "Unable to parse authentication token.";
-pub const NO_KEY: &str = "Unable to find appropriate key";
-pub const AUD_ISS: &str = "incorrect claims, please check the audience and issuer";
-pub const EXPIRED: &str = "token is expired";
-pub const NO_ACCESS: &str = "You don't have access to this resource";
+/// The RSA key `rsa-a` (RS256), the issuer's usual signing key.
+pub static RSA_A: LazyLock<Arc<SigningKey>> =
+    LazyLock::new(|| fixture_key("rsa-a", Algorithm::RS256, RSA_A_PEM));
+/// The RSA key `rsa-b` (RS256): another key of the issuer, or an attacker's.
+pub static RSA_B: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
+    fixture_key(
+        "rsa-b",
+        Algorithm::RS256,
+        include_bytes!("../fixtures/rsa_b.pem"),
+    )
+});
+/// The P-256 key `ec-1` (ES256).
+pub static EC: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
+    fixture_key(
+        "ec-1",
+        Algorithm::ES256,
+        include_bytes!("../fixtures/ec_p256.pem"),
+    )
+});
 
 /// A `200` answer carrying `keys` as a key set.
 pub fn key_set_response(keys: &[&SigningKey]) -> ResponseTemplate {
