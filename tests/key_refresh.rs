@@ -273,8 +273,6 @@ async fn shutdown_with_a_fetch_in_flight_neither_panics_nor_hangs() {
     let config = ks
         .config_short_cooldown()
         .fetch_timeout(Duration::from_secs(30));
-    let (port_tx, port_rx) = tokio::sync::oneshot::channel();
-    let port_tx = std::sync::Mutex::new(Some(port_tx));
     let figment = rocket::Config::figment()
         .merge(("port", 0))
         .merge(("address", "127.0.0.1"))
@@ -283,21 +281,12 @@ async fn shutdown_with_a_fetch_in_flight_neither_panics_nor_hangs() {
         .merge(("shutdown.mercy", 1));
     capture_logs();
     let auth = auth_runtime::Auth::new(config.build().unwrap());
-    let rocket = AppKind::Library
-        .build(rocket::custom(figment), auth)
-        .attach(rocket::fairing::AdHoc::on_liftoff("port", move |rocket| {
-            let port = rocket.config().port;
-            if let Some(tx) = port_tx.lock().unwrap().take() {
-                let _ = tx.send(port);
-            }
-            Box::pin(async {})
-        }))
-        .ignite()
-        .await
-        .unwrap();
-    let shutdown = rocket.shutdown();
-    let server = tokio::spawn(rocket.launch());
-    let port = port_rx.await.unwrap();
+    let rocket = AppKind::Library.build(rocket::custom(figment), auth);
+    let Launched {
+        port,
+        shutdown,
+        server,
+    } = launch(rocket).await;
     // A cold request: it waits for a fetch that hangs.
     let token = ks.token(&RSA_A).build();
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))

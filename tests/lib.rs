@@ -9,7 +9,7 @@
 //! * [`Answer`] and [`Expect`], what a response holds and what the contract
 //!   says it must hold (with the contract's error texts); [`Row`], one
 //!   request of a table and its expectation;
-//! * [`launch_on_loopback`], for tests that need real HTTP;
+//! * [`serve`] and [`launch`], for tests that need real HTTP;
 //! * [`log_lines`], what the runtime logged (captured from the first
 //!   Rocket configuration on);
 //! * [`dpop`], requests with DPoP proofs and the contract's DPoP answers.
