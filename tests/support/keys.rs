@@ -164,6 +164,15 @@ impl KeyServer {
         self.count_requests(|at| at == path).await
     }
 
+    /// How many requests reached each of `paths`.
+    pub async fn requests_to_each<const N: usize>(&self, paths: [&str; N]) -> [usize; N] {
+        let mut counts = [0; N];
+        for (count, path) in counts.iter_mut().zip(paths) {
+            *count = self.requests_to(path).await;
+        }
+        counts
+    }
+
     /// How many requests reached a path starting with `prefix`.
     pub async fn requests_under(&self, prefix: &str) -> usize {
         self.count_requests(|at| at.starts_with(prefix)).await
@@ -205,6 +214,13 @@ impl KeyServer {
     /// refresh.
     pub fn config_stale_after(&self, ttl: Duration) -> AuthConfigBuilder {
         self.config_short_cooldown().jwks_ttl(ttl)
+    }
+
+    /// The status a new library app with `config` gives `/private` with a
+    /// token of this server (signed by [`RSA_A`]).
+    pub async fn status_with(&self, config: AuthConfigBuilder) -> Status {
+        let app = TestApp::library(config).await;
+        status(&app, "/private", &self.token(&RSA_A).build()).await
     }
 
     /// The library's test app with [`config`](Self::config).
