@@ -239,6 +239,44 @@ impl KeyServer {
     }
 }
 
+/// The audience of the staging issuer of [`TwoIssuers`].
+pub const STAGING_AUDIENCE: &str = "https://staging/api";
+
+/// Two issuers behind one library app, each with its key server:
+/// `production` (signing with [`RSA_A`], for [`AUDIENCE`]) and `staging`
+/// (signing with [`EC`], for [`STAGING_AUDIENCE`]).
+pub struct TwoIssuers {
+    pub production: KeyServer,
+    pub staging: KeyServer,
+    pub app: TestApp,
+}
+
+impl TwoIssuers {
+    pub async fn start() -> TwoIssuers {
+        let production = KeyServer::start(&[&RSA_A]).await;
+        let staging = KeyServer::start(&[&EC]).await;
+        let staging_config = AuthConfig::builder(staging.issuer(), STAGING_AUDIENCE)
+            .jwks_uri(staging.jwks_uri())
+            .build()
+            .unwrap();
+        let auth = Auth::issuers([production.config().build().unwrap(), staging_config]);
+        let app = TestApp::with_auth(AppKind::Library, auth).await;
+        TwoIssuers {
+            production,
+            staging,
+            app,
+        }
+    }
+
+    /// The key-set fetches of (production, staging).
+    pub async fn fetches(&self) -> (usize, usize) {
+        (
+            self.production.fetches().await,
+            self.staging.fetches().await,
+        )
+    }
+}
+
 /// A token from `issuer`, for [`AUDIENCE`], about [`SUB`], signed by `key`.
 pub fn token_from(issuer: &str, key: &Arc<SigningKey>) -> TokenBuilder {
     TokenBuilder::new(key.clone())
