@@ -9,8 +9,8 @@ use auth_runtime::config::AuthConfigBuilder;
 use auth_runtime::dpop::{MemoryReplayStore, Nonces, ReplayStore, PER_PROCESS_NONCE_WARNING};
 use auth_runtime::testing::DpopKey;
 use auth_tests::dpop::{
-    assert_bad_proof, assert_body, assert_dpop_error, assert_private, proof, Call, CountingStore,
-    FailingStore, RedisServer,
+    assert_bad_proof, assert_body, assert_dpop_error, assert_private, proof, Call, FailingStore,
+    RedisServer,
 };
 use auth_tests::*;
 
@@ -208,7 +208,9 @@ async fn a_full_memory_store_is_503_and_keeps_what_it_holds() {
 #[rocket::async_test]
 async fn the_replay_store_sees_only_valid_tokens_with_otherwise_valid_proofs() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let store = CountingStore::new();
+    // What the store holds tells which proofs reached it: each call records
+    // its jti (an expired one too, until a later call forgets it).
+    let store = Arc::new(MemoryReplayStore::new(1000));
     let shared: Arc<dyn ReplayStore> = store.clone();
     let app = app(&ks, |config| config.dpop_replay_store(shared)).await;
     let client = Client::new(&ks);
@@ -228,9 +230,9 @@ async fn the_replay_store_sees_only_valid_tokens_with_otherwise_valid_proofs() {
     assert_eq!(answer.json()["code"], "invalid_dpop_proof");
     let answer = app.call_with(Route::Private, &client.token).await;
     assert_eq!(answer.json()["code"], "invalid_token");
-    assert_eq!(store.calls(), 0, "no invalid request reached the store");
+    assert_eq!(store.len(), 0, "no invalid request reached the store");
     assert_private(&client.call(&app, client.proof().build()).await, "valid");
-    assert_eq!(store.calls(), 1);
+    assert_eq!(store.len(), 1, "the valid proof is recorded");
 }
 
 #[rocket::async_test]

@@ -1,9 +1,8 @@
 //! DPoP (RFC 9449) and protected-resource metadata (RFC 9728) helpers:
 //! requests with proofs to a [`TestApp`], the contract's DPoP answers,
-//! replay stores that fail or count, and a Redis server on loopback.
+//! a replay store that fails, and a Redis server on loopback.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use auth_runtime::dpop::{ReplayKey, ReplayStore, StoreFuture, StoreUnavailable};
 use auth_runtime::testing::{DpopKey, ProofBuilder};
@@ -230,38 +229,6 @@ impl ReplayStore for FailingStore {
     fn check_and_record<'a>(&'a self, _: &'a ReplayKey, _: u64, _: u64) -> StoreFuture<'a> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         Box::pin(std::future::ready(Err(StoreUnavailable)))
-    }
-}
-
-/// A replay store that records in memory and counts its calls.
-#[derive(Debug)]
-pub struct CountingStore {
-    pub calls: AtomicUsize,
-    inner: auth_runtime::dpop::MemoryReplayStore,
-}
-
-impl CountingStore {
-    pub fn new() -> Arc<CountingStore> {
-        Arc::new(CountingStore {
-            calls: AtomicUsize::new(0),
-            inner: auth_runtime::dpop::MemoryReplayStore::new(1000),
-        })
-    }
-
-    pub fn calls(&self) -> usize {
-        self.calls.load(Ordering::SeqCst)
-    }
-}
-
-impl ReplayStore for CountingStore {
-    fn check_and_record<'a>(
-        &'a self,
-        key: &'a ReplayKey,
-        now: u64,
-        expires_at: u64,
-    ) -> StoreFuture<'a> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.check_and_record(key, now, expires_at)
     }
 }
 
