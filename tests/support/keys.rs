@@ -246,12 +246,16 @@ pub const STAGING_AUDIENCE: &str = "https://staging/api";
 /// `production` (signing with [`RSA_A`], for [`AUDIENCE`]) and `staging`
 /// (signing with [`EC`], for [`STAGING_AUDIENCE`]).
 pub struct TwoIssuers {
+    /// The first issuer's key server ([`KeyServer::config`]).
     pub production: KeyServer,
+    /// The second issuer's key server.
     pub staging: KeyServer,
+    /// The library's test app, configured for both.
     pub app: TestApp,
 }
 
 impl TwoIssuers {
+    /// Starts both key servers and the app.
     pub async fn start() -> TwoIssuers {
         let production = KeyServer::start(&[&RSA_A]).await;
         let staging = KeyServer::start(&[&EC]).await;
