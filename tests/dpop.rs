@@ -30,8 +30,8 @@ async fn a_bound_token_with_a_valid_proof_is_accepted() {
 #[rocket::async_test]
 async fn proof_typ_must_be_dpop_jwt() {
     let s = Setup::start().await;
+    let why = "The DPoP proof's typ is not dpop+jwt";
     for typ in [Some("JWT"), Some("at+jwt"), None] {
-        let why = "The DPoP proof's typ is not dpop+jwt";
         s.assert_refused(&s.proof().typ(typ), why, &format!("{typ:?}"))
             .await;
     }
@@ -65,8 +65,8 @@ async fn proof_alg_must_be_an_allowed_asymmetric_one() {
 #[rocket::async_test]
 async fn proof_jwk_must_be_public() {
     let s = Setup::start().await;
+    let why = "The DPoP proof's jwk holds private key members";
     for member in ["d", "p", "k"] {
-        let why = "The DPoP proof's jwk holds private key members";
         let answer = s
             .assert_refused(&s.proof().private_member(member), why, member)
             .await;
