@@ -27,6 +27,41 @@ async fn call(app: &TestApp, route: Route, token: &str, certs: &[&str]) -> Answe
     Answer::from(request.dispatch().await).await
 }
 
+/// The library's app (reading [`HEADER`] if `read_header`),
+/// the client's certificate, and a token bound to it.
+struct Bound {
+    app: TestApp,
+    cert: ClientCert,
+    token: String,
+}
+
+impl Bound {
+    async fn start(read_header: bool) -> Bound {
+        let ks = KeyServer::start(&[&RSA_A]).await;
+        let app = match read_header {
+            true => app(&ks, |c| c.client_cert_header(HEADER)).await,
+            false => app(&ks, |c| c).await,
+        };
+        let cert = ClientCert::client();
+        let token = ks
+            .token(&RSA_A)
+            .bound_to_certificate(&cert.thumbprint())
+            .build();
+        Bound { app, cert, token }
+    }
+
+    /// Calls `route` with the bound token and each of `certs`.
+    async fn call(&self, route: Route, certs: &[&str]) -> Answer {
+        call(&self.app, route, &self.token, certs).await
+    }
+
+    /// Calls `/private` with the bound token and the certificate it is bound to.
+    async fn present_the_certificate(&self) -> Answer {
+        self.call(Route::Private, &[&self.cert.header_value()])
+            .await
+    }
+}
+
 fn assert_invalid_token(answer: &Answer, says: &str, context: &str) {
     assert_eq!(answer.status, Status::Unauthorized, "{context}: {answer:?}");
     let body = answer.json();
@@ -42,54 +77,32 @@ fn assert_invalid_token(answer: &Answer, says: &str, context: &str) {
 
 #[rocket::async_test]
 async fn a_bound_token_with_its_certificate_is_accepted() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = app(&ks, |c| c.client_cert_header(HEADER)).await;
-    let cert = ClientCert::client();
-    let token = ks
-        .token(&RSA_A)
-        .bound_to_certificate(&cert.thumbprint())
-        .build();
-    let answer = call(&app, Route::Private, &token, &[&cert.header_value()]).await;
+    let bound = Bound::start(true).await;
+    let answer = bound.present_the_certificate().await;
     assert_eq!(answer.status, Status::Ok, "{answer:?}");
 }
 
 #[rocket::async_test]
 async fn a_bound_token_without_a_certificate_or_with_another_is_invalid_token() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = app(&ks, |c| c.client_cert_header(HEADER)).await;
-    let token = ks
-        .token(&RSA_A)
-        .bound_to_certificate(&ClientCert::client().thumbprint())
-        .build();
-    let none = call(&app, Route::Private, &token, &[]).await;
+    let bound = Bound::start(true).await;
+    let none = bound.call(Route::Private, &[]).await;
     assert_invalid_token(&none, "none was presented", "no certificate");
-    let other = call(
-        &app,
-        Route::Private,
-        &token,
-        &[&ClientCert::other().header_value()],
-    )
-    .await;
+    let other = ClientCert::other().header_value();
+    let other = bound.call(Route::Private, &[&other]).await;
     assert_invalid_token(
         &other,
         "different client certificate",
         "another certificate",
     );
     // On a scoped route, without the scope: still 401, never 403.
-    let scoped = call(&app, Route::Scoped, &token, &[]).await;
+    let scoped = bound.call(Route::Scoped, &[]).await;
     assert_invalid_token(&scoped, "none was presented", "scoped route");
 }
 
 #[rocket::async_test]
 async fn garbage_oversized_or_repeated_certificate_headers_do_not_parse() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = app(&ks, |c| c.client_cert_header(HEADER)).await;
-    let cert = ClientCert::client();
-    let token = ks
-        .token(&RSA_A)
-        .bound_to_certificate(&cert.thumbprint())
-        .build();
-    let right = cert.header_value();
+    let bound = Bound::start(true).await;
+    let right = bound.cert.header_value();
     let huge = format!(":{}:", "A".repeat(64 * 1024));
     let cases: [(&str, Vec<&str>); 5] = [
         ("garbage", vec!["garbage"]),
@@ -99,7 +112,7 @@ async fn garbage_oversized_or_repeated_certificate_headers_do_not_parse() {
         ("repeated", vec![right.as_str(), right.as_str()]),
     ];
     for (context, certs) in cases {
-        let answer = call(&app, Route::Private, &token, &certs).await;
+        let answer = bound.call(Route::Private, &certs).await;
         assert_invalid_token(&answer, "does not parse", context);
     }
 }
@@ -117,14 +130,8 @@ async fn a_token_without_cnf_ignores_the_header() {
 
 #[rocket::async_test]
 async fn the_header_is_not_read_unless_configured() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = app(&ks, |c| c).await;
-    let cert = ClientCert::client();
-    let token = ks
-        .token(&RSA_A)
-        .bound_to_certificate(&cert.thumbprint())
-        .build();
-    let answer = call(&app, Route::Private, &token, &[&cert.header_value()]).await;
+    let bound = Bound::start(false).await;
+    let answer = bound.present_the_certificate().await;
     assert_invalid_token(&answer, "none was presented", "header not configured");
 }
 

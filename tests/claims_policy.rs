@@ -14,23 +14,32 @@ async fn a_token_for_any_configured_audience_is_accepted() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let config = ks.config().audiences([AUDIENCE, "https://second/api"]);
     let app = TestApp::library(config).await;
-    for audience in [AUDIENCE, "https://second/api"] {
-        let token = ks.token(&RSA_A).audience(audience).build();
-        assert_eq!(
-            status(&app, "/private", &token).await,
-            Status::Ok,
-            "{audience}"
-        );
-    }
-    let both = ks
-        .token(&RSA_A)
-        .claim("aud", ["https://other/api", "https://second/api"])
-        .build();
-    assert_eq!(status(&app, "/private", &both).await, Status::Ok);
-    let other = ks.token(&RSA_A).audience("https://other/api").build();
-    get_with(&app, "/private", &other)
-        .await
-        .assert(WRONG_AUD_OR_ISS, "an audience not configured");
+    let token = || ks.token(&RSA_A);
+    let both = ["https://other/api", "https://second/api"];
+    let rows = [
+        (
+            "the first audience",
+            token().audience(AUDIENCE),
+            Expect::Accepted,
+        ),
+        (
+            "the second audience",
+            token().audience("https://second/api"),
+            Expect::Accepted,
+        ),
+        (
+            "another and the second",
+            token().claim("aud", both),
+            Expect::Accepted,
+        ),
+        (
+            "an audience not configured",
+            token().audience("https://other/api"),
+            WRONG_AUD_OR_ISS,
+        ),
+    ]
+    .map(|(name, token, expect)| Row::bearer(name, token.build(), expect));
+    app.check_rows(&[Route::Private], &rows).await;
 }
 
 #[rocket::async_test]
@@ -40,16 +49,15 @@ async fn a_maximum_token_age_requires_a_recent_iat() {
     let app = TestApp::library(config).await;
     let now = jsonwebtoken::get_current_timestamp();
     let at = |iat: u64| ks.token(&RSA_A).claim("iat", iat).build();
-    assert_eq!(status(&app, "/private", &at(now - 600)).await, Status::Ok);
-    // The leeway (60 s) applies, as for exp.
-    assert_eq!(status(&app, "/private", &at(now - 650)).await, Status::Ok);
-    get_with(&app, "/private", &at(now - 700))
-        .await
-        .assert(Expect::BadClaim("iat"), "older than the maximum age");
-    let without = ks.token(&RSA_A).without("iat").build();
-    get_with(&app, "/private", &without)
-        .await
-        .assert(Expect::BadClaim("iat"), "no iat");
+    let too_old = Expect::BadClaim("iat");
+    let rows = [
+        Row::bearer("exactly the maximum age", at(now - 600), Expect::Accepted),
+        // The leeway (60 s) applies, as for exp.
+        Row::bearer("within the leeway", at(now - 650), Expect::Accepted),
+        Row::bearer("older than the maximum age", at(now - 700), too_old),
+        Row::bearer("no iat", ks.token(&RSA_A).without("iat").build(), too_old),
+    ];
+    app.check_rows(&[Route::Private], &rows).await;
 }
 
 #[rocket::async_test]

@@ -33,6 +33,32 @@ fn raw_token(header: serde_json::Value, payload: &serde_json::Value, signature: 
     )
 }
 
+/// Requests without a token (no header, an empty one, a blank one), each
+/// expecting `expect`.
+fn without_a_token(expect: Expect) -> [Row; 3] {
+    [
+        Row::anonymous("no header", expect),
+        Row::header("an empty header", "", expect),
+        Row::header("a blank header", "   ", expect),
+    ]
+}
+
+/// Checks `rows` on every protected route of `app`, then that none of
+/// them fetched the key set: `why` says why none should.
+async fn check_rows_without_a_fetch(ks: &KeyServer, app: &TestApp, rows: &[Row], why: &str) {
+    app.check_rows(&Route::PROTECTED, rows).await;
+    ks.assert_not_fetched(why).await;
+}
+
+/// Checks `refused` on every protected route of `app`, then `accepted`:
+/// a token near those, named, that the same rule lets through.
+async fn check_refused_and_accepted(app: &TestApp, refused: &[Row], accepted: (&str, String)) {
+    let (name, token) = accepted;
+    let accepted = Row::bearer(name, token, Expect::Accepted);
+    app.check_rows(&Route::PROTECTED, &[refused, &[accepted]].concat())
+        .await;
+}
+
 fn valid_payload(ks: &KeyServer) -> serde_json::Value {
     let now = jsonwebtoken::get_current_timestamp();
     json!({ "iss": ks.issuer(), "aud": AUDIENCE, "sub": "u", "iat": now, "exp": now + 600, "scope": GRANTED })
@@ -41,14 +67,8 @@ fn valid_payload(ks: &KeyServer) -> serde_json::Value {
 #[rocket::async_test]
 async fn a_missing_or_empty_header_is_authorization_header_missing() {
     on_both_apps(key_set_response(&[&RSA_A]), async |ks, app| {
-        let rows = [
-            Row::anonymous("no header", Expect::Missing),
-            Row::header("an empty header", "", Expect::Missing),
-            Row::header("a blank header", "   ", Expect::Missing),
-        ];
-        app.check_rows(&Route::PROTECTED, &rows).await;
-        let fetches = ks.fetches().await;
-        assert_eq!(fetches, 0, "no fetch for a request without a token");
+        let rows = without_a_token(Expect::Missing);
+        check_rows_without_a_fetch(ks, app, &rows, "a request without a token").await;
     })
     .await;
 }
@@ -71,8 +91,7 @@ async fn header_shape_errors_follow_the_quickstart() {
             ),
         ]
         .map(|(value, description)| Row::header(value, value, Expect::BadHeader(description)));
-        app.check_rows(&Route::PROTECTED, &rows).await;
-        assert_eq!(ks.fetches().await, 0);
+        check_rows_without_a_fetch(ks, app, &rows, "a header of the wrong shape").await;
     })
     .await;
 }
@@ -126,9 +145,8 @@ async fn malformed_tokens_are_unable_to_parse_and_fetch_nothing() {
             ("oversized", oversized),
         ]
         .map(|(name, token)| Row::bearer(name, token, UNPARSABLE));
-        app.check_rows(&Route::PROTECTED, &rows).await;
-        let fetches = ks.fetches().await;
-        assert_eq!(fetches, 0, "alg and structure are checked before any fetch");
+        let why = "alg and structure are checked before any fetch";
+        check_rows_without_a_fetch(ks, app, &rows, why).await;
     })
     .await;
 }
@@ -255,9 +273,8 @@ async fn wrong_or_missing_audience_or_issuer_is_invalid_claims() {
         ]
         .map(|(name, token)| Row::bearer(name, token.build(), WRONG_AUD_OR_ISS));
         let with_ours = token().claim("aud", ["https://a", AUDIENCE]).build();
-        let accepted = Row::bearer("aud array containing ours", with_ours, Expect::Accepted);
-        app.check_rows(&Route::PROTECTED, &[rows.as_slice(), &[accepted]].concat())
-            .await;
+        let accepted = ("aud array containing ours", with_ours);
+        check_refused_and_accepted(app, &rows, accepted).await;
     })
     .await;
 }
@@ -276,13 +293,13 @@ async fn other_claim_errors_name_the_claim() {
         ]
         .map(|(claim, token)| Row::bearer(claim, token.build(), Expect::BadClaim(claim)));
         let long_ago = 1_000_000_000u64;
-        let fine = token()
-            .claim("nbf", long_ago)
-            .claim("iat", long_ago)
-            .build();
-        let accepted = Row::bearer("nbf and iat in the past are fine", fine, Expect::Accepted);
-        app.check_rows(&Route::PROTECTED, &[rows.as_slice(), &[accepted]].concat())
-            .await;
+        let fine = token().claim("nbf", long_ago).claim("iat", long_ago);
+        check_refused_and_accepted(
+            app,
+            &rows,
+            ("nbf and iat in the past are fine", fine.build()),
+        )
+        .await;
     })
     .await;
 }
@@ -408,12 +425,10 @@ async fn several_authorization_headers_are_refused() {
 #[rocket::async_test]
 async fn an_open_route_needs_nothing() {
     on_both_apps(key_set_response(&[&RSA_A]), async |ks, app| {
-        let rows = [
-            Row::anonymous("no header", Expect::Accepted),
-            Row::header("a garbage token", "Bearer garbage", Expect::Accepted),
-        ];
+        let garbage = Row::header("a garbage token", "Bearer garbage", Expect::Accepted);
+        let rows = [&without_a_token(Expect::Accepted)[..], &[garbage]].concat();
         app.check_rows(&[Route::Public], &rows).await;
-        assert_eq!(ks.fetches().await, 0);
+        ks.assert_not_fetched("an open route").await;
     })
     .await;
 }

@@ -30,13 +30,10 @@ async fn a_bound_token_with_a_valid_proof_is_accepted() {
 #[rocket::async_test]
 async fn proof_typ_must_be_dpop_jwt() {
     let s = Setup::start().await;
+    let why = "The DPoP proof's typ is not dpop+jwt";
     for typ in [Some("JWT"), Some("at+jwt"), None] {
-        let answer = s.private(s.proof().typ(typ).build()).await;
-        assert_bad_proof(
-            &answer,
-            "The DPoP proof's typ is not dpop+jwt",
-            &format!("{typ:?}"),
-        );
+        s.assert_refused(&s.proof().typ(typ), why, &format!("{typ:?}"))
+            .await;
     }
     let answer = s
         .private(s.proof().typ(Some("application/DPoP+JWT")).build())
@@ -47,18 +44,13 @@ async fn proof_typ_must_be_dpop_jwt() {
 #[rocket::async_test]
 async fn proof_alg_must_be_an_allowed_asymmetric_one() {
     let s = Setup::start().await;
+    let why = "The DPoP proof's alg is not one of the allowed asymmetric algorithms";
     for alg in ["none", "HS256", "RS512", "ES512", "es256"] {
-        let answer = s.private(s.proof().alg(alg).build()).await;
-        assert_bad_proof(
-            &answer,
-            "The DPoP proof's alg is not one of the allowed asymmetric algorithms",
-            alg,
-        );
+        s.assert_refused(&s.proof().alg(alg), why, alg).await;
     }
     // The allowed list is configurable: without ES256, the same valid proof is refused.
     let narrow = Setup::with(|config| config.dpop_algorithms([Algorithm::PS256])).await;
     let answer = narrow.private(narrow.proof().build()).await;
-    let why = "The DPoP proof's alg is not one of the allowed asymmetric algorithms";
     assert_body(&answer, 401, "invalid_dpop_proof", why, "ES256 not allowed");
     // The challenge names the algorithms allowed.
     assert!(
@@ -73,76 +65,58 @@ async fn proof_alg_must_be_an_allowed_asymmetric_one() {
 #[rocket::async_test]
 async fn proof_jwk_must_be_public() {
     let s = Setup::start().await;
+    let why = "The DPoP proof's jwk holds private key members";
     for member in ["d", "p", "k"] {
-        let answer = s.private(s.proof().private_member(member).build()).await;
-        assert_bad_proof(
-            &answer,
-            "The DPoP proof's jwk holds private key members",
-            member,
-        );
+        let answer = s
+            .assert_refused(&s.proof().private_member(member), why, member)
+            .await;
         assert!(!answer.body.contains(&s.token), "{member}: echo");
     }
-    let answer = s.private(s.proof().without_header("jwk").build()).await;
-    assert_bad_proof(
-        &answer,
+    let no_jwk = s.proof().without_header("jwk");
+    s.assert_refused(
+        &no_jwk,
         "The DPoP proof's header has no jwk object",
         "no jwk",
-    );
+    )
+    .await;
 }
 
 #[rocket::async_test]
 async fn proof_key_must_match_cnf_jkt() {
     let s = Setup::start().await;
     // A valid proof by another key: the thief's own key.
-    let other = DpopKey::generate();
-    let answer = s.private(proof(&other, "/private", &s.token).build()).await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof's key is not the one the token is bound to (cnf.jkt)",
-        "other key",
-    );
+    let thief = proof(&DpopKey::generate(), "/private", &s.token);
+    let why = "The DPoP proof's key is not the one the token is bound to (cnf.jkt)";
+    s.assert_refused(&thief, why, "other key").await;
 }
 
 #[rocket::async_test]
 async fn proof_signature_must_verify() {
     let s = Setup::start().await;
-    let other = DpopKey::generate();
-    let answer = s.private(s.proof().signed_by(&other).build()).await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof's signature does not verify",
+    let why = "The DPoP proof's signature does not verify";
+    s.assert_refused(
+        &s.proof().signed_by(&DpopKey::generate()),
+        why,
         "signed by another",
-    );
+    )
+    .await;
     // One character of the signature changed (not the last, whose low bits
     // are padding).
     let mut tampered = s.proof().build().into_bytes();
     let at = tampered.len() - 10;
     tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
     let answer = s.private(String::from_utf8(tampered).unwrap()).await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof's signature does not verify",
-        "tampered",
-    );
+    assert_bad_proof(&answer, why, "tampered");
 }
 
 #[rocket::async_test]
 async fn proof_htm_must_match_the_method() {
     let s = Setup::start().await;
-    let post = s.key.proof("POST", &url("/private")).access_token(&s.token);
-    let answer = s.private(post.build()).await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof's htm does not match the request method",
-        "POST",
-    );
-    let lower = s.key.proof("get", &url("/private")).access_token(&s.token);
-    let answer = s.private(lower.build()).await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof's htm does not match the request method",
-        "get",
-    );
+    let why = "The DPoP proof's htm does not match the request method";
+    for method in ["POST", "get"] {
+        let proof = s.key.proof(method, &url("/private")).access_token(&s.token);
+        s.assert_refused(&proof, why, method).await;
+    }
 }
 
 #[rocket::async_test]
@@ -155,15 +129,9 @@ async fn proof_htu_must_match_the_request_url() {
         "http://evil.test/private".to_owned(),
         "http://api.test:8080/private".to_owned(),
     ];
+    let why = "The DPoP proof's htu does not match the request URL";
     for htu in wrong {
-        let answer = s
-            .private(s.key.proof("GET", &htu).access_token(&s.token).build())
-            .await;
-        assert_bad_proof(
-            &answer,
-            "The DPoP proof's htu does not match the request URL",
-            &htu,
-        );
+        s.assert_refused(&s.proof_at(&htu), why, &htu).await;
     }
 }
 
@@ -177,10 +145,7 @@ async fn proof_htu_is_compared_normalised_and_without_query() {
         "http://api.test/private#top",
         "http://api.test/%70rivate",
     ] {
-        let answer = s
-            .private(s.key.proof("GET", htu).access_token(&s.token).build())
-            .await;
-        assert_private(&answer, htu);
+        assert_private(&s.private(s.proof_at(htu).build()).await, htu);
     }
     // The request's own query is ignored too.
     let answer = Call::get("/private?page=2")
@@ -200,56 +165,46 @@ async fn proof_htu_is_compared_normalised_and_without_query() {
 #[rocket::async_test]
 async fn behind_a_proxy_the_public_url_makes_the_htu() {
     let s = Setup::with(|config| config.public_url("https://api.example.com/orders/")).await;
+    // GET /private with `host`, and a proof for `htu`.
+    let send = |host: Option<&'static str>, htu: &str| {
+        let call = Call::get("/private").host(host);
+        call.dpop(&s.token, s.proof_at(htu).build()).send(&s.app)
+    };
     let public = "https://api.example.com/orders/private";
-    let answer = Call::get("/private")
-        .host(Some("10.0.0.7:8000"))
-        .dpop(
-            &s.token,
-            s.key.proof("GET", public).access_token(&s.token).build(),
-        )
-        .send(&s.app)
-        .await;
+    let answer = send(Some("10.0.0.7:8000"), public).await;
     assert_private(&answer, "the public URL");
     // Even without any Host.
-    let answer = Call::get("/private")
-        .host(None)
-        .dpop(
-            &s.token,
-            s.key.proof("GET", public).access_token(&s.token).build(),
-        )
-        .send(&s.app)
-        .await;
-    assert_private(&answer, "no Host");
+    assert_private(&send(None, public).await, "no Host");
     // The URL the proxy forwarded to is not the one the client signed.
     let internal = "http://10.0.0.7:8000/private";
-    let answer = Call::get("/private")
-        .host(Some("10.0.0.7:8000"))
-        .dpop(
-            &s.token,
-            s.key.proof("GET", internal).access_token(&s.token).build(),
-        )
-        .send(&s.app)
-        .await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof's htu does not match the request URL",
-        internal,
-    );
+    let answer = send(Some("10.0.0.7:8000"), internal).await;
+    let why = "The DPoP proof's htu does not match the request URL";
+    assert_bad_proof(&answer, why, internal);
 }
 
 #[rocket::async_test]
 async fn proof_iat_must_be_in_the_window() {
     let s = Setup::start().await;
-    let answer = s.private(s.proof().iat_offset(-310).build()).await;
-    assert_bad_proof(&answer, "The DPoP proof is too old (iat)", "310 s old");
-    let answer = s.private(s.proof().iat_offset(40).build()).await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof is issued in the future (iat)",
-        "40 s ahead",
-    );
-    let answer = s.private(s.proof().without_claim("iat").build()).await;
-    assert_bad_proof(&answer, "The DPoP proof has no numeric iat", "no iat");
+    let cases = [
+        (
+            s.proof().iat_offset(-310),
+            "The DPoP proof is too old (iat)",
+            "310 s old",
+        ),
+        (
+            s.proof().iat_offset(40),
+            "The DPoP proof is issued in the future (iat)",
+            "40 s ahead",
+        ),
+        (
+            s.proof().without_claim("iat"),
+            "The DPoP proof has no numeric iat",
+            "no iat",
+        ),
+    ];
+    for (proof, why, context) in cases {
+        s.assert_refused(&proof, why, context).await;
+    }
     for offset in [-280, 20] {
         assert_private(
             &s.private(s.proof().iat_offset(offset).build()).await,
@@ -259,90 +214,66 @@ async fn proof_iat_must_be_in_the_window() {
     // The window is configurable.
     let short =
         Setup::with(|config| config.dpop_proof_max_age(std::time::Duration::from_secs(10))).await;
-    let answer = short.private(short.proof().iat_offset(-30).build()).await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof is too old (iat)",
-        "30 s old, 10 s window",
-    );
+    let old = short.proof().iat_offset(-30);
+    let why = "The DPoP proof is too old (iat)";
+    short
+        .assert_refused(&old, why, "30 s old, 10 s window")
+        .await;
 }
 
 #[rocket::async_test]
 async fn proof_ath_must_hash_the_token() {
     let s = Setup::start().await;
-    let answer = s.private(s.proof().without_claim("ath").build()).await;
-    assert_bad_proof(&answer, "The DPoP proof has no ath", "no ath");
+    let no_ath = s.proof().without_claim("ath");
+    s.assert_refused(&no_ath, "The DPoP proof has no ath", "no ath")
+        .await;
     let other =
         s.ks.token(&RSA_A)
             .bound_to(&s.key)
             .sub("someone-else")
             .build();
-    let answer = s.private(s.proof().access_token(&other).build()).await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof's ath does not match the access token",
-        "other token",
-    );
+    let why = "The DPoP proof's ath does not match the access token";
+    s.assert_refused(&s.proof().access_token(&other), why, "other token")
+        .await;
 }
 
 #[rocket::async_test]
 async fn a_replayed_proof_is_refused() {
     let s = Setup::start().await;
     let proof = s.proof().build();
+    let why = "The DPoP proof was used before (its jti was seen)";
     assert_private(&s.private(proof.clone()).await, "first use");
-    let answer = s.private(proof).await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof was used before (its jti was seen)",
-        "replay",
-    );
+    assert_bad_proof(&s.private(proof).await, why, "replay");
     // A fresh proof with a jti of its own still passes; a fresh proof
     // reusing a jti does not.
     assert_private(&s.private(s.proof().jti("j-1").build()).await, "new jti");
-    let answer = s.private(s.proof().jti("j-1").build()).await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof was used before (its jti was seen)",
-        "same jti",
-    );
+    s.assert_refused(&s.proof().jti("j-1"), why, "same jti")
+        .await;
 }
 
 #[rocket::async_test]
 async fn a_post_needs_a_proof_for_post() {
     let s = Setup::start().await;
     let token = s.ks.granted(&RSA_A).bound_to(&s.key).build();
-    let send = |proof: String| {
-        let app = &s.app;
-        let token = token.clone();
-        async move {
-            let request = app
-                .post("/messages")
-                .header(rocket::http::ContentType::JSON)
-                .header(rocket::http::Header::new("Host", HOST))
-                .header(rocket::http::Header::new(
-                    "Authorization",
-                    format!("DPoP {token}"),
-                ))
-                .header(rocket::http::Header::new("DPoP", proof))
-                .body(MESSAGE);
-            Answer::from(request.dispatch().await).await
-        }
+    // POST /messages with the bound token and a proof for `method`.
+    let send = |method: &str| {
+        let proof = s.key.proof(method, &url("/messages")).access_token(&token);
+        let request = s
+            .app
+            .post("/messages")
+            .header(rocket::http::ContentType::JSON)
+            .header(rocket::http::Header::new("Host", HOST))
+            .header(rocket::http::Header::new(
+                "Authorization",
+                format!("DPoP {token}"),
+            ))
+            .header(rocket::http::Header::new("DPoP", proof.build()))
+            .body(MESSAGE);
+        async move { Answer::from(request.dispatch().await).await }
     };
-    let answer = send(
-        s.key
-            .proof("POST", &url("/messages"))
-            .access_token(&token)
-            .build(),
-    )
-    .await;
+    let answer = send("POST").await;
     assert_eq!(answer.status.code, 201, "{answer:?}");
-    let answer = send(
-        s.key
-            .proof("GET", &url("/messages"))
-            .access_token(&token)
-            .build(),
-    )
-    .await;
+    let answer = send("GET").await;
     assert_bad_proof(
         &answer,
         "The DPoP proof's htm does not match the request method",

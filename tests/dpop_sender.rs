@@ -7,8 +7,8 @@
 use auth_runtime::config::DpopMode;
 use auth_runtime::testing::DpopKey;
 use auth_tests::dpop::{
-    assert_bad_proof, assert_bearer_error, assert_body, assert_dpop_error, assert_private, proof,
-    Call, Setup, HOST,
+    assert_bad_proof, assert_bearer_error, assert_body, assert_challenged, assert_dpop_error,
+    assert_private, proof, Call, Setup, HOST,
 };
 use auth_tests::*;
 
@@ -35,13 +35,9 @@ async fn a_bound_token_as_bearer_is_invalid_token_in_every_mode() {
     }
     let s = Setup::with(|config| config.dpop(DpopMode::Disabled)).await;
     let answer = s.app.call_with(Route::Private, &s.token).await;
-    assert_body(&answer, 401, "invalid_token", BOUND_AS_BEARER, "disabled");
-    assert_eq!(answer.challenges.len(), 1, "{:?}", answer.challenges);
-    assert!(
-        answer.challenges[0].starts_with(r#"Bearer realm="api", error="invalid_token""#),
-        "{:?}",
-        answer.challenges
-    );
+    let [bearer] = assert_challenged(&answer, "invalid_token", BOUND_AS_BEARER, "disabled");
+    let start = r#"Bearer realm="api", error="invalid_token""#;
+    assert!(bearer.starts_with(start), "disabled: {bearer}");
 }
 
 #[rocket::async_test]
@@ -107,13 +103,10 @@ async fn disabled_mode_refuses_the_dpop_scheme_as_before() {
 async fn a_dpop_header_beside_a_plain_bearer_token_is_ignored() {
     let s = Setup::start().await;
     let plain = s.ks.token(&RSA_A).build();
-    for proofs in [vec!["garbage".to_owned()], vec!["a".into(), "b".into()]] {
-        let mut call = Call::get("/private").scheme("Bearer", &plain);
-        for proof in proofs {
-            call = call.proof(proof);
-        }
-        let answer = call.send(&s.app).await;
-        assert_private(&answer, "ignored DPoP header");
+    for proofs in [&["garbage"][..], &["a", "b"]] {
+        let call = Call::get("/private").scheme("Bearer", &plain);
+        let call = proofs.iter().fold(call, |call, proof| call.proof(*proof));
+        assert_private(&call.send(&s.app).await, "ignored DPoP header");
     }
 }
 
@@ -214,14 +207,9 @@ async fn the_token_cache_never_skips_the_proof() {
     assert_private(&s.private(s.proof().build()).await, "second, fresh proof");
     // The token is cached now: its signature is not checked again, its proof is.
     assert_eq!(s.app.verifications(), 1);
-    let answer = s
-        .private(s.proof().signed_by(&DpopKey::generate()).build())
-        .await;
-    assert_bad_proof(
-        &answer,
-        "The DPoP proof's signature does not verify",
-        "cached token",
-    );
+    let why = "The DPoP proof's signature does not verify";
+    let other_signer = s.proof().signed_by(&DpopKey::generate());
+    s.assert_refused(&other_signer, why, "cached token").await;
     let answer = Call::get("/private")
         .scheme("DPoP", &s.token)
         .send(&s.app)

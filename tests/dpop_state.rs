@@ -9,8 +9,8 @@ use auth_runtime::config::AuthConfigBuilder;
 use auth_runtime::dpop::{MemoryReplayStore, Nonces, ReplayStore, PER_PROCESS_NONCE_WARNING};
 use auth_runtime::testing::DpopKey;
 use auth_tests::dpop::{
-    assert_bad_proof, assert_body, assert_dpop_error, assert_private, proof, Call, CountingStore,
-    FailingStore, RedisServer,
+    assert_bad_proof, assert_body, assert_dpop_error, assert_private, proof, Call, FailingStore,
+    RedisServer,
 };
 use auth_tests::*;
 
@@ -41,6 +41,17 @@ impl Client {
             .send(app)
             .await
     }
+
+    /// Calls `app` with a fresh proof carrying `nonce`.
+    async fn call_with_nonce(&self, app: &TestApp, nonce: &str) -> Answer {
+        self.call(app, self.proof().nonce(nonce).build()).await
+    }
+
+    /// The nonce `app` hands out to a proof without one.
+    async fn nonce_from(&self, app: &TestApp) -> String {
+        let answer = self.call(app, self.proof().build()).await;
+        answer.dpop_nonce.expect("a fresh DPoP-Nonce")
+    }
 }
 
 async fn app(
@@ -63,25 +74,17 @@ async fn nonces_challenge_a_proof_without_one_then_accept_it() {
     assert_dpop_error(&answer, "use_dpop_nonce", USE_NONCE, "no nonce");
     let nonce = answer.dpop_nonce.clone().expect("a fresh DPoP-Nonce");
     // The retry with it passes, and the answer gives the next nonce.
-    let answer = client
-        .call(&app, client.proof().nonce(&nonce).build())
-        .await;
+    let answer = client.call_with_nonce(&app, &nonce).await;
     assert_private(&answer, "with the nonce");
     let next = answer
         .dpop_nonce
         .clone()
         .expect("the next DPoP-Nonce on success");
-    assert_private(
-        &client.call(&app, client.proof().nonce(&next).build()).await,
-        "next nonce",
-    );
+    let answer = client.call_with_nonce(&app, &next).await;
+    assert_private(&answer, "next nonce");
     // A nonce is stateless: the same one serves several proofs within its window.
-    assert_private(
-        &client
-            .call(&app, client.proof().nonce(&nonce).build())
-            .await,
-        "again",
-    );
+    let answer = client.call_with_nonce(&app, &nonce).await;
+    assert_private(&answer, "again");
 }
 
 #[rocket::async_test]
@@ -104,19 +107,14 @@ async fn a_forged_altered_or_expired_nonce_is_use_dpop_nonce_again() {
         ("huge", "x".repeat(4000)),
     ];
     for (name, nonce) in cases {
-        let answer = client
-            .call(&app, client.proof().nonce(&nonce).build())
-            .await;
+        let answer = client.call_with_nonce(&app, &nonce).await;
         assert_dpop_error(&answer, "use_dpop_nonce", USE_NONCE, name);
         assert!(
             answer.dpop_nonce.is_some(),
             "{name}: a fresh nonce to retry with"
         );
     }
-    assert_private(
-        &client.call(&app, client.proof().nonce(&good).build()).await,
-        "good",
-    );
+    assert_private(&client.call_with_nonce(&app, &good).await, "good");
 }
 
 #[rocket::async_test]
@@ -146,18 +144,10 @@ async fn instances_sharing_the_nonce_secret_accept_each_others_nonces() {
     })
     .await;
     let client = Client::new(&ks);
-    let nonce = client
-        .call(&a, client.proof().build())
-        .await
-        .dpop_nonce
-        .unwrap();
-    assert_private(
-        &client.call(&b, client.proof().nonce(&nonce).build()).await,
-        "b takes a's",
-    );
-    let answer = client
-        .call(&other, client.proof().nonce(&nonce).build())
-        .await;
+    let nonce = client.nonce_from(&a).await;
+    let answer = client.call_with_nonce(&b, &nonce).await;
+    assert_private(&answer, "b takes a's");
+    let answer = client.call_with_nonce(&other, &nonce).await;
     assert_dpop_error(&answer, "use_dpop_nonce", USE_NONCE, "another secret");
 }
 
@@ -171,17 +161,9 @@ async fn without_a_secret_nonces_are_per_process_and_a_warning_says_so() {
         "{warnings:?}"
     );
     let client = Client::new(&ks);
-    let nonce = client
-        .call(&app, client.proof().build())
-        .await
-        .dpop_nonce
-        .unwrap();
-    assert_private(
-        &client
-            .call(&app, client.proof().nonce(&nonce).build())
-            .await,
-        "per process",
-    );
+    let nonce = client.nonce_from(&app).await;
+    let answer = client.call_with_nonce(&app, &nonce).await;
+    assert_private(&answer, "per process");
 }
 
 #[rocket::async_test]
@@ -226,7 +208,9 @@ async fn a_full_memory_store_is_503_and_keeps_what_it_holds() {
 #[rocket::async_test]
 async fn the_replay_store_sees_only_valid_tokens_with_otherwise_valid_proofs() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let store = CountingStore::new();
+    // What the store holds tells which proofs reached it: each call records
+    // its jti (an expired one too, until a later call forgets it).
+    let store = Arc::new(MemoryReplayStore::new(1000));
     let shared: Arc<dyn ReplayStore> = store.clone();
     let app = app(&ks, |config| config.dpop_replay_store(shared)).await;
     let client = Client::new(&ks);
@@ -246,9 +230,9 @@ async fn the_replay_store_sees_only_valid_tokens_with_otherwise_valid_proofs() {
     assert_eq!(answer.json()["code"], "invalid_dpop_proof");
     let answer = app.call_with(Route::Private, &client.token).await;
     assert_eq!(answer.json()["code"], "invalid_token");
-    assert_eq!(store.calls(), 0, "no invalid request reached the store");
+    assert_eq!(store.len(), 0, "no invalid request reached the store");
     assert_private(&client.call(&app, client.proof().build()).await, "valid");
-    assert_eq!(store.calls(), 1);
+    assert_eq!(store.len(), 1, "the valid proof is recorded");
 }
 
 #[rocket::async_test]

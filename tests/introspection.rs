@@ -13,13 +13,31 @@ async fn endpoint() -> TestIntrospection {
     TestIntrospection::start().await.unwrap()
 }
 
-async fn app(ks: &KeyServer, endpoint: &TestIntrospection) -> TestApp {
-    let config = ks
-        .config()
-        .introspection_url(endpoint.url())
-        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
-        .client_cert_header("Client-Cert");
-    TestApp::library(config).await
+/// A key server, the introspection endpoint, and the library's app that
+/// introspects opaque tokens there (and reads `Client-Cert`).
+struct Introspecting {
+    ks: KeyServer,
+    endpoint: TestIntrospection,
+    app: TestApp,
+}
+
+impl Introspecting {
+    async fn start() -> Introspecting {
+        let ks = KeyServer::start(&[&RSA_A]).await;
+        let endpoint = endpoint().await;
+        let config = ks
+            .config()
+            .introspection_url(endpoint.url())
+            .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
+            .client_cert_header("Client-Cert");
+        let app = TestApp::library(config).await;
+        Introspecting { ks, endpoint, app }
+    }
+
+    /// An opaque token the endpoint says is active, with `scope`.
+    fn active(&self, scope: &str) -> String {
+        self.endpoint.active(claims(&self.ks, scope))
+    }
 }
 
 fn claims(ks: &KeyServer, scope: &str) -> Value {
@@ -34,28 +52,21 @@ fn assert_code(answer: &Answer, status: Status, code: &str, context: &str) {
 
 #[rocket::async_test]
 async fn an_active_opaque_token_is_accepted_and_its_scope_counts() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let endpoint = endpoint().await;
-    let app = app(&ks, &endpoint).await;
-    let reader = endpoint.active(claims(&ks, "read:messages"));
-    let answer = app.call_with(Route::Private, &reader).await;
+    let s = Introspecting::start().await;
+    let reader = s.active("read:messages");
+    let answer = s.app.call_with(Route::Private, &reader).await;
     assert_eq!(answer.status, Status::Ok, "{answer:?}");
-    assert_eq!(
-        app.call_with(Route::Scoped, &reader).await.status,
-        Status::Ok
-    );
-    let nobody = endpoint.active(claims(&ks, "other"));
-    let answer = app.call_with(Route::Scoped, &nobody).await;
+    let answer = s.app.call_with(Route::Scoped, &reader).await;
+    assert_eq!(answer.status, Status::Ok, "{answer:?}");
+    let answer = s.app.call_with(Route::Scoped, &s.active("other")).await;
     assert_code(&answer, Status::Forbidden, "Unauthorized", "scope absent");
     // Cached: the second call with the reader's token asked nobody.
-    assert_eq!(endpoint.calls(), 2);
+    assert_eq!(s.endpoint.calls(), 2);
 }
 
 #[rocket::async_test]
 async fn inactive_unusable_and_wrong_answers_get_their_rows() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let endpoint = endpoint().await;
-    let app = app(&ks, &endpoint).await;
+    let Introspecting { endpoint, app, .. } = Introspecting::start().await;
     let cases = [
         (endpoint.inactive(), Status::Unauthorized, "invalid_token"),
         (
@@ -152,19 +163,16 @@ async fn without_an_endpoint_an_opaque_token_keeps_its_invalid_header_row() {
 
 #[rocket::async_test]
 async fn jwts_are_still_validated_locally() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let endpoint = endpoint().await;
-    let app = app(&ks, &endpoint).await;
-    let jwt = ks.token(&RSA_A).build();
-    assert_eq!(app.call_with(Route::Private, &jwt).await.status, Status::Ok);
-    assert_eq!(endpoint.calls(), 0);
+    let s = Introspecting::start().await;
+    let jwt = s.ks.token(&RSA_A).build();
+    let answer = s.app.call_with(Route::Private, &jwt).await;
+    assert_eq!(answer.status, Status::Ok, "{answer:?}");
+    assert_eq!(s.endpoint.calls(), 0, "a JWT is not introspected");
 }
 
 #[rocket::async_test]
 async fn a_bound_opaque_token_needs_its_certificate() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let endpoint = endpoint().await;
-    let app = app(&ks, &endpoint).await;
+    let Introspecting { ks, endpoint, app } = Introspecting::start().await;
     let cert = ClientCert::client();
     let token = endpoint.bound(claims(&ks, "read:messages"), &cert.thumbprint());
     let without = app.call_with(Route::Private, &token).await;

@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use auth_runtime::certbound::{check_binding, CertBindingError};
-use auth_runtime::introspection::{ClientAuth, IntrospectionError, Introspector};
+use auth_runtime::introspection::{
+    ClientAuth, IntrospectionError, IntrospectionSettings, Introspector,
+};
 use auth_runtime::testing::{ClientCert, TestIntrospection, TestIssuer};
 use auth_runtime::validator::Validator;
 use serde_json::json;
@@ -19,12 +21,23 @@ fn claims() -> serde_json::Value {
     json!({ "sub": "alice", "scope": "read:messages write:messages", "iss": ISSUER, "aud": AUDIENCE, "exp": exp })
 }
 
+/// An introspector of `endpoint` for [`ISSUER`] and [`AUDIENCE`], caching
+/// answers for 300 ms.
 fn introspector(endpoint: &TestIntrospection) -> Introspector {
+    introspector_with(endpoint, |_| {})
+}
+
+/// [`introspector`] with its settings as `change` leaves them.
+fn introspector_with(
+    endpoint: &TestIntrospection,
+    change: impl FnOnce(&mut IntrospectionSettings),
+) -> Introspector {
     let mut settings = endpoint.settings();
     settings.issuers = vec![ISSUER.to_owned()];
     settings.audiences = vec![AUDIENCE.to_owned()];
     settings.max_active_ttl = Duration::from_millis(300);
     settings.inactive_ttl = Duration::from_millis(300);
+    change(&mut settings);
     Introspector::new(settings).expect("a loopback endpoint is allowed")
 }
 
@@ -94,14 +107,11 @@ async fn bad_answers_get_the_contracts_codes() {
 async fn wrong_client_credentials_are_503_introspection_unavailable() {
     let endpoint = TestIntrospection::start().await.unwrap();
     let token = endpoint.active(claims());
-    let mut settings = endpoint.settings();
-    settings.client_id = "someone-else".into();
-    settings.client_auth = ClientAuth::Form;
-    let error = Introspector::new(settings)
-        .unwrap()
-        .introspect(&token)
-        .await
-        .unwrap_err();
+    let introspector = introspector_with(&endpoint, |settings| {
+        settings.client_id = "someone-else".into();
+        settings.client_auth = ClientAuth::Form;
+    });
+    let error = introspector.introspect(&token).await.unwrap_err();
     assert_eq!(
         (error.status(), error.code()),
         (503, "introspection_unavailable")

@@ -129,10 +129,8 @@ async fn failures_while_cold_are_retried_no_faster_than_the_retry_interval() {
     let ks = KeyServer::answering(ResponseTemplate::new(500)).await;
     let app = TestApp::library(ks.config().retry_interval(Duration::from_secs(60))).await;
     let token = ks.token(&RSA_A).build();
-    for _ in 0..5 {
-        let status = status(&app, "/private", &token).await;
-        assert_eq!(status, Status::ServiceUnavailable);
-    }
+    let answered = statuses(&app, "/private", &token, 5).await;
+    assert_eq!(answered, [Status::ServiceUnavailable; 5]);
     assert_eq!(ks.fetches().await, 1);
 }
 
@@ -144,9 +142,8 @@ async fn an_issuer_down_after_warm_up_keeps_serving_cached_keys() {
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     ks.respond(ResponseTemplate::new(500)).await;
     tokio::time::sleep(Duration::from_millis(80)).await;
-    for _ in 0..3 {
-        assert_eq!(status(&app, "/private", &token).await, Status::Ok);
-    }
+    let answered = statuses(&app, "/private", &token, 3).await;
+    assert_eq!(answered, [Status::Ok; 3], "the cached keys serve");
     // The stale set was refreshed (and the refresh failed): in the
     // background, so it may reach the server after the answers.
     ks.fetched(1).await;

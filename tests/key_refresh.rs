@@ -7,6 +7,7 @@
 
 use std::time::{Duration, Instant};
 
+use auth_runtime::config::AuthConfigBuilder;
 use auth_runtime::testing::key_set;
 use auth_runtime::validator::IssuerRouter;
 use auth_tests::*;
@@ -26,6 +27,16 @@ async fn serve_keys_after(ks: &KeyServer, delay: Duration) {
     ks.respond(keys.set_delay(delay)).await;
 }
 
+/// The library's app with `config`, warmed up: a request with the returned
+/// token (signed by RSA_A) was accepted, so the key set is cached.
+async fn warm_app(ks: &KeyServer, config: AuthConfigBuilder) -> (TestApp, String) {
+    let client = TestApp::library(config).await;
+    let token = ks.token(&RSA_A).build();
+    let warming = status(&client, "/private", &token).await;
+    assert_eq!(warming, Status::Ok, "the first request");
+    (client, token)
+}
+
 fn validator_of(client: &Client) -> &auth_runtime::validator::Validator {
     &client
         .rocket()
@@ -37,19 +48,13 @@ fn validator_of(client: &Client) -> &auth_runtime::validator::Validator {
 #[rocket::async_test]
 async fn a_stale_set_answers_at_once_while_the_key_server_hangs() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks
-        .config_short_cooldown()
-        .jwks_ttl(ms(1000))
-        .fetch_timeout(ms(4000));
-    let client = TestApp::library(config).await;
-    let token = ks.token(&RSA_A).build();
-    assert_eq!(status(&client, "/private", &token).await, Status::Ok);
+    let config = ks.config_stale_after(ms(1000)).fetch_timeout(ms(4000));
+    let (client, token) = warm_app(&ks, config).await;
     serve_keys_after(&ks, Duration::from_secs(30)).await;
     tokio::time::sleep(ms(1100)).await;
     let started = Instant::now();
-    for _ in 0..3 {
-        assert_eq!(status(&client, "/private", &token).await, Status::Ok);
-    }
+    let answered = statuses(&client, "/private", &token, 3).await;
+    assert_eq!(answered, [Status::Ok; 3]);
     assert!(
         started.elapsed() < ms(1000),
         "waited {:?}",
@@ -61,13 +66,8 @@ async fn a_stale_set_answers_at_once_while_the_key_server_hangs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_stale_requests_start_one_background_fetch() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks
-        .config_short_cooldown()
-        .jwks_ttl(ms(1000))
-        .token_cache_capacity(0);
-    let client = TestApp::library(config).await;
-    let token = ks.token(&RSA_A).build();
-    assert_eq!(status(&client, "/private", &token).await, Status::Ok);
+    let config = ks.config_stale_after(ms(1000)).token_cache_capacity(0);
+    let (client, token) = warm_app(&ks, config).await;
     serve_keys_after(&ks, ms(1500)).await;
     tokio::time::sleep(ms(1100)).await;
     let started = Instant::now();
@@ -87,11 +87,9 @@ async fn fifty_concurrent_stale_requests_start_one_background_fetch() {
 async fn the_refresh_ahead_starts_before_the_ttl() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let ttl = Duration::from_secs(4);
-    let config = ks.config_short_cooldown().jwks_ttl(ttl).refresh_ahead(0.25);
+    let config = ks.config_stale_after(ttl).refresh_ahead(0.25);
     let before_the_fetch = Instant::now();
-    let client = TestApp::library(config).await;
-    let token = ks.token(&RSA_A).build();
-    assert_eq!(status(&client, "/private", &token).await, Status::Ok);
+    let (client, token) = warm_app(&ks, config).await;
     tokio::time::sleep(ms(1200)).await;
     assert_eq!(status(&client, "/private", &token).await, Status::Ok);
     assert!(
@@ -109,23 +107,15 @@ async fn a_failed_background_fetch_keeps_the_keys_and_waits_out_the_cooldown() {
         .jwks_ttl(ms(1000))
         .refresh_cooldown(ms(1500))
         .token_cache_capacity(0);
-    let client = TestApp::library(config).await;
-    let token = ks.token(&RSA_A).build();
-    assert_eq!(status(&client, "/private", &token).await, Status::Ok);
+    let (client, token) = warm_app(&ks, config).await;
     ks.respond(ResponseTemplate::new(500)).await;
     tokio::time::sleep(ms(1600)).await;
-    for _ in 0..5 {
-        assert_eq!(
-            status(&client, "/private", &token).await,
-            Status::Ok,
-            "old keys serve"
-        );
-    }
+    let answered = statuses(&client, "/private", &token, 5).await;
+    assert_eq!(answered, [Status::Ok; 5], "old keys serve");
     ks.fetched(1).await;
     tokio::time::sleep(ms(200)).await;
-    for _ in 0..5 {
-        assert_eq!(status(&client, "/private", &token).await, Status::Ok);
-    }
+    let answered = statuses(&client, "/private", &token, 5).await;
+    assert_eq!(answered, [Status::Ok; 5]);
     assert_eq!(ks.fetches().await, 1, "no second try within the cooldown");
     tokio::time::sleep(ms(1500)).await;
     assert_eq!(status(&client, "/private", &token).await, Status::Ok);
@@ -135,14 +125,9 @@ async fn a_failed_background_fetch_keeps_the_keys_and_waits_out_the_cooldown() {
 #[rocket::async_test]
 async fn past_the_staleness_cap_requests_get_503() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks
-        .config_short_cooldown()
-        .jwks_ttl(ms(1000))
-        .max_stale(ms(2000));
+    let config = ks.config_stale_after(ms(1000)).max_stale(ms(2000));
     let fetched = Instant::now();
-    let client = TestApp::library(config).await;
-    let token = ks.token(&RSA_A).build();
-    assert_eq!(status(&client, "/private", &token).await, Status::Ok);
+    let (client, token) = warm_app(&ks, config).await;
     ks.respond(ResponseTemplate::new(503)).await;
     tokio::time::sleep(ms(1100)).await;
     assert_eq!(
@@ -167,9 +152,7 @@ async fn a_key_set_with_no_usable_key_replaces_the_keys() {
     let config = ks
         .config_short_cooldown()
         .retry_interval(Duration::from_secs(60));
-    let client = TestApp::library(config).await;
-    let token = ks.token(&RSA_A).build();
-    assert_eq!(status(&client, "/private", &token).await, Status::Ok);
+    let (client, token) = warm_app(&ks, config).await;
     // Every key revoked: the issuer publishes a set with none usable.
     let revoked = json!({ "keys": [{ "kty": "oct", "k": "c2VjcmV0" }] });
     ks.respond(ResponseTemplate::new(200).set_body_json(revoked))
@@ -186,10 +169,7 @@ async fn a_key_set_with_no_usable_key_replaces_the_keys() {
 async fn a_cached_token_waits_at_most_one_fetch_timeout_in_total() {
     let ks = KeyServer::start(&[&RSA_A, &RSA_B]).await;
     let timeout = ms(1500);
-    let config = ks
-        .config_short_cooldown()
-        .jwks_ttl(ms(1000))
-        .fetch_timeout(timeout);
+    let config = ks.config_stale_after(ms(1000)).fetch_timeout(timeout);
     let client = TestApp::library(config).await;
     let by_b = ks.token(&RSA_B).build();
     assert_eq!(status(&client, "/private", &by_b).await, Status::Ok);
@@ -293,8 +273,6 @@ async fn shutdown_with_a_fetch_in_flight_neither_panics_nor_hangs() {
     let config = ks
         .config_short_cooldown()
         .fetch_timeout(Duration::from_secs(30));
-    let (port_tx, port_rx) = tokio::sync::oneshot::channel();
-    let port_tx = std::sync::Mutex::new(Some(port_tx));
     let figment = rocket::Config::figment()
         .merge(("port", 0))
         .merge(("address", "127.0.0.1"))
@@ -303,21 +281,12 @@ async fn shutdown_with_a_fetch_in_flight_neither_panics_nor_hangs() {
         .merge(("shutdown.mercy", 1));
     capture_logs();
     let auth = auth_runtime::Auth::new(config.build().unwrap());
-    let rocket = AppKind::Library
-        .build(rocket::custom(figment), auth)
-        .attach(rocket::fairing::AdHoc::on_liftoff("port", move |rocket| {
-            let port = rocket.config().port;
-            if let Some(tx) = port_tx.lock().unwrap().take() {
-                let _ = tx.send(port);
-            }
-            Box::pin(async {})
-        }))
-        .ignite()
-        .await
-        .unwrap();
-    let shutdown = rocket.shutdown();
-    let server = tokio::spawn(rocket.launch());
-    let port = port_rx.await.unwrap();
+    let rocket = AppKind::Library.build(rocket::custom(figment), auth);
+    let Launched {
+        port,
+        shutdown,
+        server,
+    } = launch(rocket).await;
     // A cold request: it waits for a fetch that hangs.
     let token = ks.token(&RSA_A).build();
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -351,10 +320,8 @@ async fn shutdown_with_a_fetch_in_flight_neither_panics_nor_hangs() {
 #[rocket::async_test]
 async fn a_refresh_bringing_garbage_changes_nothing_that_serves() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks.config_short_cooldown().jwks_ttl(ms(1000));
-    let client = TestApp::library(config).await;
-    let token = ks.token(&RSA_A).build();
-    assert_eq!(status(&client, "/private", &token).await, Status::Ok);
+    let config = ks.config_stale_after(ms(1000));
+    let (client, token) = warm_app(&ks, config).await;
     let too_big = format!(r#"{{"keys":[],"x":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
     let garbage = [
         ResponseTemplate::new(200).set_body_raw("<html>login</html>", "text/html"),

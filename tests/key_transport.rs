@@ -38,13 +38,13 @@ async fn a_discovery_document_for_another_issuer_gives_503_and_no_key_set_fetch(
         assert_eq!(answer.status, Status::ServiceUnavailable, "{answer:?}");
         assert_eq!(answer.json()["code"], "jwks_unavailable");
     }
-    let fetches = ks.fetches().await;
-    assert_eq!(fetches, 0, "no key set fetched from the document");
-    let metadata = ks.requests_to(OAUTH).await;
-    assert_eq!(metadata, 0, "a mismatch is an answer");
-    assert_eq!(ks.requests_to(WELL_KNOWN_JWKS).await, 0, "no fallback");
-    let documents = ks.requests_to(OPENID).await;
-    assert_eq!(documents, 2, "asked again: 503 until fixed");
+    let requests = ks.requests_to_each([JWKS_PATH, OAUTH, WELL_KNOWN_JWKS, OPENID]);
+    assert_eq!(
+        requests.await,
+        [0, 0, 0, 2],
+        "no key set fetched from the document; a mismatch is an answer (no \
+         RFC 8414 metadata); no fallback; the document asked again: 503 until fixed"
+    );
 }
 
 #[rocket::async_test]
@@ -74,39 +74,43 @@ async fn rfc8414_metadata_for_another_issuer_gives_503_and_no_jwks_json_fetch() 
     ks.serve_json(OAUTH, other).await;
     ks.serve_at(WELL_KNOWN_JWKS, key_set_response(&[&RSA_A]))
         .await;
-    let app = TestApp::library(ks.config_discovering()).await;
-    let token = ks.token(&RSA_A).build();
-    let answered = status(&app, "/private", &token).await;
+    let answered = ks.status_with(ks.config_discovering()).await;
     assert_eq!(answered, Status::ServiceUnavailable);
-    assert_eq!(ks.requests_to(OPENID).await, 1);
-    assert_eq!(ks.fetches().await, 0);
-    assert_eq!(ks.requests_to(WELL_KNOWN_JWKS).await, 0);
+    let requests = ks.requests_to_each([OPENID, JWKS_PATH, WELL_KNOWN_JWKS]);
+    assert_eq!(requests.await, [1, 0, 0]);
 }
 
 // --- discovery: RFC 8414, paths, time ----------------------------------
+
+/// Serves at `at` the document of `issuer` (a path on `ks`), naming `ks`'s
+/// key set, and asserts that an app discovering `issuer` accepts its token.
+async fn assert_discovered_at(ks: &KeyServer, issuer: &str, at: &str) {
+    let document = json!({ "issuer": issuer, "jwks_uri": ks.jwks_uri() });
+    ks.serve_json(at, document).await;
+    let app = TestApp::library(AuthConfig::builder(issuer, AUDIENCE)).await;
+    let token = ks.token(&RSA_A).issuer(issuer).build();
+    let answer = get_with(&app, "/private", &token).await;
+    assert_eq!(
+        answer.status,
+        Status::Ok,
+        "{issuer}'s document at {at}: {answer:?}"
+    );
+}
 
 #[rocket::async_test]
 async fn keys_are_found_by_rfc8414_metadata_when_there_is_no_openid_document() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     ks.serve_json(OAUTH, ks.discovery(&ks.jwks_uri())).await;
-    let app = TestApp::library(ks.config_discovering()).await;
-    let token = ks.token(&RSA_A).build();
-    assert_eq!(status(&app, "/private", &token).await, Status::Ok);
-    assert_eq!(ks.requests_to(OPENID).await, 1, "OpenID first");
-    assert_eq!(ks.requests_to(OAUTH).await, 1);
-    assert_eq!(ks.fetches().await, 1);
-    assert_eq!(ks.requests_to(WELL_KNOWN_JWKS).await, 0);
+    assert_eq!(ks.status_with(ks.config_discovering()).await, Status::Ok);
+    let requests = ks.requests_to_each([OPENID, OAUTH, JWKS_PATH, WELL_KNOWN_JWKS]);
+    assert_eq!(requests.await, [1, 1, 1, 0], "OpenID first, then RFC 8414");
 }
 
 #[rocket::async_test]
 async fn rfc8414_metadata_of_an_issuer_with_a_path_is_at_the_inserted_well_known_url() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let issuer = format!("{}/tenant/1", ks.server.uri());
-    let metadata = json!({ "issuer": issuer, "jwks_uri": ks.jwks_uri() });
-    ks.serve_json(&format!("{OAUTH}/tenant/1"), metadata).await;
-    let app = TestApp::library(AuthConfig::builder(&issuer, AUDIENCE)).await;
-    let token = ks.token(&RSA_A).issuer(&issuer).build();
-    assert_eq!(status(&app, "/private", &token).await, Status::Ok);
+    assert_discovered_at(&ks, &issuer, &format!("{OAUTH}/tenant/1")).await;
     let documents = ks.requests_to(&format!("/tenant/1{OPENID}")).await;
     assert_eq!(
         documents, 1,
@@ -119,11 +123,7 @@ async fn rfc8414_metadata_of_an_issuer_with_a_path_is_at_the_inserted_well_known
 async fn the_openid_document_of_an_issuer_with_a_path_is_appended_to_it() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let issuer = format!("{}/tenant/1/", ks.server.uri());
-    let document = json!({ "issuer": issuer, "jwks_uri": ks.jwks_uri() });
-    ks.serve_json(&format!("/tenant/1{OPENID}"), document).await;
-    let app = TestApp::library(AuthConfig::builder(&issuer, AUDIENCE)).await;
-    let token = ks.token(&RSA_A).issuer(&issuer).build();
-    assert_eq!(status(&app, "/private", &token).await, Status::Ok);
+    assert_discovered_at(&ks, &issuer, &format!("/tenant/1{OPENID}")).await;
     assert_eq!(ks.fetches().await, 1);
 }
 
@@ -157,9 +157,7 @@ async fn a_discovered_http_jwks_uri_off_loopback_is_refused() {
     ks.serve_json(OPENID, document).await;
     ks.serve_at(WELL_KNOWN_JWKS, key_set_response(&[&RSA_A]))
         .await;
-    let app = TestApp::library(ks.config_discovering()).await;
-    let token = ks.token(&RSA_A).build();
-    let answered = status(&app, "/private", &token).await;
+    let answered = ks.status_with(ks.config_discovering()).await;
     assert_eq!(answered, Status::ServiceUnavailable);
     assert_eq!(ks.fetches().await, 0, "the http jwks_uri was not fetched");
     assert_eq!(ks.requests_to(WELL_KNOWN_JWKS).await, 0, "no fallback");
@@ -190,14 +188,12 @@ async fn at_most_three_redirects_are_followed() {
         ks.redirect(&format!("/r{hop}"), &next).await;
     }
     ks.redirect("/r5", &ks.jwks_uri()).await;
-    let token = ks.token(&RSA_A).build();
     // /r2 -> /r3 -> /r4 -> /r5 -> /jwks.json: four redirects.
-    let four = TestApp::library(ks.config().jwks_uri(ks.url("/r2"))).await;
-    let answered = status(&four, "/private", &token).await;
-    assert_eq!(answered, Status::ServiceUnavailable);
+    let four = ks.status_with(ks.config().jwks_uri(ks.url("/r2"))).await;
+    assert_eq!(four, Status::ServiceUnavailable, "four redirects");
     assert_eq!(ks.fetches().await, 0);
-    let three = TestApp::library(ks.config().jwks_uri(ks.url("/r3"))).await;
-    assert_eq!(status(&three, "/private", &token).await, Status::Ok);
+    let three = ks.status_with(ks.config().jwks_uri(ks.url("/r3"))).await;
+    assert_eq!(three, Status::Ok, "three redirects");
 }
 
 // --- the HTTPS rule where configured: ignition ---------------------------

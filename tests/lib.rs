@@ -1,14 +1,15 @@
 //! The support library of every test target of this package:
 //!
-//! * fixture keys ([`RSA_A`], [`RSA_B`], [`EC`]) and the contract's texts;
+//! * fixture keys ([`RSA_A`], [`RSA_B`], [`EC`]);
 //! * [`KeyServer`], a key-set server on 127.0.0.1 (wiremock) that counts its
 //!   fetches, with the configurations and tokens the tests use;
 //! * [`TestApp`], the library's test app ([`AppKind::Library`]: the guards)
 //!   or the quickstart ([`AppKind::Quickstart`]: the attributes) behind
 //!   Rocket's local client, and [`Route`], their protected routes;
 //! * [`Answer`] and [`Expect`], what a response holds and what the contract
-//!   says it must hold; [`Row`], one request of a table and its expectation;
-//! * [`launch_on_loopback`], for tests that need real HTTP;
+//!   says it must hold (with the contract's error texts); [`Row`], one
+//!   request of a table and its expectation;
+//! * [`serve`] and [`launch`], for tests that need real HTTP;
 //! * [`log_lines`], what the runtime logged (captured from the first
 //!   Rocket configuration on);
 //! * [`dpop`], requests with DPoP proofs and the contract's DPoP answers.

@@ -12,20 +12,20 @@ use serde_json::json;
 const DOCUMENT: &str = "/.well-known/oauth-protected-resource";
 const METADATA_URL: &str = "http://api.test/.well-known/oauth-protected-resource";
 
+/// A key server, and the library's app with the metadata on and the key
+/// server's configuration as `configure` changes it.
 async fn app(
-    ks: &KeyServer,
     configure: impl FnOnce(AuthConfigBuilder) -> AuthConfigBuilder,
-) -> TestApp {
-    TestApp::library(configure(ks.config().resource_metadata(true))).await
+) -> (KeyServer, TestApp) {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = TestApp::library(configure(ks.config().resource_metadata(true))).await;
+    (ks, app)
 }
 
 #[rocket::async_test]
 async fn the_document_has_the_contract_members() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = app(&ks, |config| {
-        config.scopes_supported(["read:messages", "write:messages"])
-    })
-    .await;
+    let (ks, app) =
+        app(|config| config.scopes_supported(["read:messages", "write:messages"])).await;
     // No authentication, and no token needed.
     let answer = Call::get(DOCUMENT).send(&app).await;
     assert_eq!(answer.status.code, 200, "{answer:?}");
@@ -44,12 +44,12 @@ async fn the_document_has_the_contract_members() {
 
 #[rocket::async_test]
 async fn the_document_follows_the_dpop_mode_and_leaves_out_unset_scopes() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let required = app(&ks, |config| config.dpop(DpopMode::Required)).await;
+    // Each app has a key server of its own; none is asked for keys here.
+    let (_ks, required) = app(|config| config.dpop(DpopMode::Required)).await;
     let document = Call::get(DOCUMENT).send(&required).await.json();
     assert_eq!(document["dpop_bound_access_tokens_required"], true);
     assert!(document.get("scopes_supported").is_none(), "{document}");
-    let disabled = app(&ks, |config| config.dpop(DpopMode::Disabled)).await;
+    let (_ks, disabled) = app(|config| config.dpop(DpopMode::Disabled)).await;
     let document = Call::get(DOCUMENT).send(&disabled).await.json();
     assert!(
         document.get("dpop_signing_alg_values_supported").is_none(),
@@ -59,7 +59,7 @@ async fn the_document_follows_the_dpop_mode_and_leaves_out_unset_scopes() {
         document.get("dpop_bound_access_tokens_required").is_none(),
         "{document}"
     );
-    let allowed = app(&ks, |config| config).await;
+    let (_ks, allowed) = app(|config| config).await;
     let document = Call::get(DOCUMENT).send(&allowed).await.json();
     assert!(
         document.get("dpop_bound_access_tokens_required").is_none(),
@@ -69,8 +69,7 @@ async fn the_document_follows_the_dpop_mode_and_leaves_out_unset_scopes() {
 
 #[rocket::async_test]
 async fn the_resource_is_the_public_url_not_the_audience() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = app(&ks, |config| config.public_url("https://api.example.com/")).await;
+    let (_ks, app) = app(|config| config.public_url("https://api.example.com/")).await;
     let document = Call::get(DOCUMENT)
         .host(Some("10.0.0.7:8000"))
         .send(&app)
@@ -90,11 +89,7 @@ async fn the_resource_is_the_public_url_not_the_audience() {
 
 #[rocket::async_test]
 async fn a_path_prefix_moves_the_document_where_rfc_9728_puts_it() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = app(&ks, |config| {
-        config.public_url("https://gw.example.com/orders")
-    })
-    .await;
+    let (_ks, app) = app(|config| config.public_url("https://gw.example.com/orders")).await;
     let answer = Call::get("/.well-known/oauth-protected-resource/orders")
         .send(&app)
         .await;
@@ -113,8 +108,7 @@ async fn a_path_prefix_moves_the_document_where_rfc_9728_puts_it() {
 
 #[rocket::async_test]
 async fn a_host_that_cannot_form_the_resource_is_a_400() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = app(&ks, |config| config).await;
+    let (_ks, app) = app(|config| config).await;
     for host in [None, Some("bad host")] {
         let answer = Call::get(DOCUMENT).host(host).send(&app).await;
         assert_eq!(answer.status.code, 400, "{host:?}: {answer:?}");
@@ -137,11 +131,7 @@ fn assert_names_metadata(answer: &Answer, context: &str) {
 
 #[rocket::async_test]
 async fn every_401_challenge_names_the_metadata() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = app(&ks, |config| {
-        config.dpop_nonce(true).dpop_nonce_secret(vec![1u8; 32])
-    })
-    .await;
+    let (ks, app) = app(|config| config.dpop_nonce(true).dpop_nonce_secret(vec![1u8; 32])).await;
     let key = DpopKey::generate();
     let bound = ks.token(&RSA_A).bound_to(&key).build();
     let expired = ks.token(&RSA_A).expires_in(-120).build();
@@ -183,8 +173,7 @@ async fn every_401_challenge_names_the_metadata() {
 
 #[rocket::async_test]
 async fn the_bearer_challenge_comes_first() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = app(&ks, |config| config).await;
+    let (_ks, app) = app(|config| config).await;
     let answer = Call::get("/scoped").send(&app).await;
     assert_eq!(
         answer.challenges,

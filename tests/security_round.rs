@@ -72,14 +72,9 @@ async fn a_handlers_own_answer_behind_an_absorbed_failure_is_left_alone() {
 
 #[rocket::async_test]
 async fn several_issuers_check_structure_before_the_issuer() {
-    let production = KeyServer::start(&[&RSA_A]).await;
-    let staging = KeyServer::start(&[&EC]).await;
-    let auth = Auth::issuers([
-        production.config().build().unwrap(),
-        staging.config().build().unwrap(),
-    ]);
-    let app = TestApp::with_auth(AppKind::Library, auth).await;
-    let foreign = production
+    let issuers = TwoIssuers::start().await;
+    let foreign = issuers
+        .production
         .token(&RSA_A)
         .issuer("https://evil.example/")
         .build();
@@ -88,26 +83,16 @@ async fn several_issuers_check_structure_before_the_issuer() {
     let repeated_alg = segments.join(".");
     segments[0] = "not-base64!".to_owned();
     let bad_header = segments.join(".");
-    for (name, token) in [
-        ("repeated alg", repeated_alg),
-        ("header not base64", bad_header),
-        (
-            "two segments",
-            foreign.rsplit_once('.').unwrap().0.to_owned(),
-        ),
-    ] {
-        get_with(&app, "/private", &token)
-            .await
-            .assert(UNPARSABLE, name);
-    }
-    // A well-formed token from a foreign issuer is still invalid_claims.
-    get_with(&app, "/private", &foreign)
-        .await
-        .assert(WRONG_AUD_OR_ISS, "foreign issuer");
-    assert_eq!(
-        (production.fetches().await, staging.fetches().await),
-        (0, 0)
-    );
+    let two_segments = foreign.rsplit_once('.').unwrap().0.to_owned();
+    let rows = [
+        Row::bearer("repeated alg", repeated_alg, UNPARSABLE),
+        Row::bearer("header not base64", bad_header, UNPARSABLE),
+        Row::bearer("two segments", two_segments, UNPARSABLE),
+        // A well-formed token from a foreign issuer is still invalid_claims.
+        Row::bearer("foreign issuer", foreign, WRONG_AUD_OR_ISS),
+    ];
+    issuers.app.check_rows(&[Route::Private], &rows).await;
+    assert_eq!(issuers.fetches().await, (0, 0), "no fetch");
 }
 
 #[rocket::async_test]

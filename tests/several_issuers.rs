@@ -1,70 +1,52 @@
 //! Several issuers: the token's `iss` picks the configuration.
 
-use auth_runtime::{Auth, AuthConfig};
+use auth_runtime::Auth;
 use auth_tests::*;
 use rocket::http::Status;
 
-const STAGING_AUDIENCE: &str = "https://staging/api";
-
-async fn two_issuers() -> (KeyServer, KeyServer, TestApp) {
-    let production = KeyServer::start(&[&RSA_A]).await;
-    let staging = KeyServer::start(&[&EC]).await;
-    let staging_config = AuthConfig::builder(staging.issuer(), STAGING_AUDIENCE)
-        .jwks_uri(staging.jwks_uri())
-        .build()
-        .unwrap();
-    let auth = Auth::issuers([production.config().build().unwrap(), staging_config]);
-    let app = TestApp::with_auth(AppKind::Library, auth).await;
-    (production, staging, app)
-}
-
 #[rocket::async_test]
 async fn each_issuers_tokens_are_verified_with_its_own_keys_and_audience() {
-    let (production, staging, app) = two_issuers().await;
+    let issuers = TwoIssuers::start().await;
+    let (production, staging, app) = (&issuers.production, &issuers.staging, &issuers.app);
     let from_production = production.token(&RSA_A).sub("prod-user").build();
-    let answer = get_with(&app, "/private", &from_production).await;
+    let answer = get_with(app, "/private", &from_production).await;
     assert_eq!(answer.json()["sub"], "prod-user");
     let from_staging = staging
         .token(&EC)
         .audience(STAGING_AUDIENCE)
         .sub("staging-user")
         .build();
-    let answer = get_with(&app, "/private", &from_staging).await;
+    let answer = get_with(app, "/private", &from_staging).await;
     assert_eq!(answer.json()["sub"], "staging-user");
-    assert_eq!(
-        (production.fetches().await, staging.fetches().await),
-        (1, 1)
-    );
+    assert_eq!(issuers.fetches().await, (1, 1));
 
     // Staging's token with production's audience: staging's audience rules.
     let wrong_audience = staging.token(&EC).build();
-    let answer = get_with(&app, "/private", &wrong_audience).await;
+    let answer = get_with(app, "/private", &wrong_audience).await;
     assert_eq!(answer.json()["code"], "invalid_claims");
     // Production's iss, signed with staging's key: production's keys decide.
     let cross = production.token(&EC).build();
-    assert_eq!(status(&app, "/private", &cross).await, Status::Unauthorized);
+    assert_eq!(status(app, "/private", &cross).await, Status::Unauthorized);
 }
 
 #[rocket::async_test]
 async fn an_unknown_issuer_is_invalid_claims_with_no_fetch() {
-    let (production, staging, app) = two_issuers().await;
+    let issuers = TwoIssuers::start().await;
+    let (production, app) = (&issuers.production, &issuers.app);
     let unknown = production
         .token(&RSA_A)
         .issuer("https://evil.example/")
         .build();
-    get_with(&app, "/private", &unknown)
+    get_with(app, "/private", &unknown)
         .await
         .assert(WRONG_AUD_OR_ISS, "unknown issuer");
     let missing = production.token(&RSA_A).without("iss").build();
-    let answer = get_with(&app, "/private", &missing).await;
+    let answer = get_with(app, "/private", &missing).await;
     assert_eq!(answer.json()["code"], "invalid_claims");
-    get_with(&app, "/private", "not.a-token")
+    get_with(app, "/private", "not.a-token")
         .await
         .assert(UNPARSABLE, "not a token");
-    assert_eq!(
-        (production.fetches().await, staging.fetches().await),
-        (0, 0)
-    );
+    assert_eq!(issuers.fetches().await, (0, 0), "no fetch");
 }
 
 #[rocket::async_test]

@@ -32,6 +32,12 @@ fn static_token(key: &Arc<SigningKey>) -> TokenBuilder {
     token_from(STATIC_ISSUER, key)
 }
 
+/// The status of `/private` on `app` with a token of [`STATIC_ISSUER`]
+/// signed by `key`.
+async fn static_status(app: &rocket::local::asynchronous::Client, key: &Arc<SigningKey>) -> Status {
+    status(app, "/private", &static_token(key).build()).await
+}
+
 fn file_config(file: &Path) -> AuthConfigBuilder {
     AuthConfig::builder(STATIC_ISSUER, AUDIENCE)
         .jwks_uri(format!("file://{}", file.display()))
@@ -63,10 +69,7 @@ async fn a_key_set_file_is_read_with_no_network_and_reread_after_the_ttl() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(status(&app, "/private", &old).await, Status::Unauthorized);
-    assert_eq!(
-        status(&app, "/private", &static_token(&RSA_B).build()).await,
-        Status::Ok
-    );
+    assert_eq!(static_status(&app, &RSA_B).await, Status::Ok);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -97,7 +100,7 @@ async fn a_directory_as_key_set_file_is_503() {
     let dir = scratch_dir("directory");
     let app = TestApp::library(file_config(&dir)).await;
     assert_eq!(
-        status(&app, "/private", &static_token(&RSA_A).build()).await,
+        static_status(&app, &RSA_A).await,
         Status::ServiceUnavailable
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -108,14 +111,8 @@ async fn an_inline_key_set_needs_no_network() {
     let config = AuthConfig::builder(STATIC_ISSUER, AUDIENCE)
         .jwks_inline(key_set([&**RSA_A, &**EC]).to_string());
     let app = TestApp::library(config).await;
-    assert_eq!(
-        status(&app, "/private", &static_token(&RSA_A).build()).await,
-        Status::Ok
-    );
-    assert_eq!(
-        status(&app, "/private", &static_token(&EC).build()).await,
-        Status::Ok
-    );
+    assert_eq!(static_status(&app, &RSA_A).await, Status::Ok);
+    assert_eq!(static_status(&app, &EC).await, Status::Ok);
     let answer = get_with(&app, "/private", &static_token(&RSA_B).build()).await;
     assert_eq!(answer.status, Status::Unauthorized);
     assert_eq!(answer.json()["description"], NO_KEY);
@@ -147,10 +144,7 @@ async fn a_single_jwk_verifies_tokens_of_its_kid() {
     let config = AuthConfig::builder(STATIC_ISSUER, AUDIENCE)
         .public_key_jwk(Algorithm::ES256, EC.public_jwk().to_string());
     let app = TestApp::library(config).await;
-    assert_eq!(
-        status(&app, "/private", &static_token(&EC).build()).await,
-        Status::Ok
-    );
+    assert_eq!(static_status(&app, &EC).await, Status::Ok);
     let other_kid = static_token(&EC).kid(Some("other")).build();
     assert_eq!(
         status(&app, "/private", &other_kid).await,
@@ -189,12 +183,6 @@ async fn a_key_set_in_rocket_toml_needs_no_network() {
     let app = rocket::local::asynchronous::Client::tracked(rocket)
         .await
         .unwrap();
-    assert_eq!(
-        status(&app, "/private", &static_token(&RSA_A).build()).await,
-        Status::Ok
-    );
-    assert_eq!(
-        status(&app, "/private", &static_token(&RSA_B).build()).await,
-        Status::Unauthorized
-    );
+    assert_eq!(static_status(&app, &RSA_A).await, Status::Ok);
+    assert_eq!(static_status(&app, &RSA_B).await, Status::Unauthorized);
 }

@@ -22,14 +22,29 @@ pub enum Expect {
     Unavailable,
 }
 
+// The contract's errors: each description as the quickstart words it, and
+// the expectation of the tokens that get it.
+
+/// The description of a request without a token.
+pub const MISSING: &str = "Authorization header is expected";
+/// The description of a token that does not parse or verify.
+pub const PARSE: &str = "Unable to parse authentication token.";
 /// A token that does not parse, or whose signature does not verify.
 pub const UNPARSABLE: Expect = Expect::BadToken("invalid_header", PARSE);
+/// The description of a token whose key is not in the key set.
+pub const NO_KEY: &str = "Unable to find appropriate key";
 /// A token whose `kid` is not in the key set.
 pub const UNKNOWN_KEY: Expect = Expect::BadToken("invalid_header", NO_KEY);
+/// The description of an expired token.
+pub const EXPIRED: &str = "token is expired";
 /// A token past its `exp` (and the leeway).
 pub const TOKEN_EXPIRED: Expect = Expect::BadToken("token_expired", EXPIRED);
+/// The description of a token for another audience or from another issuer.
+pub const AUD_ISS: &str = "incorrect claims, please check the audience and issuer";
 /// A token for another audience or from another issuer.
 pub const WRONG_AUD_OR_ISS: Expect = Expect::BadToken("invalid_claims", AUD_ISS);
+/// The description of a token without a scope the route requires.
+pub const NO_ACCESS: &str = "You don't have access to this resource";
 
 /// One request of a table: a name for failures, the `Authorization` header
 /// it sends (if any), and what it must get.

@@ -1,9 +1,8 @@
 //! DPoP (RFC 9449) and protected-resource metadata (RFC 9728) helpers:
 //! requests with proofs to a [`TestApp`], the contract's DPoP answers,
-//! replay stores that fail or count, and a Redis server on loopback.
+//! a replay store that fails, and a Redis server on loopback.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use auth_runtime::dpop::{ReplayKey, ReplayStore, StoreFuture, StoreUnavailable};
 use auth_runtime::testing::{DpopKey, ProofBuilder};
@@ -65,9 +64,27 @@ impl Setup {
             .await
     }
 
+    /// Sends `proof` as [`private`](Self::private) does and asserts 401
+    /// `invalid_dpop_proof` with `description`; returns the answer.
+    pub async fn assert_refused(
+        &self,
+        proof: &ProofBuilder,
+        description: &str,
+        context: &str,
+    ) -> Answer {
+        let answer = self.private(proof.build()).await;
+        assert_bad_proof(&answer, description, context);
+        answer
+    }
+
     /// A valid proof of the client key for GET `/private`.
     pub fn proof(&self) -> ProofBuilder {
         proof(&self.key, "/private", &self.token)
+    }
+
+    /// A proof of the client key for GET `htu`, for the bound token.
+    pub fn proof_at(&self, htu: &str) -> ProofBuilder {
+        self.key.proof("GET", htu).access_token(&self.token)
     }
 }
 
@@ -149,14 +166,7 @@ pub fn assert_body(answer: &Answer, status: u16, code: &str, description: &str, 
 /// used the `DPoP` scheme.
 #[track_caller]
 pub fn assert_dpop_error(answer: &Answer, code: &str, description: &str, context: &str) {
-    assert_body(answer, 401, code, description, context);
-    assert_eq!(
-        answer.challenges.len(),
-        1,
-        "{context}: {:?}",
-        answer.challenges
-    );
-    let challenge = &answer.challenges[0];
+    let [challenge] = assert_challenged(answer, code, description, context);
     let error = if code == "token_expired" || code.starts_with("invalid_header") {
         "invalid_token"
     } else {
@@ -178,25 +188,28 @@ pub fn assert_bad_proof(answer: &Answer, description: &str, context: &str) {
 /// (with `error`), then a bare `DPoP` one.
 #[track_caller]
 pub fn assert_bearer_error(answer: &Answer, code: &str, description: &str, context: &str) {
-    assert_body(answer, 401, code, description, context);
-    assert_eq!(
-        answer.challenges.len(),
-        2,
-        "{context}: {:?}",
-        answer.challenges
-    );
+    let [bearer, dpop] = assert_challenged(answer, code, description, context);
     let start =
         format!(r#"Bearer realm="api", error="invalid_token", error_description="{description}""#);
+    let all = &answer.challenges;
+    assert!(bearer.starts_with(&start), "{context}: {all:?}");
     assert!(
-        answer.challenges[0].starts_with(&start),
-        "{context}: {:?}",
-        answer.challenges
+        dpop.starts_with(&format!(r#"DPoP algs="{ALGS}""#)),
+        "{context}: {all:?}"
     );
-    assert!(
-        answer.challenges[1].starts_with(&format!(r#"DPoP algs="{ALGS}""#)),
-        "{context}: {:?}",
-        answer.challenges
-    );
+}
+
+/// Asserts 401 `code` with `description` and `N` challenges; returns them.
+#[track_caller]
+pub fn assert_challenged<'a, const N: usize>(
+    answer: &'a Answer,
+    code: &str,
+    description: &str,
+    context: &str,
+) -> &'a [String; N] {
+    assert_body(answer, 401, code, description, context);
+    let challenges = answer.challenges.as_slice().try_into();
+    challenges.unwrap_or_else(|_| panic!("{context}: not {N} challenges: {:?}", answer.challenges))
 }
 
 /// Asserts a 200 of the library app's `/private` for `sub`.
@@ -216,38 +229,6 @@ impl ReplayStore for FailingStore {
     fn check_and_record<'a>(&'a self, _: &'a ReplayKey, _: u64, _: u64) -> StoreFuture<'a> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         Box::pin(std::future::ready(Err(StoreUnavailable)))
-    }
-}
-
-/// A replay store that records in memory and counts its calls.
-#[derive(Debug)]
-pub struct CountingStore {
-    pub calls: AtomicUsize,
-    inner: auth_runtime::dpop::MemoryReplayStore,
-}
-
-impl CountingStore {
-    pub fn new() -> Arc<CountingStore> {
-        Arc::new(CountingStore {
-            calls: AtomicUsize::new(0),
-            inner: auth_runtime::dpop::MemoryReplayStore::new(1000),
-        })
-    }
-
-    pub fn calls(&self) -> usize {
-        self.calls.load(Ordering::SeqCst)
-    }
-}
-
-impl ReplayStore for CountingStore {
-    fn check_and_record<'a>(
-        &'a self,
-        key: &'a ReplayKey,
-        now: u64,
-        expires_at: u64,
-    ) -> StoreFuture<'a> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.check_and_record(key, now, expires_at)
     }
 }
 

@@ -21,6 +21,16 @@ pub async fn status(client: &Client, path: &str, token: &str) -> Status {
     get_with(client, path, token).await.status
 }
 
+/// The statuses of `times` GETs of `path` with `Bearer <token>`, one after
+/// another.
+pub async fn statuses(client: &Client, path: &str, token: &str, times: usize) -> Vec<Status> {
+    let mut statuses = Vec::with_capacity(times);
+    for _ in 0..times {
+        statuses.push(status(client, path, token).await);
+    }
+    statuses
+}
+
 /// The error `rocket` fails to ignite with.
 pub async fn ignition_error(rocket: Rocket<Build>) -> rocket::Error {
     match Client::tracked(rocket).await {
@@ -49,33 +59,37 @@ pub async fn assert_a_sentinel_aborts(rocket: Rocket<Build>, why: &str) {
     );
 }
 
-/// Launches `rocket` in the background and returns the port it bound (the
-/// one its configuration names, or the free port the system chose for port
-/// 0) and the handle that stops it.
-pub async fn launch_on_loopback(
-    rocket: Rocket<Build>,
-) -> Result<(u16, rocket::Shutdown), rocket::Error> {
-    let (bound_tx, bound_rx) = tokio::sync::oneshot::channel::<u16>();
-    let bound_tx = std::sync::Mutex::new(Some(bound_tx));
-    let rocket = rocket
-        .attach(AdHoc::on_liftoff("report port", move |rocket| {
-            let port = rocket.config().port;
-            if let Some(sender) = bound_tx.lock().ok().and_then(|mut slot| slot.take()) {
-                let _ = sender.send(port);
-            }
-            Box::pin(async {})
-        }))
-        .ignite()
-        .await?;
+/// A Rocket launched in the background, listening.
+pub struct Launched {
+    /// The port it bound: the one its configuration names, or the free
+    /// port the system chose for port 0.
+    pub port: u16,
+    /// The handle that stops it.
+    pub shutdown: rocket::Shutdown,
+    /// The launch task, which ends when the server stops.
+    pub server: tokio::task::JoinHandle<Result<Rocket<rocket::Ignite>, rocket::Error>>,
+}
+
+/// Launches `rocket` in the background and waits until it listens; panics
+/// if it does not ignite or stops before liftoff.
+pub async fn launch(rocket: Rocket<Build>) -> Launched {
+    let (port_tx, port_rx) = tokio::sync::oneshot::channel::<u16>();
+    let report_port = AdHoc::on_liftoff("report port", move |rocket| {
+        let _ = port_tx.send(rocket.config().port);
+        Box::pin(async {})
+    });
+    let rocket = rocket.attach(report_port).ignite().await;
+    let rocket = rocket.expect("the test app ignites");
     let shutdown = rocket.shutdown();
     let server = tokio::spawn(rocket.launch());
-    match bound_rx.await {
-        Ok(port) => Ok((port, shutdown)),
-        // Launch ended before liftoff: report its error.
-        Err(_) => match server.await {
-            Ok(Err(error)) => Err(error),
-            _ => panic!("the server stopped before it started"),
+    match port_rx.await {
+        Ok(port) => Launched {
+            port,
+            shutdown,
+            server,
         },
+        // Launch ended before liftoff (dropping the sender): say why.
+        Err(_) => panic!("the test app did not launch: {:?}", server.await),
     }
 }
 
@@ -87,9 +101,8 @@ pub async fn serve(rocket: Rocket<Build>) -> (u16, rocket::Shutdown) {
         port: 0,
         ..rocket_config()
     };
-    launch_on_loopback(rocket.configure(config))
-        .await
-        .expect("the test app launches")
+    let launched = launch(rocket.configure(config)).await;
+    (launched.port, launched.shutdown)
 }
 
 /// Every line the runtime logged, as "LEVEL message".

@@ -1,4 +1,5 @@
-//! Fixture keys, the contract's texts, and the key-set server the tests fetch from.
+//! Fixture keys, the paths and issuers they are served at, and the key-set
+//! server the tests fetch from.
 
 use super::*;
 
@@ -17,24 +18,30 @@ pub const SUB: &str = "user-1";
 pub const RSA_A_PEM: &[u8] = include_bytes!("../fixtures/rsa_a.pem");
 pub const RSA_A_PUBLIC_PEM: &[u8] = include_bytes!("../fixtures/rsa_a.pub.pem");
 
-pub static RSA_A: LazyLock<Arc<SigningKey>> =
-    LazyLock::new(|| Arc::new(SigningKey::from_pem("rsa-a", Algorithm::RS256, RSA_A_PEM).unwrap()));
-pub static RSA_B: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
-    let pem = include_bytes!("../fixtures/rsa_b.pem");
-    Arc::new(SigningKey::from_pem("rsa-b", Algorithm::RS256, pem).unwrap())
-});
-pub static EC: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
-    let pem = include_bytes!("../fixtures/ec_p256.pem");
-    Arc::new(SigningKey::from_pem("ec-1", Algorithm::ES256, pem).unwrap())
-});
+/// The fixture key `kid` for `alg`, from `pem`.
+fn fixture_key(kid: &str, alg: Algorithm, pem: &[u8]) -> Arc<SigningKey> {
+    Arc::new(SigningKey::from_pem(kid, alg, pem).expect("a fixture key"))
+}
 
-/// The descriptions of the contract's errors, as the quickstart words them.
-pub const MISSING: &str = "Authorization header is expected";
-pub const PARSE: &str = "Unable to parse authentication token.";
-pub const NO_KEY: &str = "Unable to find appropriate key";
-pub const AUD_ISS: &str = "incorrect claims, please check the audience and issuer";
-pub const EXPIRED: &str = "token is expired";
-pub const NO_ACCESS: &str = "You don't have access to this resource";
+/// The RSA key `rsa-a` (RS256), the issuer's usual signing key.
+pub static RSA_A: LazyLock<Arc<SigningKey>> =
+    LazyLock::new(|| fixture_key("rsa-a", Algorithm::RS256, RSA_A_PEM));
+/// The RSA key `rsa-b` (RS256): another key of the issuer, or an attacker's.
+pub static RSA_B: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
+    fixture_key(
+        "rsa-b",
+        Algorithm::RS256,
+        include_bytes!("../fixtures/rsa_b.pem"),
+    )
+});
+/// The P-256 key `ec-1` (ES256).
+pub static EC: LazyLock<Arc<SigningKey>> = LazyLock::new(|| {
+    fixture_key(
+        "ec-1",
+        Algorithm::ES256,
+        include_bytes!("../fixtures/ec_p256.pem"),
+    )
+});
 
 /// A `200` answer carrying `keys` as a key set.
 pub fn key_set_response(keys: &[&SigningKey]) -> ResponseTemplate {
@@ -131,6 +138,12 @@ impl KeyServer {
         self.requests_to(JWKS_PATH).await
     }
 
+    /// Asserts that no request reached the key-set path; `why` says why
+    /// none should have.
+    pub async fn assert_not_fetched(&self, why: &str) {
+        assert_eq!(self.fetches().await, 0, "{why}");
+    }
+
     /// Waits until the key-set path has seen `count` requests (a refresh
     /// runs in the background, so a test cannot count on it having reached
     /// the server when the request that started it is answered); panics
@@ -149,6 +162,15 @@ impl KeyServer {
     /// How many requests reached `path`.
     pub async fn requests_to(&self, path: &str) -> usize {
         self.count_requests(|at| at == path).await
+    }
+
+    /// How many requests reached each of `paths`.
+    pub async fn requests_to_each<const N: usize>(&self, paths: [&str; N]) -> [usize; N] {
+        let mut counts = [0; N];
+        for (count, path) in counts.iter_mut().zip(paths) {
+            *count = self.requests_to(path).await;
+        }
+        counts
     }
 
     /// How many requests reached a path starting with `prefix`.
@@ -194,6 +216,13 @@ impl KeyServer {
         self.config_short_cooldown().jwks_ttl(ttl)
     }
 
+    /// The status a new library app with `config` gives `/private` with a
+    /// token of this server (signed by [`RSA_A`]).
+    pub async fn status_with(&self, config: AuthConfigBuilder) -> Status {
+        let app = TestApp::library(config).await;
+        status(&app, "/private", &self.token(&RSA_A).build()).await
+    }
+
     /// The library's test app with [`config`](Self::config).
     pub async fn app(&self) -> TestApp {
         TestApp::library(self.config()).await
@@ -207,6 +236,48 @@ impl KeyServer {
     /// [`token`](Self::token) with both scopes of the protected routes.
     pub fn granted(&self, key: &Arc<SigningKey>) -> TokenBuilder {
         self.token(key).scope(GRANTED)
+    }
+}
+
+/// The audience of the staging issuer of [`TwoIssuers`].
+pub const STAGING_AUDIENCE: &str = "https://staging/api";
+
+/// Two issuers behind one library app, each with its key server:
+/// `production` (signing with [`RSA_A`], for [`AUDIENCE`]) and `staging`
+/// (signing with [`EC`], for [`STAGING_AUDIENCE`]).
+pub struct TwoIssuers {
+    /// The first issuer's key server ([`KeyServer::config`]).
+    pub production: KeyServer,
+    /// The second issuer's key server.
+    pub staging: KeyServer,
+    /// The library's test app, configured for both.
+    pub app: TestApp,
+}
+
+impl TwoIssuers {
+    /// Starts both key servers and the app.
+    pub async fn start() -> TwoIssuers {
+        let production = KeyServer::start(&[&RSA_A]).await;
+        let staging = KeyServer::start(&[&EC]).await;
+        let staging_config = AuthConfig::builder(staging.issuer(), STAGING_AUDIENCE)
+            .jwks_uri(staging.jwks_uri())
+            .build()
+            .unwrap();
+        let auth = Auth::issuers([production.config().build().unwrap(), staging_config]);
+        let app = TestApp::with_auth(AppKind::Library, auth).await;
+        TwoIssuers {
+            production,
+            staging,
+            app,
+        }
+    }
+
+    /// The key-set fetches of (production, staging).
+    pub async fn fetches(&self) -> (usize, usize) {
+        (
+            self.production.fetches().await,
+            self.staging.fetches().await,
+        )
     }
 }
 
