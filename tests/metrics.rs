@@ -1,9 +1,10 @@
 //! The counters of the `metrics` feature, read from a debugging recorder:
-//! one per request outcome, key-set fetches, the token cache; no label ever
-//! carries a token or a subject.
+//! one per request outcome, key-set fetches, the token cache, introspection
+//! calls, DPoP replays; no label ever carries a token or a subject.
 
 use std::collections::HashMap;
 
+use auth_runtime::testing::{TestIntrospection, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 use auth_tests::*;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use metrics_util::MetricKind;
@@ -81,5 +82,48 @@ async fn each_outcome_fetch_and_cache_lookup_is_counted_with_bounded_labels() {
         for part in token.split('.').chain(expired.split('.')) {
             assert!(!key.contains(part), "a label holds part of a token: {key}");
         }
+    }
+
+    // A replayed DPoP proof, and introspection calls of each result.
+    let s = auth_tests::dpop::Setup::start().await;
+    let proof = s.proof().build();
+    assert_eq!(s.private(proof.clone()).await.status, Status::Ok);
+    assert_eq!(s.private(proof).await.status, Status::Unauthorized);
+    let endpoint = TestIntrospection::start().await.unwrap();
+    let config = ks
+        .config()
+        .introspection_url(endpoint.url())
+        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET);
+    let opaque_app = TestApp::library(config).await;
+    let exp = jsonwebtoken::get_current_timestamp() + 3600;
+    let active = endpoint.active(serde_json::json!({ "iss": ks.issuer(), "exp": exp }));
+    let inactive = endpoint.inactive();
+    for (opaque, status) in [
+        (&active, Status::Ok),
+        (&active, Status::Ok), // cached: not a call
+        (&inactive, Status::Unauthorized),
+    ] {
+        assert_eq!(
+            opaque_app.call_with(Route::Private, opaque).await.status,
+            status
+        );
+    }
+    drop(endpoint);
+    let unreachable = opaque_app
+        .call_with(Route::Private, "opaque-never-seen")
+        .await;
+    assert_eq!(unreachable.status, Status::ServiceUnavailable);
+
+    let counted = counters(&snapshotter);
+    let get = |key: &str| counted.get(key).copied().unwrap_or(0);
+    assert_eq!(get("auth_dpop_replays_total{}"), 1, "{counted:?}");
+    for result in ["active", "inactive", "error"] {
+        assert_eq!(
+            get(&format!(
+                "auth_introspection_calls_total{{result={result}}}"
+            )),
+            1,
+            "{result}: {counted:?}"
+        );
     }
 }
