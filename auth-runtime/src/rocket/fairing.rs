@@ -10,7 +10,7 @@ use rocket::request::Request;
 use rocket::{Build, Orbit, Response, Rocket};
 
 use super::response::{self, render_on_route, Auth0Json, ErrorRenderer, Rendering};
-use super::{take_rejection_marker, Attempted, NonceDue, Rejection};
+use super::{state, take_rejection_marker};
 use crate::config::{AuthConfig, ConfigError};
 use crate::telemetry;
 use crate::validator::IssuerRouter;
@@ -199,8 +199,9 @@ impl Fairing for Auth {
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
         give_next_nonce(request, response);
-        let Some(recorded) = request.local_cache(Rejection::default).0.get() else {
-            if request.local_cache(|| Attempted(false)).0 {
+        let state = state(request);
+        let Some(recorded) = state.rejection.get() else {
+            if state.attempted.load(Ordering::Relaxed) {
                 telemetry::request("ok");
             }
             return;
@@ -226,11 +227,7 @@ impl Fairing for Auth {
 /// The next server nonce (`DPoP-Nonce`), on the answer to a request that
 /// authenticated with DPoP while nonces are on.
 fn give_next_nonce(request: &Request<'_>, response: &mut Response<'_>) {
-    let nonce_due = request
-        .local_cache(NonceDue::default)
-        .0
-        .load(Ordering::Relaxed);
-    if !nonce_due {
+    if !state(request).nonce_due.load(Ordering::Relaxed) {
         return;
     }
     let now = jsonwebtoken::get_current_timestamp();

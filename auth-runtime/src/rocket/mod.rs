@@ -4,6 +4,7 @@
 //! Everything Rocket-specific lives here; the core below (configuration,
 //! keys, validation, claims, scopes, error values) knows nothing of it.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use ::rocket::http::{Cookie, Header};
@@ -27,9 +28,23 @@ use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::validator::IssuerRouter;
 
-/// The first authentication failure of a request, for the fairing.
+/// What the guards of a request tell the fairing's `on_response`, kept in
+/// one request-local value (one allocation per request, not one per flag).
 #[derive(Default)]
-struct Rejection(OnceLock<Recorded>);
+struct RequestState {
+    /// Whether a guard asked for authentication (the request counter).
+    attempted: AtomicBool,
+    /// Set when the request authenticated with a DPoP proof while server
+    /// nonces are on: its answer carries the next nonce (`DPoP-Nonce`).
+    nonce_due: AtomicBool,
+    /// The first authentication failure.
+    rejection: OnceLock<Recorded>,
+}
+
+/// The request's [`RequestState`].
+fn state<'r>(request: &'r Request<'_>) -> &'r RequestState {
+    request.local_cache(RequestState::default)
+}
 
 /// A failure, and what the route it happened on requires.
 struct Recorded {
@@ -42,18 +57,9 @@ struct Recorded {
 /// The outcome of authenticating a request, computed once per request.
 struct Authenticated(Result<Claims, AuthError>);
 
-/// Whether a guard asked for authentication in this request (for the
-/// request counter of the fairing).
-struct Attempted(bool);
-
-/// Set when the request authenticated with a DPoP proof while server nonces
-/// are on: its answer carries the next nonce (`DPoP-Nonce`).
-#[derive(Default)]
-struct NonceDue(std::sync::atomic::AtomicBool);
-
 /// Authenticates `request` once; later calls (other guards) share the result.
 async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthError> {
-    request.local_cache(|| Attempted(true));
+    state(request).attempted.store(true, Ordering::Relaxed);
     let outcome = request
         .local_cache_async(async {
             let Some(router) = request.rocket().state::<IssuerRouter>() else {
@@ -72,10 +78,7 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthEr
             if result.is_ok()
                 && parts::scheme_used(request, Some(router)) == Some(crate::extract::Scheme::Dpop)
             {
-                request
-                    .local_cache(NonceDue::default)
-                    .0
-                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                state(request).nonce_due.store(true, Ordering::Relaxed);
             }
             if let Err(error) = &result {
                 log_rejection(request, error);
@@ -118,12 +121,7 @@ fn reject_on_route<T>(
         error: error.clone(),
         route_scopes: (!scopes.is_empty()).then(|| scopes.join(" ")),
     };
-    if request
-        .local_cache(Rejection::default)
-        .0
-        .set(recorded)
-        .is_ok()
-    {
+    if state(request).rejection.set(recorded).is_ok() {
         request.cookies().add(Cookie::new(MARKER, "1"));
     }
     Outcome::Error((response::status(&error), error))

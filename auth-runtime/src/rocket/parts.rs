@@ -44,10 +44,11 @@ pub(super) fn request_parts<'r>(
     router: &IssuerRouter,
 ) -> RequestParts<'r> {
     let path = request.uri().path().as_str();
+    // The URL is compared with a DPoP proof's `htu`, and only then made.
     // A path with dot-segments forms no URL: the proof's htu would be
     // compared after resolving them, while Rocket routes the raw path, so
     // a proof made for one resource could serve another.
-    let url = (!has_dot_segment(path))
+    let url = (request.headers().contains("DPoP") && !has_dot_segment(path))
         .then(|| {
             router
                 .resource()

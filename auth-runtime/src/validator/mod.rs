@@ -176,7 +176,10 @@ impl Validator {
             .as_ref()
             .filter(|_| token.len() <= self.config.tuning.token_cache_max_token_bytes)
         else {
-            return self.verify(token).await.map(|verified| verified.claims);
+            return self
+                .verify_boxed(token)
+                .await
+                .map(|verified| verified.claims);
         };
         let digest = sha256(token);
         if let Some(hit) = cache.get(&digest) {
@@ -187,10 +190,21 @@ impl Validator {
             cache.remove(&digest);
         }
         crate::telemetry::token_cache(false);
-        let verified = self.verify(token).await?;
+        let verified = self.verify_boxed(token).await?;
         let claims = verified.claims.clone();
         cache.insert(digest, verified);
         Ok(claims)
+    }
+
+    /// [`verify`](Self::verify) on the heap: its future (key fetches,
+    /// discovery) is large, and a cached token must not pay for moving it
+    /// into the request's future.
+    fn verify_boxed<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Verified, AuthError>> + Send + 'a>>
+    {
+        Box::pin(self.verify(token))
     }
 
     /// Whether a cached verification still holds: not expired (with the

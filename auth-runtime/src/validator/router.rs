@@ -190,8 +190,7 @@ impl IssuerRouter {
                 .max()
                 .unwrap_or(0);
             if token.len() <= largest && parse_structure(token).is_err() {
-                return introspector
-                    .introspect(token)
+                return Box::pin(introspector.introspect(token))
                     .await
                     .map_err(AuthError::from);
             }
@@ -199,8 +198,7 @@ impl IssuerRouter {
         let claims = self.validate_locally(token).await?;
         // Revocation checks: the JWT, valid locally, must be active too.
         if let Some(introspector) = self.introspector.as_ref().filter(|_| self.introspect_jwts) {
-            introspector
-                .introspect(token)
+            Box::pin(introspector.introspect(token))
                 .await
                 .map_err(AuthError::from)?;
         }

@@ -152,7 +152,11 @@ impl SenderConstraint {
             // A DPoP header beside a plain Bearer token is ignored.
             (Scheme::Bearer, None) => Ok(()),
             (Scheme::Dpop, None) => Err(AuthError::InvalidToken(NOT_BOUND)),
-            (Scheme::Dpop, Some(Value::String(jkt))) => self.check_proof(token, jkt, request).await,
+            // On the heap: a Bearer request's future does not carry the
+            // proof check's (the replay store's) state.
+            (Scheme::Dpop, Some(Value::String(jkt))) => {
+                Box::pin(self.check_proof(token, jkt, request)).await
+            }
             (Scheme::Dpop, Some(_)) => Err(AuthError::InvalidToken(BAD_JKT)),
         }
     }
