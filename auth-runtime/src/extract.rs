@@ -33,20 +33,53 @@ pub(crate) fn extract_credentials(
     value: &str,
     dpop_accepted: bool,
 ) -> Result<(Scheme, &str), AuthError> {
-    let mut parts = value.split_whitespace();
-    let Some(first) = parts.next() else {
+    let [first, token, third] = first_three_words(value);
+    let Some(first) = first else {
         return Err(AuthError::MissingHeader);
     };
     let Some(scheme) = scheme_of(first, dpop_accepted) else {
         return Err(AuthError::NotBearer);
     };
-    let Some(token) = parts.next() else {
+    let Some(token) = token else {
         return Err(AuthError::TokenNotFound);
     };
-    if parts.next().is_some() {
+    if third.is_some() {
         return Err(AuthError::TooManyParts);
     }
     Ok((scheme, token))
+}
+
+/// The first three words of `value`, as [`str::split_whitespace`] splits
+/// it (Unicode `White_Space`, as the quickstart's `str.split()` nearly
+/// does). An ASCII value (every real header) is scanned byte by byte, with
+/// the six ASCII characters that are `White_Space`; any other value takes
+/// `split_whitespace` itself.
+fn first_three_words(value: &str) -> [Option<&str>; 3] {
+    if !value.is_ascii() {
+        let mut words = value.split_whitespace();
+        return [words.next(), words.next(), words.next()];
+    }
+    let is_space = |byte: &u8| matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+    let bytes = value.as_bytes();
+    let mut words = [None; 3];
+    let mut at = 0;
+    for word in &mut words {
+        let Some(start) = bytes[at..]
+            .iter()
+            .position(|b| !is_space(b))
+            .map(|i| at + i)
+        else {
+            break;
+        };
+        let end = bytes[start..]
+            .iter()
+            .position(is_space)
+            .map_or(bytes.len(), |i| start + i);
+        // ASCII: every index is a character boundary.
+        *word = value.get(start..end);
+        at = end;
+    }
+    words
 }
 
 /// Extracts the token from the value of an `Authorization` header.
@@ -63,6 +96,28 @@ pub(crate) fn extract_bearer(value: &str) -> Result<&str, AuthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        // The byte scan of ASCII values splits exactly as split_whitespace.
+        #[test]
+        fn the_first_three_words_are_split_whitespaces(
+            value in "[ \t\n\x0B\x0C\r\x1C-\x1F\u{85}\u{A0}\u{2003}a-zA-Z0-9._~+/=-]{0,40}"
+        ) {
+            let mut expected = value.split_whitespace();
+            let expected = [expected.next(), expected.next(), expected.next()];
+            proptest::prop_assert_eq!(first_three_words(&value), expected);
+        }
+    }
+
+    #[test]
+    fn ascii_white_space_is_unicodes_and_nothing_else() {
+        for byte in 0u8..=0x7F {
+            let text = format!("a{}b", char::from(byte));
+            let words = first_three_words(&text);
+            let split = char::from(byte).is_whitespace();
+            assert_eq!(words[1].is_some(), split, "byte {byte:#04x}");
+        }
+    }
 
     #[test]
     fn the_quickstart_rules_in_its_order() {
