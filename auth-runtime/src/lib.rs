@@ -47,6 +47,7 @@
 //! | `testing` | the `testing` module: a loopback development issuer, signing keys, a token builder, DPoP keys and proofs, an introspection endpoint and client certificates, for tests |
 //! | `metrics` | the counters and histogram named in [`telemetry`], through the `metrics` facade (the application installs the exporter) |
 //! | `redis` | a DPoP replay store on Redis, shared by several instances (`AUTH_DPOP_REPLAY_REDIS`) |
+//! | `mtls` | RFC 8705 certificate-bound tokens on Rocket's own mutual TLS (`tls.mutual`; enables `rocket/mtls`): the client certificate Rocket's TLS listener verified wins, and the configured `Client-Cert` header is read only on a connection without one (see [`certbound`]) |
 //! | `fuzzing` | entry points for the `fuzz/` targets; not public API |
 //!
 //! # Architecture
