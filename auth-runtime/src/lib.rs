@@ -61,6 +61,7 @@
 //! | a token is verified (key, signature, claims) | `validator/mod.rs` |
 //! | a request is authenticated: scheme, token, then the sender constraint (DPoP) | `validator/request.rs`, `validator/sender.rs` |
 //! | DPoP proofs, replay stores, server nonces (RFC 9449) | `dpop/` |
+//! | a token bound to a client certificate (RFC 8705): the connection's own (feature `mtls`), else the configured header's | `certbound.rs` (gathered in `rocket/parts.rs`) |
 //! | this API's public URL and its RFC 9728 metadata | `metadata.rs` |
 //! | verified tokens are remembered | `validator/token_cache.rs` |
 //! | keys are fetched, cached and refreshed | `jwks/mod.rs` (HTTP in `jwks/fetch.rs`, key sets in `jwks/parse.rs`) |
