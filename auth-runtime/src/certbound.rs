@@ -1,10 +1,19 @@
-//! Certificate-bound access tokens (RFC 8705): the client certificate a
-//! TLS-terminating proxy forwards in RFC 9440's `Client-Cert` header, its
-//! thumbprint, and the check against a token's `cnf["x5t#S256"]`.
+//! Certificate-bound access tokens (RFC 8705): the client certificate of
+//! the request, its thumbprint, and the check against a token's
+//! `cnf["x5t#S256"]`.
+//!
+//! The certificate comes from one source, chosen by the configuration:
+//!
+//! 1. RFC 9440's `Client-Cert` header when the application configures it:
+//!    a TLS-terminating proxy forwards in it the certificate it verified
+//!    (any client could send one otherwise, so it is read only when
+//!    configured; a certificate on the connection is then the proxy's);
+//! 2. else the connection's own mutual TLS ([`TlsClientCertificate`]): the
+//!    certificate the server's TLS listener verified.
 //!
 //! Framework-free: the caller hands over the header's values (all of them,
-//! so that a repeated header is seen) or the DER certificate that its own
-//! mutual TLS saw.
+//! so that a repeated header is seen) and what its own mutual TLS saw (the
+//! Rocket layer does, with the `mtls` feature).
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -30,6 +39,9 @@ pub enum CertBindingError {
     Mismatch,
     /// The token's `cnf["x5t#S256"]` is not a string.
     BadConfirmation,
+    /// The connection's mutual TLS verified a client certificate that the
+    /// framework cannot give (see [`TlsClientCertificate::Unreadable`]).
+    UnreadableTlsCertificate,
 }
 
 impl CertBindingError {
@@ -48,8 +60,29 @@ impl CertBindingError {
             CertBindingError::BadConfirmation => {
                 "the token's certificate confirmation (cnf x5t#S256) is not a string"
             }
+            CertBindingError::UnreadableTlsCertificate => {
+                "the token is bound to a client certificate, and the TLS client certificate cannot be read"
+            }
         }
     }
+}
+
+/// What the connection's own mutual TLS says of the client certificate
+/// (RFC 8705 section 3: the certificate of the mutual-TLS connection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TlsClientCertificate<'a> {
+    /// No client certificate on the connection: plain HTTP, TLS without
+    /// one, or a framework layer that does not say. The configured header
+    /// is then the source.
+    #[default]
+    None,
+    /// The DER form of the certificate the TLS handshake verified (the
+    /// leaf of the chain the client sent).
+    Der(&'a [u8]),
+    /// The handshake verified a client certificate, but the framework
+    /// cannot give its DER form (Rocket's `Certificate` guard failed). A
+    /// bound token is then refused; the header is not read in its place.
+    Unreadable,
 }
 
 /// The RFC 8705 thumbprint of a DER certificate: base64url (no padding) of
@@ -117,17 +150,38 @@ pub fn check_certificate(x5t_s256: &str, presented: Option<&[u8]>) -> Result<(),
 }
 
 /// The whole check for a token's `cnf` and the request's certificate
-/// header values: a token without `x5t#S256` passes whatever the header
-/// holds (and the header is not even parsed).
+/// header values, on a connection without a TLS client certificate: a
+/// token without `x5t#S256` passes whatever the header holds (and the
+/// header is not even parsed).
 pub fn check_binding<'a>(
     cnf: Option<&Value>,
+    header_values: impl IntoIterator<Item = &'a str>,
+) -> Result<(), CertBindingError> {
+    check_binding_with(cnf, TlsClientCertificate::None, header_values)
+}
+
+/// The whole check for a token's `cnf`, given the request's certificate
+/// source: the caller passes the one it trusts (the Rocket layer passes the
+/// configured header's values, or, with no header configured, the
+/// connection's certificate `tls`). Should both be given, `tls` is checked
+/// and the header values are ignored, unparsed. A token without
+/// `x5t#S256` passes whatever either holds.
+pub fn check_binding_with<'a>(
+    cnf: Option<&Value>,
+    tls: TlsClientCertificate<'_>,
     header_values: impl IntoIterator<Item = &'a str>,
 ) -> Result<(), CertBindingError> {
     let Some(x5t) = bound_thumbprint(cnf)? else {
         return Ok(());
     };
-    let der = parse_client_cert(header_values)?;
-    check_certificate(x5t, der.as_deref())
+    match tls {
+        TlsClientCertificate::Der(der) => check_certificate(x5t, Some(der)),
+        TlsClientCertificate::Unreadable => Err(CertBindingError::UnreadableTlsCertificate),
+        TlsClientCertificate::None => {
+            let der = parse_client_cert(header_values)?;
+            check_certificate(x5t, der.as_deref())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -251,6 +305,59 @@ mod tests {
             check_binding(Some(&cnf), [header(CERT).as_str()]),
             Err(CertBindingError::BadConfirmation)
         );
+    }
+
+    #[test]
+    fn the_tls_certificate_wins_over_the_header() {
+        let cnf = json!({ "x5t#S256": CERT_X5T });
+        let right = header(CERT);
+        let other = header(OTHER);
+        let tls = TlsClientCertificate::Der;
+        // The right TLS certificate passes whatever the header holds.
+        for values in [vec![], vec![other.as_str()], vec!["garbage", "twice"]] {
+            assert_eq!(
+                check_binding_with(Some(&cnf), tls(CERT), values.iter().copied()),
+                Ok(()),
+                "{values:?}"
+            );
+        }
+        // Another TLS certificate is a mismatch, even with the right header.
+        assert_eq!(
+            check_binding_with(Some(&cnf), tls(OTHER), [right.as_str()]),
+            Err(CertBindingError::Mismatch)
+        );
+        // An unreadable TLS certificate is refused, not replaced by the header.
+        assert_eq!(
+            check_binding_with(
+                Some(&cnf),
+                TlsClientCertificate::Unreadable,
+                [right.as_str()]
+            ),
+            Err(CertBindingError::UnreadableTlsCertificate)
+        );
+        assert!(CertBindingError::UnreadableTlsCertificate
+            .description()
+            .contains("TLS client certificate cannot be read"));
+        // Without a TLS certificate, the header is the source.
+        assert_eq!(
+            check_binding_with(Some(&cnf), TlsClientCertificate::None, [right.as_str()]),
+            Ok(())
+        );
+        assert_eq!(
+            check_binding_with(Some(&cnf), TlsClientCertificate::None, []),
+            Err(CertBindingError::Missing)
+        );
+    }
+
+    #[test]
+    fn a_token_without_x5t_ignores_the_tls_certificate_too() {
+        for tls in [
+            TlsClientCertificate::Der(b"not even a certificate"),
+            TlsClientCertificate::Unreadable,
+            TlsClientCertificate::None,
+        ] {
+            assert_eq!(check_binding_with(None, tls, ["garbage"]), Ok(()));
+        }
     }
 
     #[test]

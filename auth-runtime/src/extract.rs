@@ -59,25 +59,23 @@ fn first_three_words(value: &str) -> [Option<&str>; 3] {
         let mut words = value.split_whitespace();
         return [words.next(), words.next(), words.next()];
     }
-    let is_space = |byte: &u8| matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
-    let bytes = value.as_bytes();
+    let is_space = |byte: u8| matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
     let mut words = [None; 3];
-    let mut at = 0;
+    let mut bytes = value.bytes().enumerate().peekable();
     for word in &mut words {
-        let Some(start) = bytes[at..]
-            .iter()
-            .position(|b| !is_space(b))
-            .map(|i| at + i)
-        else {
+        while bytes.next_if(|&(_, byte)| is_space(byte)).is_some() {}
+        let Some(&(start, _)) = bytes.peek() else {
             break;
         };
-        let end = bytes[start..]
-            .iter()
-            .position(is_space)
-            .map_or(bytes.len(), |i| start + i);
+        let mut end = value.len();
+        for (at, byte) in bytes.by_ref() {
+            if is_space(byte) {
+                end = at;
+                break;
+            }
+        }
         // ASCII: every index is a character boundary.
         *word = value.get(start..end);
-        at = end;
     }
     words
 }

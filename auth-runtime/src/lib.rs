@@ -47,6 +47,7 @@
 //! | `testing` | the `testing` module: a loopback development issuer, signing keys, a token builder, DPoP keys and proofs, an introspection endpoint and client certificates, for tests |
 //! | `metrics` | the counters and histogram named in [`telemetry`], through the `metrics` facade (the application installs the exporter) |
 //! | `redis` | a DPoP replay store on Redis, shared by several instances (`AUTH_DPOP_REPLAY_REDIS`) |
+//! | `mtls` | RFC 8705 certificate-bound tokens on Rocket's own mutual TLS (`tls.mutual`; enables `rocket/mtls`): the client certificate Rocket's TLS listener verified, where no `Client-Cert` header is configured (see [`certbound`]) |
 //! | `fuzzing` | entry points for the `fuzz/` targets; not public API |
 //!
 //! # Architecture
@@ -60,6 +61,7 @@
 //! | a token is verified (key, signature, claims) | `validator/mod.rs` |
 //! | a request is authenticated: scheme, token, then the sender constraint (DPoP) | `validator/request.rs`, `validator/sender.rs` |
 //! | DPoP proofs, replay stores, server nonces (RFC 9449) | `dpop/` |
+//! | a token bound to a client certificate (RFC 8705): the connection's own (feature `mtls`), else the configured header's | `certbound.rs` (gathered in `rocket/parts.rs`) |
 //! | this API's public URL and its RFC 9728 metadata | `metadata.rs` |
 //! | verified tokens are remembered | `validator/token_cache.rs` |
 //! | keys are fetched, cached and refreshed | `jwks/mod.rs` (HTTP in `jwks/fetch.rs`, key sets in `jwks/parse.rs`) |

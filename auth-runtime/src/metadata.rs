@@ -47,7 +47,8 @@ pub struct ProtectedResource {
     /// The proof algorithms' names; `None` when DPoP is disabled.
     dpop_algorithms: Option<Vec<String>>,
     dpop_required: bool,
-    /// A client-certificate source is configured (RFC 8705).
+    /// A client-certificate header is configured (RFC 8705); the
+    /// framework layer adds its own mutual TLS to the document.
     certificate_bound: bool,
 }
 
@@ -136,6 +137,13 @@ impl ProtectedResource {
 
     /// The metadata document (RFC 9728 section 2) of `resource`.
     pub fn document(&self, resource: &str) -> Value {
+        self.document_with(resource, false)
+    }
+
+    /// The metadata document, saying `tls_client_certificate_bound_access_tokens`
+    /// also when `mutual_tls` (the server's own mutual TLS is configured: the
+    /// framework layer knows).
+    pub(crate) fn document_with(&self, resource: &str, mutual_tls: bool) -> Value {
         let mut document = Map::new();
         document.insert("resource".into(), resource.into());
         document.insert("authorization_servers".into(), json!(self.issuers));
@@ -152,7 +160,7 @@ impl ProtectedResource {
         if self.dpop_required {
             document.insert("dpop_bound_access_tokens_required".into(), true.into());
         }
-        if self.certificate_bound {
+        if self.certificate_bound || mutual_tls {
             document.insert(
                 "tls_client_certificate_bound_access_tokens".into(),
                 true.into(),

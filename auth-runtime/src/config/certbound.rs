@@ -12,7 +12,11 @@ impl AuthConfigBuilder {
     /// client certificate, as RFC 9440's `Client-Cert` (a structured-field
     /// byte sequence, `:<base64 DER>:`): a token whose `cnf` carries
     /// `x5t#S256` is accepted only with the certificate of that thumbprint
-    /// in it. Read only when configured, and only for bound tokens.
+    /// in it. Read only when configured, and only for bound tokens; when
+    /// configured it is the only source (a certificate on the connection
+    /// is then the proxy's), and without it, with the `mtls` feature, the
+    /// certificate Rocket's mutual TLS verified is (see
+    /// [`crate::certbound`]).
     /// `client_cert_header` in Rocket's `[auth]`, `AUTH_CLIENT_CERT_HEADER`.
     /// Default: [`DEFAULT_CLIENT_CERT_HEADER`] (none).
     pub fn client_cert_header(mut self, name: impl Into<String>) -> Self {

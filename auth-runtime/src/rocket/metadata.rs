@@ -25,7 +25,12 @@ impl Handler for MetadataDocument {
         match resource.resource(parts::scheme(request), parts::host(request).as_deref()) {
             Some(id) => Outcome::from(
                 request,
-                (ContentType::JSON, resource.document(&id).to_string()),
+                (
+                    ContentType::JSON,
+                    resource
+                        .document_with(&id, parts::mutual_tls_configured(request))
+                        .to_string(),
+                ),
             ),
             None => {
                 let body = serde_json::json!({

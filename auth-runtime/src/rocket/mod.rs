@@ -66,7 +66,7 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthEr
                 log::error!("auth: {NOT_ATTACHED}");
                 return Authenticated(Err(AuthError::JwksUnavailable));
             };
-            let parts = parts::request_parts(request, router);
+            let parts = parts::request_parts(request, router).await;
             let shutdown = request.rocket().shutdown();
             // A request waiting on the key set when the server shuts down
             // stops waiting (503), so that shutdown completes.

@@ -3,6 +3,7 @@
 
 use rocket::request::Request;
 
+use crate::certbound::TlsClientCertificate;
 use crate::extract::{scheme_of, Scheme};
 use crate::validator::{IssuerRouter, RequestParts};
 
@@ -39,7 +40,12 @@ fn has_dot_segment(path: &str) -> bool {
 /// the router's [`ProtectedResource`](crate::metadata::ProtectedResource)
 /// (the public base URL, else the scheme and `Host`), from the path as
 /// received, without the query.
-pub(super) fn request_parts<'r>(
+///
+/// The client certificate (RFC 8705), as the contract orders its sources:
+/// the configured header (a TLS-terminating proxy's `Client-Cert`) when one
+/// is configured, else, with the `mtls` feature, the one Rocket's TLS
+/// listener verified (`rocket::mtls::Certificate`).
+pub(super) async fn request_parts<'r>(
     request: &'r Request<'_>,
     router: &IssuerRouter,
 ) -> RequestParts<'r> {
@@ -62,13 +68,63 @@ pub(super) fn request_parts<'r>(
     for value in request.headers().get("DPoP") {
         parts = parts.dpop(value);
     }
-    // Only the configured header: any client could send one otherwise.
-    if let Some(name) = router.client_cert_header() {
-        for value in request.headers().get(name) {
-            parts = parts.client_cert(value);
+    // The certificate's one source: the configured header (a proxy
+    // terminates TLS, so a certificate on the connection would be the
+    // proxy's own), else Rocket's mutual TLS. Only the configured header is
+    // read: any client could send one otherwise.
+    match router.client_cert_header() {
+        Some(name) => {
+            for value in request.headers().get(name) {
+                parts = parts.client_cert(value);
+            }
         }
+        None => parts = parts.tls_client_certificate(tls_client_certificate(request).await),
     }
     parts
+}
+
+/// The client certificate Rocket's mutual TLS verified on the connection
+/// of `request`: none on plain HTTP, on TLS without `tls.mutual`, when the
+/// client sent none (`mandatory = false`), and through the local client.
+#[cfg(feature = "mtls")]
+async fn tls_client_certificate<'r>(request: &'r Request<'_>) -> TlsClientCertificate<'r> {
+    use rocket::outcome::Outcome;
+
+    match request.guard::<rocket::mtls::Certificate<'r>>().await {
+        Outcome::Success(certificate) => TlsClientCertificate::Der(certificate.as_bytes()),
+        // The handshake verified a certificate that Rocket cannot parse:
+        // fail closed rather than fall back to a header.
+        Outcome::Error((_, error)) => {
+            log::debug!("auth: the TLS client certificate cannot be read: {error}");
+            TlsClientCertificate::Unreadable
+        }
+        Outcome::Forward(_) => TlsClientCertificate::None,
+    }
+}
+
+/// Without the `mtls` feature Rocket gives no client certificate.
+#[cfg(not(feature = "mtls"))]
+async fn tls_client_certificate<'r>(_request: &'r Request<'_>) -> TlsClientCertificate<'r> {
+    TlsClientCertificate::None
+}
+
+/// Whether Rocket's own mutual TLS is configured (`tls.mutual`), so that
+/// certificate-bound tokens can be presented on the connection.
+pub(super) fn mutual_tls_configured(request: &Request<'_>) -> bool {
+    #[cfg(feature = "mtls")]
+    {
+        request
+            .rocket()
+            .config()
+            .tls
+            .as_ref()
+            .is_some_and(|tls| tls.mutual().is_some())
+    }
+    #[cfg(not(feature = "mtls"))]
+    {
+        let _ = request;
+        false
+    }
 }
 
 /// The scheme the client used, if it is one the router accepts (for the

@@ -2,13 +2,15 @@
 //! one request, and [`IssuerRouter::authorize_request`].
 
 use super::IssuerRouter;
+use crate::certbound::TlsClientCertificate;
 use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::extract::extract_credentials;
 
 /// The parts of an HTTP request that authentication reads: its
-/// `Authorization` and `DPoP` header values, its method and URL, and the
-/// time. A framework layer gathers them (the Rocket layer does); the token
+/// `Authorization` and `DPoP` header values, its client certificate (the
+/// connection's own, or the configured header's), its method and URL, and
+/// the time. A framework layer gathers them (the Rocket layer does); the token
 /// and the proof are never printed.
 ///
 /// ```
@@ -24,6 +26,7 @@ pub struct RequestParts<'a> {
     pub(super) authorization: Vec<&'a str>,
     pub(super) dpop: Vec<&'a str>,
     pub(super) client_cert: Vec<&'a str>,
+    pub(super) tls_client_cert: TlsClientCertificate<'a>,
     pub(super) method: &'a str,
     pub(super) url: Option<String>,
     pub(super) now: u64,
@@ -35,6 +38,14 @@ impl std::fmt::Debug for RequestParts<'_> {
             .field("authorization_headers", &self.authorization.len())
             .field("dpop_headers", &self.dpop.len())
             .field("client_cert_headers", &self.client_cert.len())
+            .field(
+                "tls_client_certificate",
+                &match self.tls_client_cert {
+                    TlsClientCertificate::None => "none",
+                    TlsClientCertificate::Der(_) => "present",
+                    TlsClientCertificate::Unreadable => "unreadable",
+                },
+            )
             .field("method", &self.method)
             .field("url", &self.url)
             .field("now", &self.now)
@@ -52,6 +63,7 @@ impl<'a> RequestParts<'a> {
             authorization: Vec::new(),
             dpop: Vec::new(),
             client_cert: Vec::new(),
+            tls_client_cert: TlsClientCertificate::None,
             method,
             url,
             now: jsonwebtoken::get_current_timestamp(),
@@ -75,9 +87,24 @@ impl<'a> RequestParts<'a> {
     /// Adds the value of the configured client-certificate header (RFC
     /// 9440's `Client-Cert`, set by a TLS-terminating proxy; call once per
     /// header: several are refused). Parsed only for a token bound to a
-    /// certificate (`cnf["x5t#S256"]`).
+    /// certificate (`cnf["x5t#S256"]`). Give either these values or the
+    /// connection's certificate
+    /// ([`tls_client_certificate`](Self::tls_client_certificate)): the
+    /// Rocket layer gives the configured header's, and the connection's
+    /// only when no header is configured.
     pub fn client_cert(mut self, value: &'a str) -> Self {
         self.client_cert.push(value);
+        self
+    }
+
+    /// Sets the client certificate that the connection's own mutual TLS
+    /// verified (its DER form; the Rocket layer gives it with the `mtls`
+    /// feature), for an application that does not configure a
+    /// client-certificate header; given both, this one is checked. Use
+    /// [`TlsClientCertificate::Unreadable`] when the handshake verified
+    /// one that cannot be had: a bound token is then refused.
+    pub fn tls_client_certificate(mut self, certificate: TlsClientCertificate<'a>) -> Self {
+        self.tls_client_cert = certificate;
         self
     }
 
@@ -98,8 +125,11 @@ impl IssuerRouter {
     /// constraint: a token bound to a key (`cnf.jkt`) must come with the
     /// `DPoP` scheme and one valid proof of that key (checked on every
     /// request, never cached), then the server nonce when nonces are on,
-    /// then the replay store. A route's step-up requirement and scopes are
-    /// the caller's next checks.
+    /// then the replay store; then, for a token bound to a certificate
+    /// (`cnf["x5t#S256"]`, RFC 8705), the certificate: the connection's TLS
+    /// client certificate when there is one, else the configured header's.
+    /// A route's step-up requirement and scopes are the caller's next
+    /// checks.
     ///
     /// With several issuers, the DPoP settings of the first configuration
     /// apply.
@@ -112,9 +142,14 @@ impl IssuerRouter {
         let (scheme, token) = extract_credentials(header, self.sender.mode.accepts_dpop())?;
         let claims = self.validate(token).await?;
         self.sender.check(scheme, token, &claims, request).await?;
-        // RFC 8705: a token bound to a certificate needs that certificate.
-        crate::certbound::check_binding(claims.get("cnf"), request.client_cert.iter().copied())
-            .map_err(|error| AuthError::InvalidToken(error.description()))?;
+        // RFC 8705: a token bound to a certificate needs that certificate,
+        // the connection's own before the header's.
+        crate::certbound::check_binding_with(
+            claims.get("cnf"),
+            request.tls_client_cert,
+            request.client_cert.iter().copied(),
+        )
+        .map_err(|error| AuthError::InvalidToken(error.description()))?;
         Ok(claims)
     }
 
