@@ -17,7 +17,9 @@
 //!   without, and `/api/private` with a DPoP-bound token and a fresh proof
 //!   per request (signed before the run); prints req/s and p99 of each, the
 //!   ratios to both public routes, and the key-set fetches made after
-//!   warm-up (two servers, one issuer).
+//!   warm-up (two servers, one issuer). The routes are measured in five
+//!   interleaved passes, so that the machine's drift during a run weighs
+//!   on all of them alike.
 //! * `soak` (default 60 s): a mix of valid, expired, wrong-scope and garbage
 //!   tokens on `/api/private-scoped` while the issuer rotates its key twice;
 //!   checks every answer (200, 401 `token_expired`, 403, 401
@@ -40,6 +42,8 @@ use auth_runtime::testing::{DpopKey, TestIssuer};
 use auth_runtime::Auth;
 
 const CONNECTIONS: usize = 64;
+/// The passes of `bench` over its routes.
+const ROUNDS: u32 = 5;
 const AUDIENCE: &str = "https://quickstarts/api";
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -322,22 +326,30 @@ async fn bench(
         "{:<32} {:>10} {:>10} {:>8} {:>8} {:>8}",
         "route", "req/s", "p99 ms", "wrong", "ratio", "ratio/h"
     );
-    let (mut public, mut with_header) = (None, None);
-    for (index, (name, case)) in routes.into_iter().enumerate() {
-        let proofs = case.proofs.clone();
-        let tally = drive(duration, move || vec![case.clone()]).await;
-        let rate = tally.requests as f64 / duration.as_secs_f64();
-        let ratio = rate / *public.get_or_insert(rate);
-        if index == 1 {
-            with_header = Some(rate);
+    // Interleaved: ROUNDS passes over the routes, each route a share of
+    // `duration` per pass, so that a drift of the machine during the run
+    // (other processes, thermal) weighs on every route alike.
+    let slice = duration / ROUNDS;
+    let mut tallies: Vec<Tally> = routes.iter().map(|_| Tally::default()).collect();
+    for _ in 0..ROUNDS {
+        for ((_, case), total) in routes.iter().zip(&mut tallies) {
+            let case = case.clone();
+            total.merge(drive(slice, move || vec![case.clone()]).await);
         }
-        let ratio_header = with_header.map_or(f64::NAN, |base| rate / base);
+    }
+    let elapsed = (slice * ROUNDS).as_secs_f64();
+    let rate_of = |tally: &Tally| tally.requests as f64 / elapsed;
+    let (public, with_header) = (rate_of(&tallies[0]), rate_of(&tallies[1]));
+    for ((name, case), tally) in routes.iter().zip(&tallies) {
+        let rate = rate_of(tally);
         println!(
-            "{name:<32} {rate:>10.0} {:>10.2} {:>8} {ratio:>8.2} {ratio_header:>8.2}",
+            "{name:<32} {rate:>10.0} {:>10.2} {:>8} {:>8.2} {:>8.2}",
             tally.p99_ms(),
-            tally.wrong + tally.server_errors
+            tally.wrong + tally.server_errors,
+            rate / public,
+            rate / with_header,
         );
-        if let Some(proofs) = proofs {
+        if let Some(proofs) = &case.proofs {
             let late = proofs.signed_late.load(Ordering::Relaxed);
             if late > 0 {
                 println!("  ({late} proofs signed during the run: the pool ran out)");
@@ -346,7 +358,8 @@ async fn bench(
     }
     println!(
         "ratio: req/s of the route / req/s of /api/public; ratio/h: / req/s of \
-         /api/public carrying the same Authorization header; same run"
+         /api/public carrying the same Authorization header; same run, {ROUNDS} \
+         interleaved passes"
     );
     println!(
         "key-set fetches after warm-up: {}",
