@@ -1,32 +1,44 @@
 //! The counters of the `metrics` feature, read from a debugging recorder:
-//! one per request outcome, key-set fetches, the token cache, introspection
-//! calls, DPoP replays; no label ever carries a token or a subject.
+//! one per request outcome, key-set fetches and their durations, the token
+//! cache, introspection calls, DPoP replays; no label ever carries a token
+//! or a subject.
 
 use std::collections::HashMap;
 
 use auth_runtime::testing::{TestIntrospection, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 use auth_tests::*;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
-use metrics_util::MetricKind;
 use rocket::http::Status;
+
+/// Counters by `name{label=value,...}`, and the samples of each histogram
+/// by name since the last snapshot.
+fn counters_and_histograms(
+    snapshotter: &Snapshotter,
+) -> (HashMap<String, u64>, HashMap<String, Vec<f64>>) {
+    let (mut counters, mut histograms) = (HashMap::new(), HashMap::new());
+    for (key, _, _, value) in snapshotter.snapshot().into_vec() {
+        let key = key.key();
+        match value {
+            DebugValue::Counter(count) => {
+                let labels: Vec<String> = key
+                    .labels()
+                    .map(|label| format!("{}={}", label.key(), label.value()))
+                    .collect();
+                counters.insert(format!("{}{{{}}}", key.name(), labels.join(",")), count);
+            }
+            DebugValue::Histogram(samples) => {
+                let samples = samples.into_iter().map(f64::from).collect();
+                histograms.insert(key.name().to_owned(), samples);
+            }
+            DebugValue::Gauge(_) => {}
+        }
+    }
+    (counters, histograms)
+}
 
 /// Counters by `name{label=value,...}`.
 fn counters(snapshotter: &Snapshotter) -> HashMap<String, u64> {
-    let mut out = HashMap::new();
-    for (key, _, _, value) in snapshotter.snapshot().into_vec() {
-        if key.kind() != MetricKind::Counter {
-            continue;
-        }
-        let key = key.key();
-        let labels: Vec<String> = key
-            .labels()
-            .map(|label| format!("{}={}", label.key(), label.value()))
-            .collect();
-        if let DebugValue::Counter(count) = value {
-            out.insert(format!("{}{{{}}}", key.name(), labels.join(",")), count);
-        }
-    }
-    out
+    counters_and_histograms(snapshotter).0
 }
 
 #[rocket::async_test]
@@ -56,7 +68,7 @@ async fn each_outcome_fetch_and_cache_lookup_is_counted_with_bounded_labels() {
     app.call_with(Route::Private, &expired).await;
     app.call(Route::Public, None).await;
 
-    let counted = counters(&snapshotter);
+    let (counted, histograms) = counters_and_histograms(&snapshotter);
     let get = |key: &str| counted.get(key).copied().unwrap_or(0);
     assert_eq!(get("auth_requests_total{code=ok}"), 2, "{counted:?}");
     assert_eq!(get("auth_requests_total{code=Unauthorized}"), 1);
@@ -72,6 +84,12 @@ async fn each_outcome_fetch_and_cache_lookup_is_counted_with_bounded_labels() {
         .sum();
     assert_eq!(requests, 5, "the open route is not counted: {counted:?}");
     assert_eq!(get("auth_jwks_fetches_total{result=ok}"), 1);
+    let durations = &histograms["auth_jwks_fetch_duration_seconds"];
+    assert_eq!(durations.len(), 1, "one fetch, one duration: {durations:?}");
+    assert!(
+        durations[0] > 0.0 && durations[0] < 5.0,
+        "the fetch took {durations:?} s"
+    );
     // Two lookups of `token` hit after its first verification; the expired
     // one and the first sight of `token` miss.
     assert_eq!(get("auth_token_cache_hits_total{}"), 2, "{counted:?}");
