@@ -54,7 +54,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
 
-    let audience = env("AUTH0_AUDIENCE").or_else(|| env("AUTH_AUDIENCE"));
+    // The library's order: AUTH_AUDIENCE wins over AUTH0_AUDIENCE.
+    let audience = env("AUTH_AUDIENCE").or_else(|| env("AUTH0_AUDIENCE"));
     let audience = audience.as_deref().unwrap_or(DEFAULT_AUDIENCE);
     let issuer = TestIssuer::start(audience).await?;
     // The development issuer and the audience its tokens carry; every other

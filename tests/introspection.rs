@@ -5,7 +5,8 @@
 
 use auth_runtime::config::AuthConfigBuilder;
 use auth_runtime::testing::{ClientCert, TestIntrospection, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
-use auth_runtime::Auth;
+use auth_runtime::validator::IssuerRouter;
+use auth_runtime::{Auth, AuthConfig};
 use auth_tests::*;
 use rocket::http::{Header, Status};
 use serde_json::{json, Value};
@@ -318,4 +319,82 @@ async fn introspecting_jwts_without_an_endpoint_stops_ignition() {
     )
     .await;
     assert!(!log_lines("introspect_jwts (AUTH_INTROSPECT_JWTS)").is_empty());
+}
+
+#[rocket::async_test]
+async fn only_the_issuer_that_asks_has_its_jwts_introspected() {
+    let production = KeyServer::start(&[&RSA_A]).await;
+    let staging = KeyServer::start(&[&EC]).await;
+    let endpoint = endpoint().await;
+    let production_config = production
+        .config()
+        .introspection_url(endpoint.url())
+        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
+        .introspect_jwts(true)
+        .build()
+        .unwrap();
+    let staging_config = AuthConfig::builder(staging.issuer(), STAGING_AUDIENCE)
+        .jwks_uri(staging.jwks_uri())
+        .build()
+        .unwrap();
+    let app = TestApp::with_auth(
+        AppKind::Library,
+        Auth::issuers([production_config, staging_config]),
+    )
+    .await;
+    let staging_jwt = token_from(&staging.issuer(), &EC)
+        .audience(STAGING_AUDIENCE)
+        .build();
+    let answer = app.call_with(Route::Private, &staging_jwt).await;
+    assert_eq!(answer.status, Status::Ok, "{answer:?}");
+    assert_eq!(
+        endpoint.calls(),
+        0,
+        "staging's JWT is not sent to production's endpoint"
+    );
+    let production_jwt = production.token(&RSA_A).build();
+    let answer = app.call_with(Route::Private, &production_jwt).await;
+    assert_code(
+        &answer,
+        Status::Unauthorized,
+        "invalid_token",
+        "unknown to the endpoint",
+    );
+    assert_eq!(endpoint.calls(), 1, "production's JWT is");
+
+    // Asking for it on an issuer without the endpoint, or without the
+    // API's credentials, or with the endpoint still to be discovered, is
+    // refused when the router is built.
+    let staging_asks = AuthConfig::builder(staging.issuer(), STAGING_AUDIENCE)
+        .jwks_uri(staging.jwks_uri())
+        .introspect_jwts(true);
+    let with_endpoint = production
+        .config()
+        .introspection_url(endpoint.url())
+        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET);
+    let no_credentials = production
+        .config()
+        .introspection_url(endpoint.url())
+        .introspect_jwts(true);
+    let to_discover = production
+        .config()
+        .introspection_from_metadata(true)
+        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET);
+    for (case, configs, says) in [
+        (
+            "another issuer asks",
+            vec![with_endpoint, staging_asks],
+            "same issuer",
+        ),
+        ("no credentials", vec![no_credentials], "AUTH_CLIENT_ID"),
+        (
+            "endpoint not discovered",
+            vec![to_discover],
+            "IssuerRouter::discover",
+        ),
+    ] {
+        let configs: Vec<AuthConfig> = configs.into_iter().map(|c| c.build().unwrap()).collect();
+        let error = IssuerRouter::new(configs).unwrap_err().to_string();
+        assert!(error.contains(says), "{case}: {error}");
+    }
 }

@@ -73,7 +73,10 @@ impl AuthConfigBuilder {
     /// (401 `invalid_token`), and the endpoint being unavailable is a 503
     /// for JWTs as well (fail closed). Active answers are cached as for
     /// opaque tokens, so a revocation shows within the cache's maximum
-    /// (60 s by default). Needs an endpoint. `introspect_jwts = true` in
+    /// (60 s by default). Needs the endpoint and the
+    /// API's credentials in this same configuration: with several issuers,
+    /// only the one that carries the endpoint may ask, and no other
+    /// issuer's token is ever sent there. `introspect_jwts = true` in
     /// Rocket's `[auth]`, `AUTH_INTROSPECT_JWTS=on`. Default: off.
     pub fn introspect_jwts(mut self, on: bool) -> Self {
         self.config.tuning.introspect_jwts = on;

@@ -85,13 +85,14 @@ fn the_table_sets_tuning_and_the_environment_wins() {
 
 #[test]
 fn no_configuration_error_shows_a_secret() {
-    for secret in [
-        serde_json::json!(123456789),
-        serde_json::json!(["hunter2-hunter2"]),
+    for (key, secret) in [
+        ("shared_secret", serde_json::json!(123456789)),
+        ("shared_secret", serde_json::json!(["hunter2-hunter2"])),
+        ("client_secret", serde_json::json!(123456789)),
+        ("client_secret", serde_json::json!({ "hunter2": 1 })),
     ] {
-        let table = serde_json::json!({
-            "issuer": "https://i/", "audience": "a", "shared_secret": secret
-        });
+        let mut table = serde_json::json!({ "issuer": "https://i/", "audience": "a" });
+        table[key] = secret;
         let err = from_table(Some(table), &[]).unwrap_err();
         let text = format!("{err} {err:?}");
         assert!(
@@ -297,7 +298,6 @@ fn the_table_sets_dpop_and_metadata_and_the_environment_wins() {
 
 #[test]
 fn the_introspection_variables_and_keys_choose_discovery_credentials_and_jwts() {
-    use crate::introspection::IntrospectionSettings;
     let config = from(&[
         ISSUER,
         AUDIENCE,
@@ -308,8 +308,7 @@ fn the_introspection_variables_and_keys_choose_discovery_credentials_and_jwts() 
         ("AUTH_INTROSPECT_JWTS", "true"),
     ])
     .unwrap();
-    let settings = IntrospectionSettings::from_config(&config, vec![], vec![]).unwrap();
-    assert_eq!(settings.client_auth, ClientAuth::Form);
+    assert_eq!(config.tuning.client_auth, ClientAuth::Form);
     assert!(config.tuning.introspection_discovery && config.tuning.introspect_jwts);
     // The defaults: Basic, no discovery, JWTs not introspected.
     let plain = from(&[
@@ -318,8 +317,7 @@ fn the_introspection_variables_and_keys_choose_discovery_credentials_and_jwts() 
         ("AUTH_INTROSPECTION_URL", "https://as.example/introspect"),
     ])
     .unwrap();
-    let settings = IntrospectionSettings::from_config(&plain, vec![], vec![]).unwrap();
-    assert_eq!(settings.client_auth, ClientAuth::Basic);
+    assert_eq!(plain.tuning.client_auth, ClientAuth::Basic);
     assert!(!plain.tuning.introspection_discovery && !plain.tuning.introspect_jwts);
     // The table's keys.
     let table = serde_json::json!({

@@ -55,8 +55,8 @@ impl<'de> serde::Deserialize<'de> for SecretText {
         match Value::deserialize(deserializer) {
             Ok(Value::String(text)) => Ok(SecretText(text)),
             _ => Err(serde::de::Error::custom(
-                "a shared secret must be a string, as must a DPoP nonce secret and a Redis URL \
-                 (the value is not shown)",
+                "a shared secret must be a string, as must a client secret, a DPoP nonce \
+                 secret and a Redis URL (the value is not shown)",
             )),
         }
     }

@@ -126,8 +126,9 @@ impl IssuerRouter {
     /// `DPoP` scheme and one valid proof of that key (checked on every
     /// request, never cached), then the server nonce when nonces are on,
     /// then the replay store; then, for a token bound to a certificate
-    /// (`cnf["x5t#S256"]`, RFC 8705), the certificate: the connection's TLS
-    /// client certificate when there is one, else the configured header's.
+    /// (`cnf["x5t#S256"]`, RFC 8705), the certificate: the configured
+    /// header's when a header is configured, else the connection's TLS
+    /// client certificate.
     /// A route's step-up requirement and scopes are the caller's next
     /// checks.
     ///
@@ -143,10 +144,16 @@ impl IssuerRouter {
         let claims = self.validate(token).await?;
         self.sender.check(scheme, token, &claims, request).await?;
         // RFC 8705: a token bound to a certificate needs that certificate,
-        // the connection's own before the header's.
+        // from one source: the header when one is configured (a proxy
+        // terminates TLS: a certificate on the connection is its own), else
+        // the connection's.
+        let tls = match self.client_cert_header() {
+            Some(_) => TlsClientCertificate::None,
+            None => request.tls_client_cert,
+        };
         crate::certbound::check_binding_with(
             claims.get("cnf"),
-            request.tls_client_cert,
+            tls,
             request.client_cert.iter().copied(),
         )
         .map_err(|error| AuthError::InvalidToken(error.description()))?;

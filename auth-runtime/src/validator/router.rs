@@ -31,8 +31,9 @@ pub struct IssuerRouter {
     resource: ProtectedResource,
     /// Opaque tokens go here, when an endpoint is configured.
     introspector: Option<crate::introspection::Introspector>,
-    /// JWTs too, after their local checks.
-    introspect_jwts: bool,
+    /// The issuer whose JWTs are introspected too, after their local checks
+    /// (the one whose configuration carries the endpoint).
+    introspect_jwts_of: Option<String>,
 }
 
 impl IssuerRouter {
@@ -51,7 +52,7 @@ impl IssuerRouter {
             .iter()
             .flat_map(|c| c.audiences().iter().cloned())
             .collect();
-        let introspect_jwts = configs.iter().any(|c| c.tuning.introspect_jwts);
+        let introspect_jwts_of = jwt_introspection_issuer(&configs)?;
         let introspector = configs
             .iter()
             .find_map(|c| {
@@ -64,12 +65,6 @@ impl IssuerRouter {
             .map(crate::introspection::Introspector::new)
             .transpose()
             .map_err(|error| ConfigError::Issuers(error.to_string()))?;
-        if introspect_jwts && introspector.is_none() {
-            return Err(ConfigError::OutOfRange {
-                setting: "introspect_jwts (AUTH_INTROSPECT_JWTS)",
-                reason: "needs an introspection endpoint and the API's client credentials",
-            });
-        }
         let validators = configs
             .into_iter()
             .map(Validator::new)
@@ -89,7 +84,7 @@ impl IssuerRouter {
             sender,
             resource,
             introspector,
-            introspect_jwts,
+            introspect_jwts_of,
         })
     }
 
@@ -196,8 +191,13 @@ impl IssuerRouter {
             }
         }
         let claims = self.validate_locally(token).await?;
-        // Revocation checks: the JWT, valid locally, must be active too.
-        if let Some(introspector) = self.introspector.as_ref().filter(|_| self.introspect_jwts) {
+        // Revocation checks: a JWT of the issuer that asks for them, valid
+        // locally, must be active too (no other issuer's token is sent).
+        let revocable = self
+            .introspect_jwts_of
+            .as_deref()
+            .is_some_and(|issuer| claims.get("iss").and_then(Value::as_str) == Some(issuer));
+        if let Some(introspector) = self.introspector.as_ref().filter(|_| revocable) {
             Box::pin(introspector.introspect(token))
                 .await
                 .map_err(AuthError::from)?;
@@ -232,6 +232,49 @@ impl IssuerRouter {
             }
         }
     }
+}
+
+/// The issuer whose JWTs are introspected after their local checks, if
+/// one asks: only the configuration that carries the introspection
+/// endpoint may (another issuer's tokens are never sent there), and it
+/// needs the API's client credentials. A configuration that takes its
+/// endpoint from metadata must have been through [`IssuerRouter::discover`].
+fn jwt_introspection_issuer(configs: &[AuthConfig]) -> Result<Option<String>, ConfigError> {
+    if configs
+        .iter()
+        .any(|c| c.tuning.introspection_discovery && c.tuning.introspection_url.is_none())
+    {
+        return Err(ConfigError::OutOfRange {
+            setting: "introspection_discovery (AUTH_INTROSPECTION)",
+            reason: "takes the endpoint from the issuer's metadata in IssuerRouter::discover \
+                     (the fairing's way); IssuerRouter::new needs introspection_url",
+        });
+    }
+    let setting = "introspect_jwts (AUTH_INTROSPECT_JWTS)";
+    let owner = configs
+        .iter()
+        .position(|c| c.tuning.introspection_url.is_some());
+    for (index, config) in configs.iter().enumerate() {
+        if !config.tuning.introspect_jwts {
+            continue;
+        }
+        if owner != Some(index) {
+            return Err(ConfigError::OutOfRange {
+                setting,
+                reason: "needs the introspection endpoint in the same issuer's configuration",
+            });
+        }
+        if config.tuning.client_id.is_none() {
+            return Err(ConfigError::OutOfRange {
+                setting,
+                reason: "needs the API's client credentials (AUTH_CLIENT_ID, AUTH_CLIENT_SECRET)",
+            });
+        }
+    }
+    Ok(owner
+        .and_then(|index| configs.get(index))
+        .filter(|c| c.tuning.introspect_jwts)
+        .map(|c| c.issuer.clone()))
 }
 
 /// The `iss` of a token's payload, read without verification, only to pick
