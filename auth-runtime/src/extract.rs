@@ -123,6 +123,25 @@ mod tests {
         }
     }
 
+    // The byte scan passes 32 bytes at a time: words and gaps on either
+    // side of a chunk's edge, and a gap filling a whole chunk.
+    #[test]
+    fn words_across_chunk_edges_are_split_whitespaces() {
+        for length in [1, 31, 32, 33, 64, 65] {
+            for gap in [1, 31, 32, 33, 64] {
+                let value = format!(
+                    "{}{}{} c",
+                    "a".repeat(length),
+                    " ".repeat(gap),
+                    "b".repeat(length)
+                );
+                let mut expected = value.split_whitespace();
+                let expected = [expected.next(), expected.next(), expected.next()];
+                assert_eq!(first_three_words(&value), expected, "{length} {gap}");
+            }
+        }
+    }
+
     #[test]
     fn ascii_white_space_is_unicodes_and_nothing_else() {
         for byte in 0u8..=0x7F {
