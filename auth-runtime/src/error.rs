@@ -307,4 +307,72 @@ mod tests {
             AuthError::InvalidDpopProof("why")
         );
     }
+
+    #[test]
+    fn challenge_and_oauth_errors_follow_rfc_6750() {
+        let scope = || AuthError::InsufficientScope("read".into());
+        let cases = [
+            (AuthError::MissingHeader, None, "invalid_request"),
+            (
+                AuthError::NotBearer,
+                Some("invalid_request"),
+                "invalid_request",
+            ),
+            (
+                AuthError::TokenNotFound,
+                Some("invalid_request"),
+                "invalid_request",
+            ),
+            (
+                AuthError::TooManyParts,
+                Some("invalid_request"),
+                "invalid_request",
+            ),
+            (AuthError::Expired, Some("invalid_token"), "invalid_token"),
+            (scope(), Some("insufficient_scope"), "insufficient_scope"),
+            (AuthError::JwksUnavailable, None, "temporarily_unavailable"),
+            (
+                AuthError::IntrospectionUnavailable,
+                None,
+                "temporarily_unavailable",
+            ),
+            (
+                AuthError::ReplayStoreUnavailable,
+                None,
+                "temporarily_unavailable",
+            ),
+        ];
+        for (error, challenge, oauth) in cases {
+            assert_eq!(error.challenge_error(), challenge, "{error:?}");
+            assert_eq!(error.oauth_error(), oauth, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn log_reasons_and_the_display_name_the_failure() {
+        assert_eq!(
+            AuthError::Malformed("three segments").log_reason(),
+            "three segments"
+        );
+        assert_eq!(
+            AuthError::BadSignature.log_reason(),
+            "signature does not verify"
+        );
+        assert_eq!(
+            AuthError::InsufficientScope("read".into()).log_reason(),
+            "required scope absent"
+        );
+        assert_eq!(
+            AuthError::ClaimCheckFailed("org").log_reason(),
+            "a claim check of the route fails"
+        );
+        assert_eq!(
+            AuthError::Expired.log_reason(),
+            AuthError::Expired.description()
+        );
+        assert_eq!(
+            AuthError::Expired.to_string(),
+            format!("token_expired: {}", AuthError::Expired.description())
+        );
+    }
 }
