@@ -25,13 +25,76 @@ pub const DPOP_REPLAYS: &str = "auth_dpop_replays_total";
 /// Adds one to the counter `name`, with one label where `label` gives it.
 #[inline]
 fn count(name: &'static str, label: Option<(&'static str, &'static str)>) {
+    Counter::register(name, label).increment();
+}
+
+/// One series, registered with the recorder once and then counted into
+/// directly: the counters every cached request touches are held this way
+/// (registering looks the series up in the recorder's registry, which
+/// costs more than the rest of a cached request's bookkeeping). Registered
+/// when the validator or the fairing is built, so the application installs
+/// its recorder before that (before Rocket ignites); a handle made with no
+/// recorder installed counts nothing, as the facade's own handles do.
+#[derive(Clone, Debug)]
+pub(crate) struct Counter {
     #[cfg(feature = "metrics")]
-    match label {
-        Some((key, value)) => metrics::counter!(name, key => value).increment(1),
-        None => metrics::counter!(name).increment(1),
+    inner: metrics::Counter,
+}
+
+impl Counter {
+    /// The handle of `name` (with one label where `label` gives it) in the
+    /// recorder current now.
+    fn register(name: &'static str, label: Option<(&'static str, &'static str)>) -> Counter {
+        #[cfg(feature = "metrics")]
+        let inner = match label {
+            Some((key, value)) => metrics::counter!(name, key => value),
+            None => metrics::counter!(name),
+        };
+        #[cfg(not(feature = "metrics"))]
+        let _ = (name, label);
+        Counter {
+            #[cfg(feature = "metrics")]
+            inner,
+        }
     }
-    #[cfg(not(feature = "metrics"))]
-    let _ = (name, label);
+
+    /// Adds one.
+    #[inline]
+    pub(crate) fn increment(&self) {
+        #[cfg(feature = "metrics")]
+        self.inner.increment(1);
+    }
+}
+
+/// The handle of `auth_requests_total{code="ok"}`, for the fairing.
+pub(crate) fn requests_ok() -> Counter {
+    Counter::register(REQUESTS, Some(("code", "ok")))
+}
+
+/// The verified-token cache's two counters, held by its validator.
+#[derive(Clone, Debug)]
+pub(crate) struct TokenCacheCounters {
+    hits: Counter,
+    misses: Counter,
+}
+
+impl TokenCacheCounters {
+    /// Both handles, in the recorder current now.
+    pub(crate) fn register() -> TokenCacheCounters {
+        TokenCacheCounters {
+            hits: Counter::register(TOKEN_CACHE_HITS, None),
+            misses: Counter::register(TOKEN_CACHE_MISSES, None),
+        }
+    }
+
+    /// Counts a lookup of the verified-token cache.
+    #[inline]
+    pub(crate) fn lookup(&self, hit: bool) {
+        match hit {
+            true => self.hits.increment(),
+            false => self.misses.increment(),
+        }
+    }
 }
 
 /// Counts one request's outcome.
@@ -51,19 +114,6 @@ pub(crate) fn jwks_fetch(ok: bool, took: std::time::Duration) {
     metrics::histogram!(JWKS_FETCH_DURATION).record(took.as_secs_f64());
     #[cfg(not(feature = "metrics"))]
     let _ = took;
-}
-
-/// Counts a lookup of the verified-token cache.
-#[inline]
-pub(crate) fn token_cache(hit: bool) {
-    count(
-        if hit {
-            TOKEN_CACHE_HITS
-        } else {
-            TOKEN_CACHE_MISSES
-        },
-        None,
-    );
 }
 
 /// Counts one call of the introspection endpoint.

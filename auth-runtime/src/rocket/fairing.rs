@@ -2,7 +2,7 @@
 //! authentication failures on the way out.
 
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::Header;
@@ -41,6 +41,9 @@ use crate::validator::IssuerRouter;
 pub struct Auth {
     config: Source,
     renderer: Arc<dyn ErrorRenderer>,
+    /// `auth_requests_total{code="ok"}`, registered at ignition: every
+    /// authenticated response counts into it.
+    requests_ok: Arc<OnceLock<telemetry::Counter>>,
 }
 
 /// Where the fairing's configuration comes from.
@@ -75,21 +78,24 @@ fn auth_table(rocket: &Rocket<Build>) -> Result<Option<serde_json::Value>, Confi
 }
 
 impl Auth {
+    /// The fairing for configurations from `config`, with the default renderer.
+    fn with_source(config: Source) -> Auth {
+        Auth {
+            config,
+            renderer: Arc::new(Auth0Json),
+            requests_ok: Arc::default(),
+        }
+    }
+
     /// The fairing for `config`.
     pub fn new(config: AuthConfig) -> Auth {
-        Auth {
-            config: Source::Ready(Box::new(Ok(config))),
-            renderer: Arc::new(Auth0Json),
-        }
+        Auth::with_source(Source::Ready(Box::new(Ok(config))))
     }
 
     /// The fairing configured by [`AuthConfig::from_env`]. An incomplete
     /// environment makes ignition fail with a message naming the variable.
     pub fn from_env() -> Auth {
-        Auth {
-            config: Source::Ready(Box::new(AuthConfig::from_env())),
-            renderer: Arc::new(Auth0Json),
-        }
+        Auth::with_source(Source::Ready(Box::new(AuthConfig::from_env())))
     }
 
     /// The fairing configured, at ignition, from Rocket's configuration
@@ -108,10 +114,7 @@ impl Auth {
     /// issuer = "http://127.0.0.1:8081/"
     /// ```
     pub fn from_rocket_config() -> Auth {
-        Auth {
-            config: Source::Rocket,
-            renderer: Arc::new(Auth0Json),
-        }
+        Auth::with_source(Source::Rocket)
     }
 
     /// The fairing for several issuers (tenants, staging and production):
@@ -120,10 +123,7 @@ impl Auth {
     /// protected-resource settings (mode, nonces, replay store, public URL,
     /// metadata) apply to every request.
     pub fn issuers(configs: impl IntoIterator<Item = AuthConfig>) -> Auth {
-        Auth {
-            config: Source::Many(configs.into_iter().collect()),
-            renderer: Arc::new(Auth0Json),
-        }
+        Auth::with_source(Source::Many(configs.into_iter().collect()))
     }
 
     /// Replaces the body of error responses (default: [`Auth0Json`]), e.g.
@@ -179,6 +179,7 @@ impl Fairing for Auth {
                     }
                     None => rocket,
                 };
+                self.requests_ok.get_or_init(telemetry::requests_ok);
                 Ok(rocket.manage(router).manage(rendering))
             }
             Err(error) => {
@@ -202,7 +203,10 @@ impl Fairing for Auth {
         let state = state(request);
         let Some(recorded) = state.rejection.get() else {
             if state.attempted.load(Ordering::Relaxed) {
-                telemetry::request("ok");
+                match self.requests_ok.get() {
+                    Some(counter) => counter.increment(),
+                    None => telemetry::request("ok"),
+                }
             }
             return;
         };

@@ -28,8 +28,9 @@ use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::validator::IssuerRouter;
 
-/// What the guards of a request tell the fairing's `on_response`, kept in
-/// one request-local value (one allocation per request, not one per flag).
+/// What the guards of a request share, and tell the fairing's
+/// `on_response`, kept in one request-local value (one allocation per
+/// request, not one per flag).
 #[derive(Default)]
 struct RequestState {
     /// Whether a guard asked for authentication (the request counter).
@@ -39,6 +40,9 @@ struct RequestState {
     nonce_due: AtomicBool,
     /// The first authentication failure.
     rejection: OnceLock<Recorded>,
+    /// The outcome of authenticating the request, computed once: later
+    /// guards of the request share it.
+    authenticated: tokio::sync::OnceCell<Result<Claims, AuthError>>,
 }
 
 /// The request's [`RequestState`].
@@ -54,17 +58,16 @@ struct Recorded {
     route_scopes: Option<String>,
 }
 
-/// The outcome of authenticating a request, computed once per request.
-struct Authenticated(Result<Claims, AuthError>);
-
 /// Authenticates `request` once; later calls (other guards) share the result.
 async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthError> {
-    state(request).attempted.store(true, Ordering::Relaxed);
-    let outcome = request
-        .local_cache_async(async {
+    let state = state(request);
+    state.attempted.store(true, Ordering::Relaxed);
+    state
+        .authenticated
+        .get_or_init(|| async {
             let Some(router) = request.rocket().state::<IssuerRouter>() else {
                 log::error!("auth: {NOT_ATTACHED}");
-                return Authenticated(Err(AuthError::JwksUnavailable));
+                return Err(AuthError::JwksUnavailable);
             };
             let parts = parts::request_parts(request, router).await;
             let shutdown = request.rocket().shutdown();
@@ -78,15 +81,14 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthEr
             if result.is_ok()
                 && parts::scheme_used(request, Some(router)) == Some(crate::extract::Scheme::Dpop)
             {
-                state(request).nonce_due.store(true, Ordering::Relaxed);
+                state.nonce_due.store(true, Ordering::Relaxed);
             }
             if let Err(error) = &result {
                 log_rejection(request, error);
             }
-            Authenticated(result)
+            result
         })
-        .await;
-    &outcome.0
+        .await
 }
 
 /// Logs (at debug level) that `request` was refused with `error`, and why.

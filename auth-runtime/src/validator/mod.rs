@@ -50,6 +50,7 @@ pub struct Validator {
     validations: Vec<(Algorithm, Validation)>,
     verified: Option<TokenCache>,
     verifications: AtomicU64,
+    cache_counters: crate::telemetry::TokenCacheCounters,
 }
 
 impl Validator {
@@ -95,6 +96,7 @@ impl Validator {
             validations,
             verified,
             verifications: AtomicU64::new(0),
+            cache_counters: crate::telemetry::TokenCacheCounters::register(),
         })
     }
 
@@ -184,12 +186,12 @@ impl Validator {
         let digest = sha256(token);
         if let Some(hit) = cache.get(&digest) {
             if self.still_valid(&hit) {
-                crate::telemetry::token_cache(true);
+                self.cache_counters.lookup(true);
                 return Ok(hit.claims.clone());
             }
             cache.remove(&digest);
         }
-        crate::telemetry::token_cache(false);
+        self.cache_counters.lookup(false);
         let verified = self.verify_boxed(token).await?;
         let claims = verified.claims.clone();
         cache.insert(digest, verified);

@@ -23,9 +23,9 @@ use crate::extract::extract_credentials;
 /// ```
 #[derive(Clone)]
 pub struct RequestParts<'a> {
-    pub(super) authorization: Vec<&'a str>,
-    pub(super) dpop: Vec<&'a str>,
-    pub(super) client_cert: Vec<&'a str>,
+    pub(super) authorization: HeaderValues<'a>,
+    pub(super) dpop: HeaderValues<'a>,
+    pub(super) client_cert: HeaderValues<'a>,
     pub(super) tls_client_cert: TlsClientCertificate<'a>,
     pub(super) method: &'a str,
     pub(super) url: Option<String>,
@@ -60,9 +60,9 @@ impl<'a> RequestParts<'a> {
     /// fails any DPoP proof. No headers yet; the time is now.
     pub fn new(method: &'a str, url: Option<String>) -> RequestParts<'a> {
         RequestParts {
-            authorization: Vec::new(),
-            dpop: Vec::new(),
-            client_cert: Vec::new(),
+            authorization: HeaderValues::default(),
+            dpop: HeaderValues::default(),
+            client_cert: HeaderValues::default(),
             tls_client_cert: TlsClientCertificate::None,
             method,
             url,
@@ -117,6 +117,48 @@ impl<'a> RequestParts<'a> {
     }
 }
 
+/// The values of one header, in order. A request has one `Authorization`
+/// header and at most one `DPoP` header: the first value is held inline,
+/// so that gathering them allocates nothing; any further ones (refused
+/// later) go to the heap.
+#[derive(Clone, Default)]
+pub(super) struct HeaderValues<'a> {
+    first: Option<&'a str>,
+    more: Vec<&'a str>,
+}
+
+/// How many values a header has, and the one when it has one.
+pub(super) enum Count<'a> {
+    None,
+    One(&'a str),
+    Several,
+}
+
+impl<'a> HeaderValues<'a> {
+    fn push(&mut self, value: &'a str) {
+        match self.first {
+            None => self.first = Some(value),
+            Some(_) => self.more.push(value),
+        }
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.more.len()
+    }
+
+    pub(super) fn count(&self) -> Count<'a> {
+        match (self.first, self.more.is_empty()) {
+            (None, _) => Count::None,
+            (Some(one), true) => Count::One(one),
+            (Some(_), false) => Count::Several,
+        }
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.first.into_iter().chain(self.more.iter().copied())
+    }
+}
+
 impl IssuerRouter {
     /// Authenticates a request, in the contract's order: the
     /// `Authorization` header (`Bearer`, or `DPoP` unless DPoP is
@@ -135,10 +177,10 @@ impl IssuerRouter {
     /// With several issuers, the DPoP settings of the first configuration
     /// apply.
     pub async fn authorize_request(&self, request: &RequestParts<'_>) -> Result<Claims, AuthError> {
-        let header = match request.authorization.as_slice() {
-            [] => "",
-            [one] => one,
-            _ => return Err(AuthError::TooManyParts),
+        let header = match request.authorization.count() {
+            Count::None => "",
+            Count::One(one) => one,
+            Count::Several => return Err(AuthError::TooManyParts),
         };
         let (scheme, token) = extract_credentials(header, self.sender.mode.accepts_dpop())?;
         let claims = self.validate(token).await?;
@@ -151,12 +193,8 @@ impl IssuerRouter {
             Some(_) => TlsClientCertificate::None,
             None => request.tls_client_cert,
         };
-        crate::certbound::check_binding_with(
-            claims.get("cnf"),
-            tls,
-            request.client_cert.iter().copied(),
-        )
-        .map_err(|error| AuthError::InvalidToken(error.description()))?;
+        crate::certbound::check_binding_with(claims.get("cnf"), tls, request.client_cert.iter())
+            .map_err(|error| AuthError::InvalidToken(error.description()))?;
         Ok(claims)
     }
 
@@ -183,5 +221,25 @@ impl IssuerRouter {
     /// `DPoP` challenge.
     pub fn dpop_algs(&self) -> String {
         self.sender.algs()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Count, HeaderValues};
+
+    #[test]
+    fn header_values_tell_none_one_and_several_and_keep_their_order() {
+        let mut values = HeaderValues::default();
+        assert!(matches!(values.count(), Count::None));
+        assert_eq!(values.len(), 0);
+        values.push("a");
+        assert!(matches!(values.count(), Count::One("a")));
+        assert_eq!(values.len(), 1);
+        values.push("b");
+        values.push("c");
+        assert!(matches!(values.count(), Count::Several));
+        assert_eq!(values.len(), 3);
+        assert_eq!(values.iter().collect::<Vec<_>>(), ["a", "b", "c"]);
     }
 }

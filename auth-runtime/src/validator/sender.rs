@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::request::Count;
 use super::RequestParts;
 use crate::claims::Claims;
 use crate::config::{AuthConfig, ConfigError, DpopMode};
@@ -167,10 +168,10 @@ impl SenderConstraint {
         jkt: &str,
         request: &RequestParts<'_>,
     ) -> Result<(), AuthError> {
-        let proof = match request.dpop.as_slice() {
-            [one] => one.trim(),
-            [] => return Err(AuthError::InvalidDpopProof(NO_PROOF)),
-            _ => return Err(AuthError::InvalidDpopProof(TWO_PROOFS)),
+        let proof = match request.dpop.count() {
+            Count::One(one) => one.trim(),
+            Count::None => return Err(AuthError::InvalidDpopProof(NO_PROOF)),
+            Count::Several => return Err(AuthError::InvalidDpopProof(TWO_PROOFS)),
         };
         let url = request
             .url
