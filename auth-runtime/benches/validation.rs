@@ -10,6 +10,10 @@
 //!   endpoint on loopback, a cached JWT against a cached opaque token, an
 //!   opaque token never seen (one call to the endpoint), and the RFC 8705
 //!   certificate check of one request (parse `Client-Cert`, hash, compare).
+//! * `rsa_key/*`: what pre-parsing RSA keys would save a first-seen token:
+//!   one RS256 signature check as jsonwebtoken makes it (the key built from
+//!   `n` and `e` on every verification) against aws-lc-rs's
+//!   `ParsedPublicKey` built once.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -219,9 +223,50 @@ fn beyond_bearer(c: &mut Criterion) {
     group.finish();
 }
 
+/// One RS256 signature, verified from the JWK's `n`/`e` each time (as
+/// jsonwebtoken does) and with the key parsed once.
+fn rsa_key(c: &mut Criterion) {
+    use aws_lc_rs::signature::{RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
+    use base64::Engine;
+
+    let setup = setup();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let key = setup.issuer.key();
+    let jwk = key.public_jwk();
+    let member = |name: &str| b64.decode(jwk[name].as_str().unwrap()).unwrap();
+    let (n, e) = (member("n"), member("e"));
+    let (message, signature) = setup.token.rsplit_once('.').unwrap();
+    let signature = b64.decode(signature).unwrap();
+    let components = RsaPublicKeyComponents { n: &n, e: &e };
+    let parsed = components
+        .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
+        .unwrap();
+
+    let mut group = c.benchmark_group("rsa_key");
+    group.bench_function("components_each_time", |b| {
+        b.iter(|| {
+            components
+                .verify(
+                    &RSA_PKCS1_2048_8192_SHA256,
+                    black_box(message.as_bytes()),
+                    &signature,
+                )
+                .unwrap()
+        })
+    });
+    group.bench_function("parsed_once", |b| {
+        b.iter(|| {
+            parsed
+                .verify_sig(black_box(message.as_bytes()), &signature)
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
-    targets = validate, contention, beyond_bearer
+    targets = validate, contention, beyond_bearer, rsa_key
 }
 criterion_main!(benches);
