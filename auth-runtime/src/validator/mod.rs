@@ -6,6 +6,8 @@ use std::sync::Arc;
 use jsonwebtoken::{Algorithm, Validation};
 
 mod claims_check;
+#[cfg(all(test, feature = "testing"))]
+mod clock_tests;
 pub(crate) mod jws;
 mod request;
 pub(crate) mod router;
