@@ -1,4 +1,6 @@
-//! The introspector against a loopback endpoint (wiremock).
+//! The introspector against a loopback endpoint (wiremock). The cache's
+//! expiries and the answers' `exp` are judged at a [`ManualClock`], moved
+//! past each boundary rather than slept through.
 
 use std::time::Duration;
 
@@ -7,6 +9,9 @@ use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::*;
+use crate::clock::ManualClock;
+
+const TICK: Duration = Duration::from_millis(1);
 
 const ISSUER: &str = "https://server.example.com/";
 const AUDIENCE: &str = "https://protected.example.net/resource";
@@ -70,13 +75,33 @@ fn assert_unavailable(error: &IntrospectionError, case: impl std::fmt::Display) 
     );
 }
 
-/// Introspects `token` again `millis` ms later, asserting that its cached
-/// answer had expired by then: the endpoint was asked once more.
-async fn again_after(introspector: &Introspector, token: &str, millis: u64) -> Outcome {
+/// `settings` on `manual`'s clock.
+fn on(manual: &ManualClock, mut settings: IntrospectionSettings) -> IntrospectionSettings {
+    settings.clock = manual.clock();
+    settings
+}
+
+/// Introspects `token` once `manual` moved `by` one tick short of `ttl`,
+/// asserting that the answer came from the cache, then one tick later,
+/// asserting that the endpoint was asked again: the outcome.
+async fn cached_for(
+    introspector: &Introspector,
+    token: &str,
+    manual: &ManualClock,
+    ttl: Duration,
+) -> Outcome {
     let calls = introspector.calls();
-    tokio::time::sleep(Duration::from_millis(millis)).await;
+    manual.advance(ttl - TICK);
+    let cached = introspector.introspect(token).await;
+    assert_eq!(
+        introspector.calls(),
+        calls,
+        "{token}: asked one tick before"
+    );
+    manual.advance(TICK);
     let outcome = introspector.introspect(token).await;
     assert_eq!(introspector.calls(), calls + 1, "{token}: not asked again");
+    assert_eq!(cached.is_ok(), outcome.is_ok());
     outcome
 }
 
@@ -154,43 +179,71 @@ async fn an_active_answer_is_cached_and_the_endpoint_asked_once() {
 }
 
 #[tokio::test]
-async fn an_active_answer_is_cached_no_longer_than_the_maximum() {
+async fn an_active_answer_is_cached_until_one_tick_before_the_maximum() {
+    let manual = ManualClock::new();
     let server = answering_json(active(3600)).await;
-    let mut settings = settings(&server);
-    settings.max_active_ttl = Duration::from_millis(200);
-    let introspector = introspector(settings);
+    let introspector = introspector(on(&manual, settings(&server)));
     introspector.introspect("tok").await.unwrap();
     introspector.introspect("tok").await.unwrap();
     assert_eq!(introspector.calls(), 1);
-    again_after(&introspector, "tok", 300).await.unwrap();
+    let ttl = DEFAULT_INTROSPECTION_MAX_ACTIVE_TTL;
+    cached_for(&introspector, "tok", &manual, ttl)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
-async fn an_active_answer_is_cached_no_longer_than_its_exp() {
+async fn an_active_answer_is_cached_until_one_tick_before_its_exp() {
     // exp one second ahead: accepted (and, past it, still within the leeway),
-    // cached for at most that second.
-    let server = answering_json(active(1)).await;
-    let introspector = introspector(settings(&server));
+    // cached for that second.
+    let manual = ManualClock::new();
+    let mut answer = active(0);
+    answer["exp"] = json!(manual.unix() + 1);
+    let server = answering_json(answer).await;
+    let introspector = introspector(on(&manual, settings(&server)));
     introspector.introspect("tok").await.unwrap();
     assert_eq!(introspector.calls(), 1);
-    again_after(&introspector, "tok", 2100).await.unwrap();
+    cached_for(&introspector, "tok", &manual, Duration::from_secs(1))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
-async fn an_inactive_answer_is_cached_briefly() {
+async fn an_inactive_answer_is_cached_until_one_tick_before_the_inactive_ttl() {
+    let manual = ManualClock::new();
     let server = answering_json(json!({"active": false})).await;
-    let mut settings = settings(&server);
-    settings.inactive_ttl = Duration::from_millis(200);
-    let introspector = introspector(settings);
+    let introspector = introspector(on(&manual, settings(&server)));
     for _ in 0..3 {
         let error = introspector.introspect("revoked").await.unwrap_err();
         assert_eq!(error, IntrospectionError::Inactive);
         assert_eq!((error.status(), error.code()), (401, "invalid_token"));
     }
     assert_eq!(introspector.calls(), 1);
-    again_after(&introspector, "revoked", 300)
+    let ttl = DEFAULT_INTROSPECTION_INACTIVE_TTL;
+    cached_for(&introspector, "revoked", &manual, ttl)
         .await
         .unwrap_err();
+}
+
+#[tokio::test]
+async fn an_answers_exp_is_judged_at_the_clock_expired_at_exp_plus_leeway() {
+    let manual = ManualClock::new();
+    let exp = manual.unix() + 100;
+    let answer = json!({"active": true, "iss": ISSUER, "aud": AUDIENCE, "exp": exp});
+    let server = answering_json(answer).await;
+    let introspector = introspector(on(&manual, settings(&server)));
+    introspector.introspect("tok").await.unwrap();
+    // Past the cache's minute; an answer past its exp is not cached.
+    let leeway = crate::config::DEFAULT_LEEWAY;
+    manual.advance(Duration::from_secs(100) + leeway - Duration::from_secs(1));
+    assert!(
+        introspector.introspect("tok").await.is_ok(),
+        "one second before"
+    );
+    manual.advance(Duration::from_secs(1));
+    let expired = introspector.introspect("tok").await.unwrap_err();
+    assert_eq!(expired, IntrospectionError::Expired);
+    assert_eq!(introspector.calls(), 3);
 }
 
 #[tokio::test]
@@ -386,13 +439,23 @@ fn the_cache_key_is_a_hash_not_the_token() {
 
 #[tokio::test]
 async fn a_cancelled_call_leaves_nothing_behind_and_blocks_no_one() {
-    let server = answering(active_after(Duration::from_millis(300))).await;
+    let server = answering(active_after(Duration::from_millis(200))).await;
     let introspector = Arc::new(introspector(settings(&server)));
     let first = {
         let introspector = Arc::clone(&introspector);
         tokio::spawn(async move { introspector.introspect("tok").await })
     };
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Cancelled once its call reached the endpoint.
+    let started = std::time::Instant::now();
+    while server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty()
+    {
+        assert!(started.elapsed() < Duration::from_secs(5), "never called");
+        tokio::task::yield_now().await;
+    }
     first.abort();
     let _ = first.await;
     assert!(introspector.in_flight.lock().unwrap().is_empty());
