@@ -89,7 +89,7 @@ impl std::fmt::Debug for Clock {
 
 #[cfg(any(test, feature = "testing"))]
 mod manual {
-    use std::sync::{Arc, Mutex, PoisonError};
+    use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
     use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
     use super::{Clock, Source};
@@ -138,8 +138,12 @@ mod manual {
     }
 
     impl Shared {
+        fn lock(&self) -> MutexGuard<'_, Moved> {
+            self.moved.lock().unwrap_or_else(PoisonError::into_inner)
+        }
+
         fn moved(&self) -> Moved {
-            *self.moved.lock().unwrap_or_else(PoisonError::into_inner)
+            *self.lock()
         }
 
         pub(super) fn now(&self) -> Instant {
@@ -183,11 +187,7 @@ mod manual {
 
         /// Moves monotonic and wall-clock time forward by `by`, together.
         pub fn advance(&self, by: Duration) {
-            let mut moved = self
-                .shared
-                .moved
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut moved = self.shared.lock();
             moved.elapsed += by;
             moved.wall += by;
         }
@@ -195,12 +195,7 @@ mod manual {
         /// Sets the wall-clock time to `secs` seconds since the Unix epoch
         /// (forward or back); monotonic time does not move.
         pub fn set_unix(&self, secs: u64) {
-            let mut moved = self
-                .shared
-                .moved
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            moved.wall = Duration::from_secs(secs);
+            self.shared.lock().wall = Duration::from_secs(secs);
         }
 
         /// The monotonic time it stands at (as its clocks read it).

@@ -1,6 +1,5 @@
-//! The introspector against a loopback endpoint (wiremock). The cache's
-//! expiries and the answers' `exp` are judged at a [`ManualClock`], moved
-//! past each boundary rather than slept through.
+//! The introspector against a loopback endpoint (wiremock); its time rules
+//! in `clock`.
 
 use std::time::Duration;
 
@@ -9,9 +8,8 @@ use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::*;
-use crate::clock::ManualClock;
 
-const TICK: Duration = Duration::from_millis(1);
+mod clock;
 
 const ISSUER: &str = "https://server.example.com/";
 const AUDIENCE: &str = "https://protected.example.net/resource";
@@ -73,36 +71,6 @@ fn assert_unavailable(error: &IntrospectionError, case: impl std::fmt::Display) 
         matches!(error, IntrospectionError::Unavailable(_)),
         "{case}: {error:?}"
     );
-}
-
-/// `settings` on `manual`'s clock.
-fn on(manual: &ManualClock, mut settings: IntrospectionSettings) -> IntrospectionSettings {
-    settings.clock = manual.clock();
-    settings
-}
-
-/// Introspects `token` once `manual` moved `by` one tick short of `ttl`,
-/// asserting that the answer came from the cache, then one tick later,
-/// asserting that the endpoint was asked again: the outcome.
-async fn cached_for(
-    introspector: &Introspector,
-    token: &str,
-    manual: &ManualClock,
-    ttl: Duration,
-) -> Outcome {
-    let calls = introspector.calls();
-    manual.advance(ttl - TICK);
-    let cached = introspector.introspect(token).await;
-    assert_eq!(
-        introspector.calls(),
-        calls,
-        "{token}: asked one tick before"
-    );
-    manual.advance(TICK);
-    let outcome = introspector.introspect(token).await;
-    assert_eq!(introspector.calls(), calls + 1, "{token}: not asked again");
-    assert_eq!(cached.is_ok(), outcome.is_ok());
-    outcome
 }
 
 /// `n` tasks introspecting `tok` at once.
@@ -176,74 +144,6 @@ async fn an_active_answer_is_cached_and_the_endpoint_asked_once() {
     assert_eq!(introspector.calls(), 1);
     introspector.introspect("another").await.unwrap();
     assert_eq!(introspector.calls(), 2, "the key is the token's");
-}
-
-#[tokio::test]
-async fn an_active_answer_is_cached_until_one_tick_before_the_maximum() {
-    let manual = ManualClock::new();
-    let server = answering_json(active(3600)).await;
-    let introspector = introspector(on(&manual, settings(&server)));
-    introspector.introspect("tok").await.unwrap();
-    introspector.introspect("tok").await.unwrap();
-    assert_eq!(introspector.calls(), 1);
-    let ttl = DEFAULT_INTROSPECTION_MAX_ACTIVE_TTL;
-    cached_for(&introspector, "tok", &manual, ttl)
-        .await
-        .unwrap();
-}
-
-#[tokio::test]
-async fn an_active_answer_is_cached_until_one_tick_before_its_exp() {
-    // exp one second ahead: accepted (and, past it, still within the leeway),
-    // cached for that second.
-    let manual = ManualClock::new();
-    let mut answer = active(0);
-    answer["exp"] = json!(manual.unix() + 1);
-    let server = answering_json(answer).await;
-    let introspector = introspector(on(&manual, settings(&server)));
-    introspector.introspect("tok").await.unwrap();
-    assert_eq!(introspector.calls(), 1);
-    cached_for(&introspector, "tok", &manual, Duration::from_secs(1))
-        .await
-        .unwrap();
-}
-
-#[tokio::test]
-async fn an_inactive_answer_is_cached_until_one_tick_before_the_inactive_ttl() {
-    let manual = ManualClock::new();
-    let server = answering_json(json!({"active": false})).await;
-    let introspector = introspector(on(&manual, settings(&server)));
-    for _ in 0..3 {
-        let error = introspector.introspect("revoked").await.unwrap_err();
-        assert_eq!(error, IntrospectionError::Inactive);
-        assert_eq!((error.status(), error.code()), (401, "invalid_token"));
-    }
-    assert_eq!(introspector.calls(), 1);
-    let ttl = DEFAULT_INTROSPECTION_INACTIVE_TTL;
-    cached_for(&introspector, "revoked", &manual, ttl)
-        .await
-        .unwrap_err();
-}
-
-#[tokio::test]
-async fn an_answers_exp_is_judged_at_the_clock_expired_at_exp_plus_leeway() {
-    let manual = ManualClock::new();
-    let exp = manual.unix() + 100;
-    let answer = json!({"active": true, "iss": ISSUER, "aud": AUDIENCE, "exp": exp});
-    let server = answering_json(answer).await;
-    let introspector = introspector(on(&manual, settings(&server)));
-    introspector.introspect("tok").await.unwrap();
-    // Past the cache's minute; an answer past its exp is not cached.
-    let leeway = crate::config::DEFAULT_LEEWAY;
-    manual.advance(Duration::from_secs(100) + leeway - Duration::from_secs(1));
-    assert!(
-        introspector.introspect("tok").await.is_ok(),
-        "one second before"
-    );
-    manual.advance(Duration::from_secs(1));
-    let expired = introspector.introspect("tok").await.unwrap_err();
-    assert_eq!(expired, IntrospectionError::Expired);
-    assert_eq!(introspector.calls(), 3);
 }
 
 #[tokio::test]

@@ -149,41 +149,43 @@ async fn the_maximum_token_age_holds_until_iat_plus_age_plus_leeway_cached_or_no
     }
 }
 
-#[tokio::test]
-async fn a_cached_token_is_served_until_exp_plus_leeway_and_verified_again_one_second_later() {
+/// With a token cache keeping entries for `max_age`, validates a token
+/// expiring in `exp_in` seconds (a full verification), then after the
+/// clock moved `last_hit` (asserting a cache hit), then one `step` later
+/// (asserting a miss): that last outcome.
+async fn hit_then_miss(
+    max_age: Duration,
+    exp_in: u64,
+    (last_hit, step): (Duration, Duration),
+) -> Option<AuthError> {
     let manual = ManualClock::new();
     let validator = validator(&manual, |b| {
-        b.token_cache_capacity(10).token_cache_max_age(secs(3600))
+        b.token_cache_capacity(10).token_cache_max_age(max_age)
     });
     let t0 = manual.unix();
-    let token = token(t0, t0 + 100).build();
+    let token = token(t0, t0 + exp_in).build();
     assert!(validator.validate(&token).await.is_ok());
-    manual.advance(secs(100 + LEEWAY));
+    manual.advance(last_hit);
     assert!(validator.validate(&token).await.is_ok());
-    assert_eq!(validator.full_verifications(), 1, "a hit at exp + leeway");
-    manual.advance(SECOND);
-    assert_eq!(
-        validator.validate(&token).await.err(),
-        Some(AuthError::Expired)
-    );
-    assert_eq!(validator.full_verifications(), 2, "a miss one second later");
+    assert_eq!(validator.full_verifications(), 1, "a hit at {last_hit:?}");
+    manual.advance(step);
+    let outcome = validator.validate(&token).await.err();
+    assert_eq!(validator.full_verifications(), 2, "a miss {step:?} later");
+    outcome
+}
+
+#[tokio::test]
+async fn a_cached_token_is_served_until_exp_plus_leeway_and_verified_again_one_second_later() {
+    let edges = (secs(100 + LEEWAY), SECOND);
+    let outcome = hit_then_miss(secs(3600), 100, edges).await;
+    assert_eq!(outcome, Some(AuthError::Expired));
 }
 
 #[tokio::test]
 async fn a_cache_entry_lives_until_one_tick_before_token_cache_max_age() {
-    let manual = ManualClock::new();
-    let validator = validator(&manual, |b| {
-        b.token_cache_capacity(10).token_cache_max_age(secs(120))
-    });
-    let t0 = manual.unix();
-    let token = token(t0, t0 + 3600).build();
-    assert!(validator.validate(&token).await.is_ok());
-    manual.advance(secs(120) - TICK);
-    assert!(validator.validate(&token).await.is_ok());
-    assert_eq!(validator.full_verifications(), 1, "a hit one tick before");
-    manual.advance(TICK);
-    assert!(validator.validate(&token).await.is_ok());
-    assert_eq!(validator.full_verifications(), 2, "verified again at it");
+    let edges = (secs(120) - TICK, TICK);
+    let outcome = hit_then_miss(secs(120), 3600, edges).await;
+    assert_eq!(outcome, None, "verified again, valid");
 }
 
 // jsonwebtoken checks exp, then nbf, then iss, then aud: moving the time
@@ -275,17 +277,26 @@ async fn with_proof(
     router.authorize_request(&parts).await.map(|_| ())
 }
 
+/// A router on a manual clock (`configure`d), a DPoP key, the clock's
+/// time at the start, and a token bound to the key.
+fn bound(
+    configure: impl FnOnce(AuthConfigBuilder) -> AuthConfigBuilder,
+) -> (ManualClock, IssuerRouter, DpopKey, u64, String) {
+    let manual = ManualClock::new();
+    let router = router(&manual, configure);
+    let key = DpopKey::generate();
+    let t0 = manual.unix();
+    let token = token(t0, t0 + 3600).bound_to(&key).build();
+    (manual, router, key, t0, token)
+}
+
 const TOO_OLD: &str = "The DPoP proof is too old (iat)";
 const AHEAD: &str = "The DPoP proof is issued in the future (iat)";
 const REPLAYED: &str = "The DPoP proof was used before (its jti was seen)";
 
 #[tokio::test]
 async fn the_proof_window_runs_from_300_s_old_to_30_s_ahead_on_the_routers_clock() {
-    let manual = ManualClock::new();
-    let router = router(&manual, |b| b);
-    let key = DpopKey::generate();
-    let t0 = manual.unix();
-    let token = token(t0, t0 + 3600).bound_to(&key).build();
+    let (manual, router, key, t0, token) = bound(|b| b);
     let proof = |iat: u64| key.proof("GET", URL).iat(iat);
     assert!(with_proof(&router, &token, proof(t0 + 30)).await.is_ok());
     let ahead = with_proof(&router, &token, proof(t0 + 31)).await;
@@ -302,15 +313,11 @@ async fn the_proof_window_runs_from_300_s_old_to_30_s_ahead_on_the_routers_clock
 
 #[tokio::test]
 async fn a_nonce_of_the_routers_clock_holds_for_its_window_and_not_a_second_more() {
-    let manual = ManualClock::new();
-    let router = router(&manual, |b| {
+    let (manual, router, key, t0, token) = bound(|b| {
         b.dpop_nonce(true)
             .dpop_nonce_secret(SECRET.to_vec())
             .dpop_nonce_window(secs(120))
     });
-    let key = DpopKey::generate();
-    let t0 = manual.unix();
-    let token = token(t0, t0 + 3600).bound_to(&key).build();
     let nonce = router.dpop_nonce(router.clock().unix()).unwrap();
     manual.advance(secs(120));
     let fresh = |key: &DpopKey| key.proof("GET", URL).iat(t0 + 120).nonce(&nonce);
@@ -322,11 +329,7 @@ async fn a_nonce_of_the_routers_clock_holds_for_its_window_and_not_a_second_more
 
 #[tokio::test]
 async fn a_replayed_proof_is_refused_while_its_iat_is_in_the_window() {
-    let manual = ManualClock::new();
-    let router = router(&manual, |b| b);
-    let key = DpopKey::generate();
-    let t0 = manual.unix();
-    let token = token(t0, t0 + 3600).bound_to(&key).build();
+    let (manual, router, key, t0, token) = bound(|b| b);
     let proof = key.proof("GET", URL).iat(t0).jti("once");
     assert!(with_proof(&router, &token, proof.clone()).await.is_ok());
     manual.advance(secs(300));
