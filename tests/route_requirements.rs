@@ -3,6 +3,9 @@
 //! claim checks, and the order of those checks against the scopes.
 
 use auth_examples::MFA;
+use std::time::Duration;
+
+use auth_runtime::testing::ManualClock;
 use auth_runtime::{requires_auth, requires_scope, Auth};
 use auth_tests::*;
 use rocket::http::Status;
@@ -104,6 +107,22 @@ async fn an_old_or_missing_auth_time_asks_for_step_up() {
     get_with(&app, STEP_UP, &negative)
         .await
         .assert(Expect::BadClaim("auth_time"), "negative auth_time");
+}
+
+// The guard reads the router's clock: the edge of max_age (300 s) plus the
+// leeway (60 s), and one second past it.
+#[rocket::async_test]
+async fn auth_time_passes_at_max_age_plus_leeway_and_steps_up_a_second_later() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let manual = ManualClock::new();
+    let app = TestApp::start(AppKind::Quickstart, ks.config().clock(manual.clock())).await;
+    let login = manual.unix();
+    let token = ks.token(&RSA_A).acr(MFA).claim("auth_time", login).build();
+    manual.advance(Duration::from_secs(360));
+    let at_the_edge = get_with(&app, STEP_UP, &token).await;
+    assert_eq!(at_the_edge.status, Status::Ok, "{at_the_edge:?}");
+    manual.advance(Duration::from_secs(1));
+    assert_step_up(&get_with(&app, STEP_UP, &token).await, &[], "361 s on");
 }
 
 #[rocket::async_test]

@@ -91,6 +91,7 @@
 
 pub mod certbound;
 mod claims;
+pub mod clock;
 pub mod config;
 mod crypto;
 pub mod dpop;

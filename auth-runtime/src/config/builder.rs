@@ -212,6 +212,19 @@ impl AuthConfigBuilder {
         self
     }
 
+    /// The clock every time-dependent rule reads: the key set's TTL,
+    /// staleness cap, cooldowns and back-off, the verified-token cache, a
+    /// token's `exp`, `nbf`, `iat` and maximum age, the introspection cache,
+    /// DPoP's proof window, replay retention and nonces. Default:
+    /// [`Clock::system`](crate::clock::Clock::system). Meant for tests, with
+    /// a `ManualClock` (feature `testing`); it is never read from the
+    /// environment or Rocket's configuration. With several issuers, the
+    /// first configuration's clock also serves the router's own rules (DPoP).
+    pub fn clock(mut self, clock: crate::clock::Clock) -> Self {
+        self.config.clock = clock;
+        self
+    }
+
     /// Checks the configuration and returns it.
     pub fn build(self) -> Result<AuthConfig, ConfigError> {
         let config = self.config;

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 pub use jsonwebtoken::Algorithm;
 
+use crate::clock::Clock;
+
 mod builder;
 mod certbound;
 mod claims_policy;
@@ -124,6 +126,8 @@ pub struct AuthConfig {
     pub(crate) tuning: Tuning,
     /// DPoP's settings that are secrets or stores (config/dpop.rs).
     pub(crate) dpop_extras: DpopExtras,
+    /// The time every rule reads (see the builder's `clock`).
+    pub(crate) clock: Clock,
 }
 
 /// The tuning settings, as Rocket's `[auth]` table spells them (durations in
@@ -269,6 +273,7 @@ impl AuthConfig {
             claim_policy: None,
             tuning: Tuning::default(),
             dpop_extras: DpopExtras::default(),
+            clock: Clock::system(),
         })
     }
 
@@ -302,6 +307,12 @@ impl AuthConfig {
     /// try: what a 503's `Retry-After` tells clients.
     pub fn retry_interval(&self) -> Duration {
         self.tuning.retry_interval
+    }
+
+    /// The clock every time-dependent rule reads (see
+    /// [`AuthConfigBuilder::clock`]).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 }
 

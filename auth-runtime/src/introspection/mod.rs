@@ -17,12 +17,13 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::Url;
 use tokio::sync::OnceCell;
 
 use crate::claims::{Claims, ScopeSource};
+use crate::clock::Clock;
 use crate::config::{check_network_url, AuthConfig, ConfigError};
 pub use crate::config::{ClientAuth, ClientSecret};
 
@@ -104,6 +105,11 @@ pub struct IntrospectionSettings {
     pub cache_capacity: usize,
     /// Where scopes are read from, as for JWTs.
     pub scope_sources: Vec<ScopeSource>,
+    /// The time of the cache's expiries and of the `exp` and `nbf` checks:
+    /// by default [`Clock::system`]; the configuration's clock (see
+    /// [`AuthConfigBuilder::clock`](crate::config::AuthConfigBuilder::clock))
+    /// when made from one.
+    pub clock: Clock,
 }
 
 impl IntrospectionSettings {
@@ -128,13 +134,14 @@ impl IntrospectionSettings {
             inactive_ttl: DEFAULT_INTROSPECTION_INACTIVE_TTL,
             cache_capacity: DEFAULT_INTROSPECTION_CACHE_CAPACITY,
             scope_sources: ScopeSource::ALL.to_vec(),
+            clock: Clock::system(),
         }
     }
 }
 
 impl IntrospectionSettings {
     /// The settings of `config`, when it names an endpoint: its
-    /// credentials, leeway, fetch timeout and scope claims, with `issuers`
+    /// credentials, leeway, fetch timeout, scope claims and clock, with `issuers`
     /// and `audiences` as given.
     pub(crate) fn from_config(
         config: &AuthConfig,
@@ -157,6 +164,7 @@ impl IntrospectionSettings {
         settings.leeway = tuning.leeway;
         settings.timeout = tuning.fetch_timeout;
         settings.scope_sources = tuning.scope_claims.clone();
+        settings.clock = config.clock.clone();
         Some(settings)
     }
 }
@@ -325,7 +333,7 @@ impl Introspector {
             let (outcome, ttl) = self.ask(token).await;
             if let Some(ttl) = ttl.filter(|ttl| !ttl.is_zero()) {
                 let entry = Entry {
-                    until: Instant::now() + ttl,
+                    until: self.settings.clock.now() + ttl,
                     outcome: outcome.clone(),
                 };
                 self.cache.insert(key, entry);
@@ -339,7 +347,7 @@ impl Introspector {
     /// A cached, unexpired answer.
     fn cached(&self, key: &Key) -> Option<Outcome> {
         let entry = self.cache.get(key)?;
-        if entry.until > Instant::now() {
+        if entry.until > self.settings.clock.now() {
             return Some(entry.outcome);
         }
         self.cache.remove(key);
@@ -373,7 +381,7 @@ impl Introspector {
                 return (Err(IntrospectionError::Unavailable(why)), None);
             }
         };
-        let now = jsonwebtoken::get_current_timestamp();
+        let now = self.settings.clock.unix();
         let policy = Policy {
             issuers: &self.settings.issuers,
             audiences: &self.settings.audiences,

@@ -16,14 +16,14 @@
 //! * A refresh keeps the very key (`Arc`) of every unchanged key, so that
 //!   tokens verified with it stay in the verified-token cache.
 //! * Readers take only a short read lock on the current set; no lock is
-//!   held across a fetch. Time is read from [`tokio::time::Instant`]; the
-//!   decisions themselves are the pure functions of `policy`.
+//!   held across a fetch. The decisions are the pure functions of `policy`,
+//!   at the time of the configuration's [`Clock`]; waits (a fetch's
+//!   timeout) are on tokio's time.
 
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use tokio::sync::watch;
-use tokio::time::Instant;
 
 mod fetch;
 pub(crate) mod parse;
@@ -39,6 +39,7 @@ use policy::{Age, Attempts, Outcome, Plan, Timing};
 use status::History;
 pub use status::KeySetStatus;
 
+use crate::clock::Clock;
 use crate::config::{AuthConfig, ConfigError};
 use crate::error::AuthError;
 
@@ -53,18 +54,28 @@ struct Inner {
     fetcher: Fetcher,
     timing: Timing,
     timeout: std::time::Duration,
-    current: RwLock<Option<Arc<KeySet>>>,
+    /// The time of every decision.
+    clock: Clock,
+    current: RwLock<Option<Current>>,
     /// Held only for decisions, never across an await.
     state: Mutex<State>,
     /// The number of fetches completed, for requests waiting on one.
     completed: watch::Sender<u64>,
 }
 
+/// The serving set, and when it was installed (the clock's time).
+#[derive(Debug, Clone)]
+struct Current {
+    set: Arc<KeySet>,
+    fetched_at: Instant,
+}
+
 #[derive(Debug, Default)]
 struct State {
     attempts: Attempts,
-    /// When the fetch in flight gives up (its timeout), if one is.
-    fetch_deadline: Option<Instant>,
+    /// When the fetch in flight gives up (its timeout, on tokio's time), if
+    /// one is.
+    fetch_deadline: Option<tokio::time::Instant>,
     /// The key-set URL found by discovery, once it succeeded.
     discovered: Option<String>,
     /// What [`KeySetStatus`] reports of past fetches, in wall-clock time.
@@ -91,7 +102,8 @@ enum Need {
 /// until it ends: at most one fetch timeout from its start.
 struct Ticket {
     seen: u64,
-    deadline: Instant,
+    /// On tokio's time.
+    deadline: tokio::time::Instant,
     completed: watch::Receiver<u64>,
 }
 
@@ -119,6 +131,7 @@ impl JwksCache {
                 fetcher: Fetcher::new(config)?,
                 timing,
                 timeout: tuning.fetch_timeout,
+                clock: config.clock.clone(),
                 current: RwLock::new(None),
                 state: Mutex::new(State::default()),
                 completed: watch::Sender::new(0),
@@ -134,11 +147,11 @@ impl JwksCache {
     /// The set that may serve at `now` (not empty, not past the staleness
     /// cap); starts a background refresh when its age makes one due.
     fn serving(&self, now: Instant) -> Option<Arc<KeySet>> {
-        let set = self.inner.snapshot()?;
+        let Current { set, fetched_at } = self.inner.snapshot()?;
         if set.is_empty() {
             return None;
         }
-        match policy::age(now, set.fetched_at, &self.inner.timing) {
+        match policy::age(now, fetched_at, &self.inner.timing) {
             Age::Expired => None,
             Age::Fresh => Some(set),
             age => {
@@ -151,7 +164,7 @@ impl JwksCache {
     /// The key that verifies tokens carrying `kid`, fetching or refreshing
     /// the set as the rules above allow. Waits for at most one fetch.
     pub(crate) async fn key_for(&self, kid: Option<&str>) -> Result<Arc<VerifyKey>, AuthError> {
-        let now = Instant::now();
+        let now = self.inner.clock.now();
         let Some(set) = self.serving(now) else {
             return self.load(now).await?.get(kid).ok_or(AuthError::KeyNotFound);
         };
@@ -165,7 +178,7 @@ impl JwksCache {
             return Err(AuthError::KeyNotFound);
         };
         ticket.wait().await;
-        match self.serving(Instant::now()) {
+        match self.serving(self.inner.clock.now()) {
             Some(set) => set.get(kid).ok_or(AuthError::KeyNotFound),
             None => Err(AuthError::JwksUnavailable),
         }
@@ -175,7 +188,7 @@ impl JwksCache {
     /// a stale set answers (and starts its refresh in the background), and
     /// an unknown `kid` fetches nothing here.
     pub(crate) fn still_current(&self, kid: Option<&str>, key: &Arc<VerifyKey>) -> bool {
-        self.serving(Instant::now())
+        self.serving(self.inner.clock.now())
             .and_then(|set| set.get(kid))
             .is_some_and(|current| Arc::ptr_eq(&current, key))
     }
@@ -184,7 +197,7 @@ impl JwksCache {
     /// warm-up at launch does); [`WarmUp::finish`] waits for it, at most one
     /// fetch timeout.
     pub(crate) fn begin_warm_up(&self, needed: bool) -> WarmUp {
-        let now = Instant::now();
+        let now = self.inner.clock.now();
         WarmUp {
             cache: JwksCache {
                 inner: self.inner.clone(),
@@ -202,7 +215,7 @@ impl JwksCache {
             .plan(now, Need::Cold)
             .ok_or(AuthError::JwksUnavailable)?;
         ticket.wait().await;
-        self.serving(Instant::now())
+        self.serving(self.inner.clock.now())
             .ok_or(AuthError::JwksUnavailable)
     }
 
@@ -210,7 +223,7 @@ impl JwksCache {
     /// fetch in flight, or one started here), or none (answer at once).
     fn plan(&self, now: Instant, need: Need) -> Option<Ticket> {
         let inner = &self.inner;
-        let ticket = |seen, fetch_deadline: Instant| Ticket {
+        let ticket = |seen, fetch_deadline: tokio::time::Instant| Ticket {
             seen,
             deadline: fetch_deadline + RECORDING_GRACE,
             completed: inner.completed.subscribe(),
@@ -225,13 +238,13 @@ impl JwksCache {
             Plan::Answer => None,
             Plan::Join => Some(ticket(
                 seen,
-                state.fetch_deadline.unwrap_or(now + inner.timeout),
+                state.fetch_deadline.unwrap_or_else(|| inner.deadline()),
             )),
             Plan::Fetch => {
                 if need == Need::UnknownKid {
                     state.attempts.last_kid_refresh = Some(now);
                 }
-                let deadline = self.start_fetch(now, state);
+                let deadline = self.start_fetch(state);
                 Some(ticket(seen, deadline))
             }
         }
@@ -243,16 +256,15 @@ impl JwksCache {
         if !policy::background_refresh(now, age, &state.attempts, &self.inner.timing) {
             return;
         }
-        self.start_fetch(now, state);
+        self.start_fetch(state);
     }
 
     /// Runs one fetch in a task of its own, bounded by the fetch timeout
-    /// from `now`; returns when it gives up. Marks it in flight (in `state`,
-    /// then released); the task (or its drop, should the runtime shut down
-    /// first) records its end.
-    fn start_fetch(&self, now: Instant, mut state: std::sync::MutexGuard<'_, State>) -> Instant {
-        // Bounded by the configuration (MAX_FETCH_TIMEOUT); never a panic.
-        let deadline = now.checked_add(self.inner.timeout).unwrap_or(now);
+    /// from now (tokio's time); returns when it gives up. Marks it in flight
+    /// (in `state`, then released); the task (or its drop, should the
+    /// runtime shut down first) records its end.
+    fn start_fetch(&self, mut state: std::sync::MutexGuard<'_, State>) -> tokio::time::Instant {
+        let deadline = self.inner.deadline();
         state.attempts.in_flight = true;
         state.fetch_deadline = Some(deadline);
         let discovered = state.discovered.clone();
@@ -295,7 +307,7 @@ impl WarmUp {
             Some(None) => Err(AuthError::JwksUnavailable),
             Some(Some(ticket)) => {
                 ticket.wait().await;
-                match self.cache.serving(Instant::now()) {
+                match self.cache.serving(self.cache.inner.clock.now()) {
                     Some(_) => Ok(()),
                     None => Err(AuthError::JwksUnavailable),
                 }
@@ -305,11 +317,19 @@ impl WarmUp {
 }
 
 impl Inner {
-    fn snapshot(&self) -> Option<Arc<KeySet>> {
+    fn snapshot(&self) -> Option<Current> {
         self.current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// When a fetch starting now gives up: one fetch timeout away, on
+    /// tokio's time (bounded by the configuration, MAX_FETCH_TIMEOUT; never
+    /// a panic).
+    fn deadline(&self) -> tokio::time::Instant {
+        let now = tokio::time::Instant::now();
+        now.checked_add(self.timeout).unwrap_or(now)
     }
 
     fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -317,11 +337,12 @@ impl Inner {
     }
 
     /// Installs a fetched set in place of the cached one, carrying its
-    /// unchanged keys over.
+    /// unchanged keys over; it was fetched now (the clock's time).
     fn install(&self, set: KeySet) -> Outcome {
+        let fetched_at = self.clock.now();
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-        let set = match current.as_deref() {
-            Some(old) => set.carried_over(old),
+        let set = match current.as_ref() {
+            Some(old) => set.carried_over(&old.set),
             None => set,
         };
         let outcome = if set.is_empty() {
@@ -329,7 +350,10 @@ impl Inner {
         } else {
             Outcome::Usable
         };
-        *current = Some(Arc::new(set));
+        *current = Some(Current {
+            set: Arc::new(set),
+            fetched_at,
+        });
         outcome
     }
 }
@@ -345,10 +369,11 @@ struct Completion {
 }
 
 impl Completion {
-    async fn run(mut self, deadline: Instant, mut discovered: Option<String>) {
+    async fn run(mut self, deadline: tokio::time::Instant, mut discovered: Option<String>) {
         let inner = self.inner.clone();
         let issuer = &inner.fetcher.issuer;
         let fetched = inner.fetcher.fetch_set(&mut discovered);
+        // The fetch's real duration, for the histogram (not a rule).
         let started = std::time::Instant::now();
         let outcome = match tokio::time::timeout_at(deadline, fetched).await {
             Ok(outcome) => outcome,
@@ -393,7 +418,7 @@ impl Drop for Completion {
         }
         state.attempts.in_flight = false;
         state.fetch_deadline = None;
-        state.attempts.last = Some((Instant::now(), self.outcome));
+        state.attempts.last = Some((self.inner.clock.now(), self.outcome));
         let wall = SystemTime::now();
         state.history.last_attempt = Some(wall);
         match self.outcome {

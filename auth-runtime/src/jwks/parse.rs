@@ -5,8 +5,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tokio::time::Instant;
-
 use jsonwebtoken::jwk::{
     AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, KeyOperations, PublicKeyUse,
 };
@@ -48,7 +46,6 @@ impl VerifyKey {
 pub(crate) struct KeySet {
     by_kid: HashMap<String, Arc<VerifyKey>>,
     without_kid: Vec<Arc<VerifyKey>>,
-    pub(super) fetched_at: Instant,
     /// A single configured key without a `kid`: it answers for every `kid`.
     any_kid: bool,
 }
@@ -84,7 +81,6 @@ impl KeySet {
         let mut set = KeySet {
             by_kid: HashMap::new(),
             without_kid: Vec::new(),
-            fetched_at: Instant::now(),
             any_kid: kid.is_none(),
         };
         match kid {
@@ -96,13 +92,12 @@ impl KeySet {
         set
     }
 
-    /// The same keys (the same `Arc`s, so verified tokens stay cached),
-    /// as if fetched now: a configured set "refreshed".
+    /// The same keys (the same `Arc`s, so verified tokens stay cached): a
+    /// configured set "refreshed", installed as if fetched now.
     pub(super) fn renewed(&self) -> KeySet {
         KeySet {
             by_kid: self.by_kid.clone(),
             without_kid: self.without_kid.clone(),
-            fetched_at: Instant::now(),
             any_kid: self.any_kid,
         }
     }
@@ -170,7 +165,6 @@ pub(crate) fn parse_key_set(body: &[u8], allowed: &[Algorithm]) -> Result<KeySet
     let mut set = KeySet {
         by_kid: HashMap::new(),
         without_kid: Vec::new(),
-        fetched_at: Instant::now(),
         any_kid: false,
     };
     for (index, value) in raw.keys.into_iter().enumerate() {

@@ -3,15 +3,15 @@
 //! a request that needs a fetch starts one, joins the one in flight, or is
 //! answered at once.
 //!
-//! Every time is a [`tokio::time::Instant`], so that a test with paused time
-//! drives the boundaries exactly. At a boundary the later state wins: a set
-//! exactly one TTL old is stale, one exactly `max_stale` old no longer
-//! serves, and a cooldown or retry interval that has exactly elapsed allows
-//! the next fetch.
+//! Every time is the configuration's [`Clock`](crate::clock::Clock) time, so
+//! that a test with a `ManualClock` drives the boundaries exactly. At a
+//! boundary the later state wins: a set exactly one TTL old is stale, one
+//! exactly `max_stale` old no longer serves, and a cooldown or retry
+//! interval that has exactly elapsed allows the next fetch.
 
 use std::time::Duration;
 
-use tokio::time::Instant;
+use std::time::Instant;
 
 /// The cache's settings that decide.
 #[derive(Debug, Clone, Copy)]
@@ -165,10 +165,10 @@ pub(super) fn unknown_kid(now: Instant, attempts: &Attempts, timing: &Timing) ->
 
 #[cfg(test)]
 mod tests {
-    //! Boundaries, with tokio's clock paused: `advance` moves it exactly.
+    //! Boundaries, with a manual clock: `advance` moves it exactly.
 
     use super::*;
-    use tokio::time::advance;
+    use crate::clock::ManualClock;
 
     const TICK: Duration = Duration::from_millis(1);
 
@@ -182,9 +182,9 @@ mod tests {
         )
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_set_turns_stale_at_its_ttl_and_expired_at_the_staleness_cap() {
-        let t = timing();
+    #[test]
+    fn a_set_turns_stale_at_its_ttl_and_expired_at_the_staleness_cap() {
+        let (clock, t) = (ManualClock::new(), timing());
         for (case, boundary, before, after) in [
             (
                 "a set is stale exactly at its TTL and not one tick before",
@@ -199,32 +199,32 @@ mod tests {
                 Age::Expired,
             ),
         ] {
-            let fetched = Instant::now();
-            advance(boundary - TICK).await;
-            let one_tick_before = age(Instant::now(), fetched, &t);
+            let fetched = clock.now();
+            clock.advance(boundary - TICK);
+            let one_tick_before = age(clock.now(), fetched, &t);
             assert_eq!(one_tick_before, before, "{case}: one tick before");
-            advance(TICK).await;
-            assert_eq!(age(Instant::now(), fetched, &t), after, "{case}: at it");
+            clock.advance(TICK);
+            assert_eq!(age(clock.now(), fetched, &t), after, "{case}: at it");
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn the_refresh_ahead_is_due_at_its_fraction_of_the_ttl() {
-        let t = timing();
+    #[test]
+    fn the_refresh_ahead_is_due_at_its_fraction_of_the_ttl() {
+        let (clock, t) = (ManualClock::new(), timing());
         assert_eq!(t.refresh_ahead, Duration::from_secs(480));
-        let fetched = Instant::now();
+        let fetched = clock.now();
         let idle = Attempts {
             last: Some((fetched, Outcome::Usable)),
             ..Attempts::default()
         };
-        advance(Duration::from_secs(480) - TICK).await;
-        let before = age(Instant::now(), fetched, &t);
+        clock.advance(Duration::from_secs(480) - TICK);
+        let before = age(clock.now(), fetched, &t);
         assert_eq!(before, Age::Fresh);
-        assert!(!background_refresh(Instant::now(), before, &idle, &t));
-        advance(TICK).await;
-        let at = age(Instant::now(), fetched, &t);
+        assert!(!background_refresh(clock.now(), before, &idle, &t));
+        clock.advance(TICK);
+        let at = age(clock.now(), fetched, &t);
         assert_eq!(at, Age::RefreshAhead);
-        assert!(background_refresh(Instant::now(), at, &idle, &t));
+        assert!(background_refresh(clock.now(), at, &idle, &t));
         // A fraction of 1 refreshes at the TTL itself; out-of-range
         // fractions are clamped rather than panicking.
         let whole = Timing::new(t.ttl, 1.0, t.cooldown, t.retry_interval, t.max_stale);
@@ -233,80 +233,71 @@ mod tests {
         assert!(odd.refresh_ahead <= t.ttl);
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_background_refresh_waits_out_the_cooldown_after_the_last_fetch() {
-        let t = timing();
+    #[test]
+    fn a_background_refresh_waits_out_the_cooldown_after_the_last_fetch() {
+        let (clock, t) = (ManualClock::new(), timing());
         let failed = Attempts {
-            last: Some((Instant::now(), Outcome::Failed)),
+            last: Some((clock.now(), Outcome::Failed)),
             ..Attempts::default()
         };
-        advance(t.cooldown - TICK).await;
-        assert!(!background_refresh(Instant::now(), Age::Stale, &failed, &t));
-        advance(TICK).await;
-        assert!(background_refresh(Instant::now(), Age::Stale, &failed, &t));
+        clock.advance(t.cooldown - TICK);
+        assert!(!background_refresh(clock.now(), Age::Stale, &failed, &t));
+        clock.advance(TICK);
+        assert!(background_refresh(clock.now(), Age::Stale, &failed, &t));
         // One at a time, and never for a fresh or an expired set.
         let busy = Attempts {
             in_flight: true,
             ..failed
         };
-        assert!(!background_refresh(Instant::now(), Age::Stale, &busy, &t));
-        assert!(!background_refresh(Instant::now(), Age::Fresh, &failed, &t));
-        assert!(!background_refresh(
-            Instant::now(),
-            Age::Expired,
-            &failed,
-            &t
-        ));
+        assert!(!background_refresh(clock.now(), Age::Stale, &busy, &t));
+        assert!(!background_refresh(clock.now(), Age::Fresh, &failed, &t));
+        assert!(!background_refresh(clock.now(), Age::Expired, &failed, &t));
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn an_unknown_kid_fetches_again_exactly_at_the_cooldown() {
-        let t = timing();
+    #[test]
+    fn an_unknown_kid_fetches_again_exactly_at_the_cooldown() {
+        let (clock, t) = (ManualClock::new(), timing());
         let mut attempts = Attempts::default();
-        assert_eq!(unknown_kid(Instant::now(), &attempts, &t), Plan::Fetch);
-        attempts.last_kid_refresh = Some(Instant::now());
-        advance(t.cooldown - TICK).await;
-        assert_eq!(unknown_kid(Instant::now(), &attempts, &t), Plan::Answer);
-        advance(TICK).await;
-        assert_eq!(unknown_kid(Instant::now(), &attempts, &t), Plan::Fetch);
+        assert_eq!(unknown_kid(clock.now(), &attempts, &t), Plan::Fetch);
+        attempts.last_kid_refresh = Some(clock.now());
+        clock.advance(t.cooldown - TICK);
+        assert_eq!(unknown_kid(clock.now(), &attempts, &t), Plan::Answer);
+        clock.advance(TICK);
+        assert_eq!(unknown_kid(clock.now(), &attempts, &t), Plan::Fetch);
         attempts.in_flight = true;
-        assert_eq!(unknown_kid(Instant::now(), &attempts, &t), Plan::Join);
+        assert_eq!(unknown_kid(clock.now(), &attempts, &t), Plan::Join);
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_cold_cache_retries_exactly_at_the_retry_interval() {
-        let t = timing();
-        assert_eq!(cold(Instant::now(), &Attempts::default(), &t), Plan::Fetch);
+    #[test]
+    fn a_cold_cache_retries_exactly_at_the_retry_interval() {
+        let (clock, t) = (ManualClock::new(), timing());
+        assert_eq!(cold(clock.now(), &Attempts::default(), &t), Plan::Fetch);
         for outcome in [Outcome::Failed, Outcome::Empty] {
             let attempts = Attempts {
-                last: Some((Instant::now(), outcome)),
+                last: Some((clock.now(), outcome)),
                 ..Attempts::default()
             };
-            advance(t.retry_interval - TICK).await;
+            clock.advance(t.retry_interval - TICK);
             assert_eq!(
-                cold(Instant::now(), &attempts, &t),
+                cold(clock.now(), &attempts, &t),
                 Plan::Answer,
                 "{outcome:?}"
             );
-            advance(TICK).await;
-            assert_eq!(
-                cold(Instant::now(), &attempts, &t),
-                Plan::Fetch,
-                "{outcome:?}"
-            );
+            clock.advance(TICK);
+            assert_eq!(cold(clock.now(), &attempts, &t), Plan::Fetch, "{outcome:?}");
             let busy = Attempts {
                 in_flight: true,
                 ..attempts
             };
-            assert_eq!(cold(Instant::now(), &busy, &t), Plan::Join);
+            assert_eq!(cold(clock.now(), &busy, &t), Plan::Join);
         }
         // A set past the staleness cap whose last fetch succeeded long ago
         // (no traffic since) fetches at once.
         let long_ago = Attempts {
-            last: Some((Instant::now(), Outcome::Usable)),
+            last: Some((clock.now(), Outcome::Usable)),
             ..Attempts::default()
         };
-        advance(t.max_stale).await;
-        assert_eq!(cold(Instant::now(), &long_ago, &t), Plan::Fetch);
+        clock.advance(t.max_stale);
+        assert_eq!(cold(clock.now(), &long_ago, &t), Plan::Fetch);
     }
 }

@@ -4,10 +4,8 @@
 use std::sync::{Arc, Weak};
 use std::time::SystemTime;
 
-use tokio::time::Instant;
-
 use super::policy::{self, Age};
-use super::{Inner, JwksCache};
+use super::{Current, Inner, JwksCache};
 
 #[derive(Debug, Default, Clone)]
 pub(super) struct History {
@@ -40,10 +38,11 @@ impl JwksCache {
     pub(crate) fn status(&self) -> KeySetStatus {
         let set = self.inner.snapshot();
         let history = self.inner.lock_state().history.clone();
-        let keys = set.as_ref().map_or(0, |set| set.len());
-        let ready = set.is_some_and(|set| {
+        let keys = set.as_ref().map_or(0, |current| current.set.len());
+        let ready = set.is_some_and(|Current { set, fetched_at }| {
             !set.is_empty()
-                && policy::age(Instant::now(), set.fetched_at, &self.inner.timing) != Age::Expired
+                && policy::age(self.inner.clock.now(), fetched_at, &self.inner.timing)
+                    != Age::Expired
         });
         KeySetStatus {
             ready,

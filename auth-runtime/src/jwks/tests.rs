@@ -1,6 +1,8 @@
-//! The cache end to end, against a wiremock key-set server on 127.0.0.1, in
-//! real time (paused time would fire the fetch timeout while a socket is
-//! waited on; the boundaries are pinned with paused time in `policy`).
+//! The cache end to end, against a wiremock key-set server on 127.0.0.1.
+//! Its rules (TTL, refresh ahead, cooldowns, back-off, staleness cap) read
+//! a [`ManualClock`], moved past each boundary rather than slept through;
+//! only waits (a fetch's timeout, a fetch reaching the server) take real
+//! time, and a test waits for the event itself, never for a fixed time.
 
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
@@ -11,13 +13,17 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use super::{JwksCache, VerifyKey};
 use crate::config::{AuthConfig, AuthConfigBuilder};
 use crate::error::AuthError;
-use crate::testing::{key_set, SigningKey};
+use crate::testing::{key_set, ManualClock, SigningKey};
 
 static A: LazyLock<Arc<SigningKey>> = LazyLock::new(|| Arc::new(SigningKey::generate_ec("a")));
 static B: LazyLock<Arc<SigningKey>> = LazyLock::new(|| Arc::new(SigningKey::generate_ec("b")));
 const AUDIENCE: &str = "https://api";
+const TICK: Duration = Duration::from_millis(1);
 fn ms(millis: u64) -> Duration {
     Duration::from_millis(millis)
+}
+fn secs(secs: u64) -> Duration {
+    Duration::from_secs(secs)
 }
 
 struct Server(MockServer);
@@ -71,12 +77,14 @@ impl Server {
         self.0.received_requests().await.unwrap_or_default().len()
     }
 
-    fn config(&self) -> AuthConfigBuilder {
+    /// A configuration for this server on `clock`'s time.
+    fn config(&self, clock: &ManualClock) -> AuthConfigBuilder {
         AuthConfig::builder(format!("{}/", self.0.uri()), AUDIENCE)
             .jwks_uri(format!("{}/jwks.json", self.0.uri()))
             .retry_interval(Duration::ZERO)
             .refresh_cooldown(ms(1))
             .fetch_timeout(Duration::from_secs(10))
+            .clock(clock.clock())
     }
 
     fn cache(&self, config: AuthConfigBuilder) -> Arc<JwksCache> {
@@ -87,6 +95,13 @@ impl Server {
 /// Waits (at most 5 s) until `cache` has made `n` fetch attempts.
 async fn await_attempts(cache: &JwksCache, n: u64, what: &str) {
     eventually(what, || async { cache.fetch_attempts() == n }).await;
+}
+
+/// Whether a fetch is running now. A fetch starts in the request that
+/// decides it (before that request returns); on the tests' single-threaded
+/// runtime it cannot end before the test next awaits.
+fn in_flight(cache: &JwksCache) -> bool {
+    cache.inner.lock_state().attempts.in_flight
 }
 
 /// Waits (at most 5 s) until `test` holds.
@@ -100,11 +115,11 @@ async fn eventually<F: std::future::Future<Output = bool>>(what: &str, test: imp
 
 #[tokio::test]
 async fn a_stale_set_answers_at_once_while_its_refresh_hangs() {
-    let ks = Server::start(&[&A]).await;
-    let cache = ks.cache(ks.config().jwks_ttl(ms(200)));
+    let (ks, clock) = (Server::start(&[&A]).await, ManualClock::new());
+    let cache = ks.cache(ks.config(&clock).jwks_ttl(ms(200)));
     let key = cache.key_for(Some("a")).await.unwrap();
     ks.serve_after(&[&A], Duration::from_secs(30)).await;
-    tokio::time::sleep(ms(300)).await;
+    clock.advance(ms(300));
     let started = Instant::now();
     let again = cache.key_for(Some("a")).await.unwrap();
     assert!(cache.still_current(Some("a"), &key));
@@ -121,11 +136,11 @@ async fn a_stale_set_answers_at_once_while_its_refresh_hangs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_concurrent_stale_requests_start_exactly_one_background_fetch() {
-    let ks = Server::start(&[&A]).await;
-    let cache = ks.cache(ks.config().jwks_ttl(ms(200)));
+    let (ks, clock) = (Server::start(&[&A]).await, ManualClock::new());
+    let cache = ks.cache(ks.config(&clock).jwks_ttl(ms(200)));
     cache.key_for(Some("a")).await.unwrap();
-    ks.serve_after(&[&A], Duration::from_secs(1)).await;
-    tokio::time::sleep(ms(300)).await;
+    ks.serve_after(&[&A], ms(200)).await;
+    clock.advance(ms(300));
     let requests: Vec<_> = (0..50)
         .map(|_| {
             let cache = cache.clone();
@@ -145,66 +160,137 @@ async fn many_concurrent_stale_requests_start_exactly_one_background_fetch() {
 }
 
 #[tokio::test]
-async fn the_refresh_ahead_starts_before_the_ttl() {
-    let ks = Server::start(&[&A]).await;
-    let ttl = Duration::from_secs(4);
-    let cache = ks.cache(ks.config().jwks_ttl(ttl).refresh_ahead(0.25));
-    let before_the_fetch = Instant::now();
+async fn a_set_is_fresh_until_one_tick_before_its_ttl_and_refreshed_in_the_background_at_it() {
+    let (ks, clock) = (Server::start(&[&A]).await, ManualClock::new());
+    let ttl = secs(600);
+    let cache = ks.cache(ks.config(&clock).jwks_ttl(ttl).refresh_ahead(1.0));
+    let key = cache.key_for(Some("a")).await.unwrap();
+    clock.advance(ttl - TICK);
+    assert!(Arc::ptr_eq(&key, &cache.key_for(Some("a")).await.unwrap()));
+    assert!(!in_flight(&cache), "fresh: no refresh one tick before");
+    clock.advance(TICK);
+    assert!(Arc::ptr_eq(&key, &cache.key_for(Some("a")).await.unwrap()));
+    assert!(in_flight(&cache), "stale at its TTL: refreshing");
+    assert_eq!(cache.fetch_attempts(), 1, "and answered before the refresh");
+    await_attempts(&cache, 2, "the background refresh completes").await;
+}
+
+#[tokio::test]
+async fn the_refresh_ahead_starts_at_its_fraction_of_the_ttl_and_not_one_tick_before() {
+    let (ks, clock) = (Server::start(&[&A]).await, ManualClock::new());
+    let cache = ks.cache(ks.config(&clock).jwks_ttl(secs(4)).refresh_ahead(0.25));
     cache.key_for(Some("a")).await.unwrap();
-    tokio::time::sleep(ms(1200)).await;
+    clock.advance(secs(1) - TICK);
     cache.key_for(Some("a")).await.unwrap();
-    assert!(
-        before_the_fetch.elapsed() < ttl,
-        "the set was not stale yet"
-    );
-    ks.await_fetches(2, "a refresh past a quarter of the TTL")
+    assert!(!in_flight(&cache), "one tick before a quarter of the TTL");
+    clock.advance(TICK);
+    cache.key_for(Some("a")).await.unwrap();
+    assert!(in_flight(&cache), "at a quarter of the TTL, still fresh");
+    ks.await_fetches(2, "a refresh at a quarter of the TTL")
         .await;
 }
 
 #[tokio::test]
 async fn a_failed_background_fetch_keeps_the_keys_and_waits_out_the_cooldown() {
-    let ks = Server::start(&[&A]).await;
-    let cache = ks.cache(ks.config().jwks_ttl(ms(200)).refresh_cooldown(ms(1000)));
+    let (ks, clock) = (Server::start(&[&A]).await, ManualClock::new());
+    let cooldown = secs(30);
+    let cache = ks.cache(
+        ks.config(&clock)
+            .jwks_ttl(ms(200))
+            .refresh_cooldown(cooldown),
+    );
     let key = ks.fail_after_fetch(&cache, 500).await;
-    tokio::time::sleep(ms(1100)).await;
+    clock.advance(cooldown);
     assert!(Arc::ptr_eq(&key, &cache.key_for(Some("a")).await.unwrap()));
     await_attempts(&cache, 2, "the refresh fails").await;
     for _ in 0..5 {
         assert!(Arc::ptr_eq(&key, &cache.key_for(Some("a")).await.unwrap()));
     }
-    tokio::time::sleep(ms(100)).await;
-    assert_eq!(ks.fetches().await, 1, "no second try within the cooldown");
-    tokio::time::sleep(ms(1000)).await;
+    assert!(!in_flight(&cache), "no second try right after the failure");
+    clock.advance(cooldown - TICK);
+    assert!(Arc::ptr_eq(&key, &cache.key_for(Some("a")).await.unwrap()));
+    assert!(!in_flight(&cache), "nor one tick before the cooldown");
+    clock.advance(TICK);
     assert!(cache.key_for(Some("a")).await.is_ok());
+    assert!(in_flight(&cache), "a second try at the cooldown");
     ks.await_fetches(2, "a second try after the cooldown").await;
 }
 
 #[tokio::test]
 async fn past_the_staleness_cap_keys_no_longer_serve() {
-    let ks = Server::start(&[&A]).await;
-    let cache = ks.cache(ks.config().jwks_ttl(ms(200)).max_stale(ms(1000)));
-    let fetched = Instant::now();
+    let (ks, clock) = (Server::start(&[&A]).await, ManualClock::new());
+    let max_stale = secs(3600);
+    let cache = ks.cache(ks.config(&clock).jwks_ttl(ms(200)).max_stale(max_stale));
     let key = ks.fail_after_fetch(&cache, 503).await;
-    tokio::time::sleep(ms(400)).await;
+    clock.advance(ms(400));
     assert!(
         cache.key_for(Some("a")).await.is_ok(),
         "stale, within the cap"
     );
-    tokio::time::sleep(ms(1100).saturating_sub(fetched.elapsed())).await;
+    await_attempts(&cache, 2, "the refresh fails").await;
+    clock.advance(max_stale - ms(400) - TICK);
+    assert!(cache.status().ready, "ready one tick before the cap");
+    assert!(cache.still_current(Some("a"), &key));
+    assert!(cache.key_for(Some("a")).await.is_ok(), "one tick before");
+    clock.advance(TICK);
+    assert!(!cache.status().ready, "not ready at the cap");
+    assert!(!cache.still_current(Some("a"), &key));
     assert!(matches!(
         cache.key_for(Some("a")).await,
         Err(AuthError::JwksUnavailable)
     ));
-    assert!(!cache.still_current(Some("a"), &key));
     ks.serve(&[&A]).await;
     assert!(cache.key_for(Some("a")).await.is_ok(), "recovered");
 }
 
 #[tokio::test]
+async fn an_unknown_kid_refreshes_again_exactly_at_the_cooldown_and_not_one_tick_before() {
+    let (ks, clock) = (Server::start(&[&A]).await, ManualClock::new());
+    let cooldown = secs(30);
+    let cache = ks.cache(ks.config(&clock).refresh_cooldown(cooldown));
+    cache.key_for(Some("a")).await.unwrap();
+    let unknown = || async { cache.key_for(Some("x")).await.unwrap_err() };
+    assert_eq!(unknown().await, AuthError::KeyNotFound);
+    assert_eq!(cache.fetch_attempts(), 2, "the first unknown kid refreshes");
+    clock.advance(cooldown - TICK);
+    assert_eq!(unknown().await, AuthError::KeyNotFound);
+    assert_eq!(
+        cache.fetch_attempts(),
+        2,
+        "none one tick before the cooldown"
+    );
+    clock.advance(TICK);
+    assert_eq!(unknown().await, AuthError::KeyNotFound);
+    assert_eq!(cache.fetch_attempts(), 3, "one at the cooldown");
+    assert_eq!(ks.fetches().await, 3);
+}
+
+#[tokio::test]
+async fn a_cold_cache_backs_off_for_the_retry_interval_after_a_failed_fetch() {
+    let (ks, clock) = (Server::start(&[&A]).await, ManualClock::new());
+    ks.respond(ResponseTemplate::new(500)).await;
+    let retry = secs(5);
+    let cache = ks.cache(ks.config(&clock).retry_interval(retry));
+    let unavailable = || async { cache.key_for(Some("a")).await.unwrap_err() };
+    assert_eq!(unavailable().await, AuthError::JwksUnavailable);
+    assert_eq!(cache.fetch_attempts(), 1);
+    clock.advance(retry - TICK);
+    assert_eq!(unavailable().await, AuthError::JwksUnavailable);
+    assert_eq!(cache.fetch_attempts(), 1, "503 at once, one tick before");
+    clock.advance(TICK);
+    ks.serve(&[&A]).await;
+    assert!(
+        cache.key_for(Some("a")).await.is_ok(),
+        "fetched again at it"
+    );
+    assert_eq!(cache.fetch_attempts(), 2);
+}
+
+#[tokio::test]
 async fn a_set_with_no_usable_key_replaces_the_keys() {
     let revoked = serde_json::json!({ "keys": [{ "kty": "oct", "k": "c2VjcmV0" }] });
-    let ks = Server::start(&[&A]).await;
-    let cache = ks.cache(ks.config().retry_interval(Duration::from_secs(60)));
+    let (ks, clock) = (Server::start(&[&A]).await, ManualClock::new());
+    let cache = ks.cache(ks.config(&clock).retry_interval(Duration::from_secs(60)));
     let key = cache.key_for(Some("a")).await.unwrap();
     ks.respond(ResponseTemplate::new(200).set_body_json(&revoked))
         .await;
@@ -220,7 +306,7 @@ async fn a_set_with_no_usable_key_replaces_the_keys() {
     assert!(!cache.still_current(Some("a"), &key));
     assert_eq!(ks.fetches().await, 1, "then the retry interval holds");
     // Cold, the same answer gives the same 503.
-    let cold = ks.cache(ks.config());
+    let cold = ks.cache(ks.config(&clock));
     assert!(matches!(
         cold.key_for(Some("a")).await,
         Err(AuthError::JwksUnavailable)
@@ -230,14 +316,15 @@ async fn a_set_with_no_usable_key_replaces_the_keys() {
 #[tokio::test]
 async fn a_cached_token_meeting_a_stale_set_and_a_lost_kid_waits_one_timeout_in_total() {
     // What the validator does for a cached token: `still_current` (which
-    // never waits), then, its kid gone, `key_for` (the only wait).
-    let ks = Server::start(&[&A, &B]).await;
+    // never waits), then, its kid gone, `key_for` (the only wait). The
+    // fetch timeout is a wait: real time.
+    let (ks, clock) = (Server::start(&[&A, &B]).await, ManualClock::new());
     let timeout = ms(1000);
-    let cache = ks.cache(ks.config().jwks_ttl(ms(300)).fetch_timeout(timeout));
+    let cache = ks.cache(ks.config(&clock).jwks_ttl(ms(300)).fetch_timeout(timeout));
     let b = cache.key_for(Some("b")).await.unwrap();
     // B is retired: the stale set still holds it; its refresh drops it.
     ks.serve(&[&A]).await;
-    tokio::time::sleep(ms(400)).await;
+    clock.advance(ms(400));
     assert!(
         cache.still_current(Some("b"), &b),
         "stale, answered at once"
@@ -245,7 +332,7 @@ async fn a_cached_token_meeting_a_stale_set_and_a_lost_kid_waits_one_timeout_in_
     await_attempts(&cache, 2, "the refresh drops B").await;
     // The issuer hangs and the set is stale again.
     ks.serve_after(&[&A], Duration::from_secs(30)).await;
-    tokio::time::sleep(ms(400)).await;
+    clock.advance(ms(400));
     let started = Instant::now();
     assert!(!cache.still_current(Some("b"), &b));
     assert!(started.elapsed() < ms(100), "still_current never waits");
@@ -259,8 +346,8 @@ async fn a_cached_token_meeting_a_stale_set_and_a_lost_kid_waits_one_timeout_in_
 
 #[tokio::test]
 async fn a_refresh_keeps_the_very_key_of_unchanged_keys() {
-    let ks = Server::start(&[&A]).await;
-    let cache = ks.cache(ks.config());
+    let (ks, clock) = (Server::start(&[&A]).await, ManualClock::new());
+    let cache = ks.cache(ks.config(&clock));
     let a = cache.key_for(Some("a")).await.unwrap();
     // B's unknown kid forces a refresh; A is unchanged in the new set.
     ks.serve(&[&A, &B]).await;
@@ -271,7 +358,7 @@ async fn a_refresh_keeps_the_very_key_of_unchanged_keys() {
     // A new key under A's kid is not A.
     let other = SigningKey::generate_ec("a");
     ks.serve(&[&other, &B]).await;
-    tokio::time::sleep(ms(10)).await; // past the (1 ms) cooldown of unknown kids
+    clock.advance(ms(1)); // the cooldown of unknown kids
     assert!(cache.key_for(Some("c")).await.is_err());
     assert_eq!(cache.fetch_attempts(), 3);
     assert!(!cache.still_current(Some("a"), &a), "changed material");
@@ -279,8 +366,8 @@ async fn a_refresh_keeps_the_very_key_of_unchanged_keys() {
 
 #[tokio::test]
 async fn warm_up_fetches_once_and_reports_a_failure() {
-    let ks = Server::start(&[&A]).await;
-    let cache = ks.cache(ks.config());
+    let (ks, clock) = (Server::start(&[&A]).await, ManualClock::new());
+    let cache = ks.cache(ks.config(&clock));
     assert!(cache.begin_warm_up(false).finish().await.is_ok());
     assert_eq!(
         ks.fetches().await,
@@ -294,7 +381,7 @@ async fn warm_up_fetches_once_and_reports_a_failure() {
     // A failed warm-up is reported, and the next request fetches again.
     let down = Server::start(&[&A]).await;
     down.respond(ResponseTemplate::new(500)).await;
-    let cache = down.cache(down.config());
+    let cache = down.cache(down.config(&clock));
     let failed = cache.begin_warm_up(true).finish().await;
     assert!(matches!(failed, Err(AuthError::JwksUnavailable)));
     down.serve(&[&A]).await;
@@ -303,8 +390,9 @@ async fn warm_up_fetches_once_and_reports_a_failure() {
 
 #[test]
 fn a_runtime_shutting_down_with_a_fetch_in_flight_neither_panics_nor_hangs() {
-    // Accepts connections (the kernel's backlog) but never answers.
+    // Takes the connection and never answers.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
     let address = listener.local_addr().unwrap();
     let config = AuthConfig::builder(format!("http://{address}/"), AUDIENCE)
         .jwks_uri(format!("http://{address}/jwks.json"))
@@ -319,21 +407,27 @@ fn a_runtime_shutting_down_with_a_fetch_in_flight_neither_panics_nor_hangs() {
     let cache = Arc::new(runtime.block_on(async { JwksCache::new(&config) }).unwrap());
     let waiting = cache.clone();
     runtime.spawn(async move { waiting.key_for(Some("a")).await });
+    // The fetch is in flight once its connection arrives.
     let started = Instant::now();
-    while !cache.inner.lock_state().attempts.in_flight {
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "no fetch started"
-        );
-        std::thread::sleep(ms(10));
-    }
-    std::thread::sleep(ms(200));
+    let _connection = loop {
+        match listener.accept() {
+            Ok((connection, _)) => break connection,
+            Err(_) => {
+                assert!(
+                    started.elapsed() < Duration::from_secs(5),
+                    "no fetch started"
+                );
+                std::thread::yield_now();
+            }
+        }
+    };
+    assert!(in_flight(&cache));
     let started = Instant::now();
     runtime.shutdown_timeout(Duration::from_secs(10));
     assert!(started.elapsed() < Duration::from_secs(5), "shutdown hung");
     // The cancelled fetch was recorded to its end (no panic midway), and
     // the cache is free for the next fetch.
     assert_eq!(cache.fetch_attempts(), 1);
-    assert!(!cache.inner.lock_state().attempts.in_flight);
+    assert!(!in_flight(&cache));
     drop(listener);
 }

@@ -234,7 +234,10 @@ fn give_next_nonce(request: &Request<'_>, response: &mut Response<'_>) {
     if !state(request).nonce_due.load(Ordering::Relaxed) {
         return;
     }
-    let now = jsonwebtoken::get_current_timestamp();
+    let now = request
+        .rocket()
+        .state::<IssuerRouter>()
+        .map_or(0, |r| r.clock().unix());
     if let Some(nonce) = request
         .rocket()
         .state::<IssuerRouter>()

@@ -233,11 +233,12 @@ impl<'r, R: RouteRequirement> FromRequest<'r> for ScopedClaims<R> {
             Ok(claims) => claims,
             Err(error) => return reject_on_route(request, error.clone(), &scopes),
         };
-        let leeway = request
-            .rocket()
-            .state::<IssuerRouter>()
-            .map_or(0, |router| router.leeway_for(claims));
-        let now = jsonwebtoken::get_current_timestamp();
+        let router = request.rocket().state::<IssuerRouter>();
+        let leeway = router.map_or(0, |router| router.leeway_for(claims));
+        let now = router.map_or_else(
+            || crate::clock::Clock::system().unix(),
+            |router| router.clock().unix(),
+        );
         match requirement::check::<R>(claims, now, leeway) {
             Ok(()) => Outcome::Success(ScopedClaims {
                 claims: claims.clone(),

@@ -118,7 +118,7 @@ pub(super) fn render_on_route(
     // A fresh nonce to retry with (RFC 9449 section 9).
     let nonce = match error {
         AuthError::UseDpopNonce => {
-            router.and_then(|router| router.dpop_nonce(jsonwebtoken::get_current_timestamp()))
+            router.and_then(|router| router.dpop_nonce(router.clock().unix()))
         }
         _ => None,
     };

@@ -40,6 +40,7 @@ mod issuer;
 mod keys;
 mod token;
 
+pub use crate::clock::ManualClock;
 pub use dpop::{DpopKey, ProofBuilder};
 pub use introspection::{ClientCert, TestIntrospection, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 pub use issuer::TestIssuer;

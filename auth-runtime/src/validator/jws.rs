@@ -134,13 +134,13 @@ pub(super) fn map_jwt_error(kind: ErrorKind) -> AuthError {
     }
 }
 
-/// A NumericDate as jsonwebtoken reads it: a non-negative integer, or a
-/// float rounded to one.
+/// A NumericDate as jsonwebtoken 12 reads it: a non-negative integer, or a
+/// finite non-negative float below `u64::MAX`, rounded.
 pub(super) fn numeric_date(value: &Value) -> Option<u64> {
     value.as_u64().or_else(|| {
         value
             .as_f64()
-            .filter(|f| f.is_finite() && *f >= 0.0)
+            .filter(|f| f.is_finite() && *f >= 0.0 && *f < u64::MAX as f64)
             .map(|f| f.round() as u64)
     })
 }

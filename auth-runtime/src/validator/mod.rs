@@ -2,11 +2,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 
 use jsonwebtoken::{Algorithm, Validation};
-use serde_json::{Map, Value};
 
+mod claims_check;
+#[cfg(all(test, feature = "testing"))]
+mod clock_tests;
 pub(crate) mod jws;
 mod request;
 pub(crate) mod router;
@@ -73,17 +74,19 @@ impl Validator {
             .iter()
             .map(|&alg| {
                 let mut validation = Validation::new(alg);
-                validation.leeway = config.tuning.leeway.as_secs();
-                validation.validate_exp = true;
-                validation.validate_nbf = true;
-                validation.validate_aud = true;
+                // The signature and the presence of `exp` only: `exp`, `nbf`,
+                // `iss` and `aud` are checked by `check_claims` at the
+                // configuration's clock, as jsonwebtoken would (its own time
+                // checks read the system clock, and come before `iss` and
+                // `aud`, so those move with them to keep the order).
+                validation.validate_exp = false;
+                validation.validate_nbf = false;
+                validation.validate_aud = false;
                 // Only `exp` here: jsonwebtoken checks its required claims in
                 // the order of a HashSet, so that a token missing two of them
                 // would get either sentence. `iss` and `aud` are required by
-                // `check_extra_claims`, in a fixed order.
+                // `check_claims`, in a fixed order.
                 validation.set_required_spec_claims(&["exp"]);
-                validation.set_issuer(&[&config.issuer]);
-                validation.set_audience(&config.audiences);
                 (alg, validation)
             })
             .collect();
@@ -215,25 +218,16 @@ impl Validator {
     /// request waits at most once, in [`verify`](Self::verify), for at most
     /// one fetch timeout.
     fn still_valid(&self, hit: &Verified) -> bool {
-        let now = jsonwebtoken::get_current_timestamp();
+        let clock = &self.config.clock;
+        let now = clock.unix();
         hit.expires
             .saturating_add(self.config.tuning.leeway.as_secs())
             >= now
-            && hit.cached_at.elapsed() < self.config.tuning.token_cache_max_age
+            && clock.now().saturating_duration_since(hit.cached_at)
+                < self.config.tuning.token_cache_max_age
             && (self.config.tuning.max_token_age.is_none()
                 || hit.issued_at.is_some_and(|iat| self.young_enough(iat, now)))
             && (self.secret.is_some() || self.jwks.still_current(hit.kid.as_deref(), &hit.key))
-    }
-
-    /// Whether a token issued at `iat` is within the maximum token age (plus
-    /// the leeway) at `now`; true without a maximum.
-    fn young_enough(&self, iat: u64, now: u64) -> bool {
-        let tuning = &self.config.tuning;
-        tuning.max_token_age.is_none_or(|age| {
-            iat.saturating_add(age.as_secs())
-                .saturating_add(tuning.leeway.as_secs())
-                >= now
-        })
     }
 
     /// The full validation, with no cache.
@@ -269,7 +263,7 @@ impl Validator {
             jsonwebtoken::decode::<StrictObject>(token, &key.key, validation)
                 .map_err(|error| map_jwt_error(error.into_kind()))?
                 .claims;
-        self.check_extra_claims(&payload)?;
+        self.check_claims(&payload)?;
         if let Some(policy) = &self.config.claim_policy {
             policy.check(&payload).map_err(|reason| {
                 log::debug!("auth: the application's claim check refused a token: {reason}");
@@ -278,7 +272,7 @@ impl Validator {
                 )
             })?;
         }
-        // jsonwebtoken has checked that exp is a NumericDate in the future.
+        // `check_claims` has checked that exp is a NumericDate, not past.
         let expires = payload.get("exp").and_then(numeric_date).unwrap_or(0);
         let issued_at = payload.get("iat").and_then(numeric_date);
         Ok(Verified {
@@ -287,48 +281,7 @@ impl Validator {
             issued_at,
             kid: header.kid,
             key,
-            cached_at: Instant::now(),
+            cached_at: self.config.clock.now(),
         })
-    }
-
-    /// What jsonwebtoken leaves to us: `iss` must be a single string equal
-    /// to the issuer (it accepts arrays), `aud` must be present (it checks a
-    /// present one), `iat` must not be in the future, and, with a maximum
-    /// token age, must be present and recent enough.
-    fn check_extra_claims(&self, payload: &Map<String, Value>) -> Result<(), AuthError> {
-        match payload.get("iss") {
-            Some(Value::String(iss)) if *iss == self.config.issuer => {}
-            _ => return Err(AuthError::WrongAudienceOrIssuer),
-        }
-        if !matches!(payload.get("aud"), Some(Value::String(_) | Value::Array(_))) {
-            return Err(AuthError::WrongAudienceOrIssuer);
-        }
-        if let Some(iat) = payload.get("iat") {
-            let Some(iat) = iat.as_f64().filter(|t| t.is_finite()) else {
-                return Err(AuthError::InvalidClaims(
-                    "the iat claim is not a number".into(),
-                ));
-            };
-            let latest = jsonwebtoken::get_current_timestamp()
-                .saturating_add(self.config.tuning.leeway.as_secs());
-            if iat > latest as f64 {
-                return Err(AuthError::InvalidClaims(
-                    "the iat claim is in the future".into(),
-                ));
-            }
-        }
-        if self.config.tuning.max_token_age.is_some() {
-            let Some(iat) = payload.get("iat").and_then(numeric_date) else {
-                return Err(AuthError::InvalidClaims(
-                    "the token has no iat claim, which a maximum token age requires".into(),
-                ));
-            };
-            if !self.young_enough(iat, jsonwebtoken::get_current_timestamp()) {
-                return Err(AuthError::InvalidClaims(
-                    "the token is older than this API accepts (iat)".into(),
-                ));
-            }
-        }
-        Ok(())
     }
 }

@@ -10,7 +10,7 @@ use crate::extract::extract_credentials;
 /// The parts of an HTTP request that authentication reads: its
 /// `Authorization` and `DPoP` header values, its client certificate (the
 /// connection's own, or the configured header's), its method and URL, and
-/// the time. A framework layer gathers them (the Rocket layer does); the token
+/// possibly the time. A framework layer gathers them (the Rocket layer does); the token
 /// and the proof are never printed.
 ///
 /// ```
@@ -29,7 +29,8 @@ pub struct RequestParts<'a> {
     pub(super) tls_client_cert: TlsClientCertificate<'a>,
     pub(super) method: &'a str,
     pub(super) url: Option<String>,
-    pub(super) now: u64,
+    /// Set by [`at`](RequestParts::at); else the router's clock.
+    pub(super) now: Option<u64>,
 }
 
 impl std::fmt::Debug for RequestParts<'_> {
@@ -57,7 +58,8 @@ impl<'a> RequestParts<'a> {
     /// A request with `method` (e.g. `GET`, compared exactly with a
     /// proof's `htm`) to `url`, its absolute URL as the client addressed
     /// it (the query is ignored); `None` when it cannot be formed, which
-    /// fails any DPoP proof. No headers yet; the time is now.
+    /// fails any DPoP proof. No headers yet; the time is the router's
+    /// clock's when it authorizes the request.
     pub fn new(method: &'a str, url: Option<String>) -> RequestParts<'a> {
         RequestParts {
             authorization: HeaderValues::default(),
@@ -66,7 +68,7 @@ impl<'a> RequestParts<'a> {
             tls_client_cert: TlsClientCertificate::None,
             method,
             url,
-            now: jsonwebtoken::get_current_timestamp(),
+            now: None,
         }
     }
 
@@ -109,10 +111,11 @@ impl<'a> RequestParts<'a> {
     }
 
     /// Sets the time (Unix seconds) against which the DPoP proof's `iat`,
-    /// its nonce and the replay window are checked. The token's own times
-    /// are checked against the system clock.
+    /// its nonce and the replay window are checked, in place of the router's
+    /// [`clock`](IssuerRouter::clock). The token's own times are checked
+    /// against its configuration's clock.
     pub fn at(mut self, now: u64) -> Self {
-        self.now = now;
+        self.now = Some(now);
         self
     }
 }
@@ -184,7 +187,10 @@ impl IssuerRouter {
         };
         let (scheme, token) = extract_credentials(header, self.sender.mode.accepts_dpop())?;
         let claims = self.validate(token).await?;
-        self.sender.check(scheme, token, &claims, request).await?;
+        let now = request.now.unwrap_or_else(|| self.clock().unix());
+        self.sender
+            .check(scheme, token, &claims, request, now)
+            .await?;
         // RFC 8705: a token bound to a certificate needs that certificate,
         // from one source: the header when one is configured (a proxy
         // terminates TLS: a certificate on the connection is its own), else
@@ -199,7 +205,8 @@ impl IssuerRouter {
     }
 
     /// A fresh server nonce for a `DPoP-Nonce` header, when nonces are on
-    /// (and DPoP is not disabled).
+    /// (and DPoP is not disabled), stamped `now` (Unix seconds: the
+    /// router's [`clock`](Self::clock) for a response).
     pub fn dpop_nonce(&self, now: u64) -> Option<String> {
         self.sender.issue_nonce(now)
     }

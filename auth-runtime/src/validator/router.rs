@@ -7,6 +7,7 @@ use super::jws::{parse_structure, StrictObject};
 use super::sender::SenderConstraint;
 use super::{RequestParts, Validator};
 use crate::claims::Claims;
+use crate::clock::Clock;
 use crate::config::{AuthConfig, ConfigError};
 use crate::error::AuthError;
 use crate::metadata::ProtectedResource;
@@ -21,13 +22,16 @@ use crate::metadata::ProtectedResource;
 /// handler may take it (`&State<IssuerRouter>`) for metrics such
 /// as [`Validator::full_verifications`].
 ///
-/// The DPoP settings (mode, nonces, replay store) and the protected-resource
-/// settings (public URL, metadata) are those of the first configuration,
-/// like the realm.
+/// The DPoP settings (mode, nonces, replay store), the protected-resource
+/// settings (public URL, metadata) and the clock of the router's own rules
+/// (DPoP's proof window, replay retention and nonces, step-up) are those of
+/// the first configuration, like the realm.
 #[derive(Debug)]
 pub struct IssuerRouter {
     validators: Vec<Validator>,
     pub(super) sender: SenderConstraint,
+    /// The first configuration's clock.
+    clock: Clock,
     resource: ProtectedResource,
     /// Opaque tokens go here, when an endpoint is configured.
     introspector: Option<crate::introspection::Introspector>,
@@ -46,6 +50,7 @@ impl IssuerRouter {
             ));
         };
         let sender = SenderConstraint::new(first)?;
+        let clock = first.clock.clone();
         let resource = ProtectedResource::new(&configs);
         let issuers: Vec<String> = configs.iter().map(|c| c.issuer().to_owned()).collect();
         let audiences: Vec<String> = configs
@@ -82,6 +87,7 @@ impl IssuerRouter {
         Ok(IssuerRouter {
             validators,
             sender,
+            clock,
             resource,
             introspector,
             introspect_jwts_of,
@@ -103,6 +109,13 @@ impl IssuerRouter {
     /// This API as a protected resource: its public URL and metadata.
     pub fn resource(&self) -> &ProtectedResource {
         &self.resource
+    }
+
+    /// The clock of the router's own rules: the first configuration's (see
+    /// [`AuthConfigBuilder::clock`](crate::config::AuthConfigBuilder::clock)).
+    /// Each validator reads its own configuration's.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// The validators, in the order of their configurations.

@@ -131,14 +131,16 @@ impl SenderConstraint {
     }
 
     /// Whether `token`, verified with `claims`, may be used as it was
-    /// presented (`scheme`) on `request`: the contract's sender-constraint
-    /// rows, then for `DPoP` the proof, its nonce and the replay store.
+    /// presented (`scheme`) on `request` at `now` (Unix seconds): the
+    /// contract's sender-constraint rows, then for `DPoP` the proof, its
+    /// nonce and the replay store.
     pub(super) async fn check(
         &self,
         scheme: Scheme,
         token: &str,
         claims: &Claims,
         request: &RequestParts<'_>,
+        now: u64,
     ) -> Result<(), AuthError> {
         check_cnf_is_known(claims)?;
         let jkt = match claims.get("cnf") {
@@ -156,7 +158,7 @@ impl SenderConstraint {
             // On the heap: a Bearer request's future does not carry the
             // proof check's (the replay store's) state.
             (Scheme::Dpop, Some(Value::String(jkt))) => {
-                Box::pin(self.check_proof(token, jkt, request)).await
+                Box::pin(self.check_proof(token, jkt, request, now)).await
             }
             (Scheme::Dpop, Some(_)) => Err(AuthError::InvalidToken(BAD_JKT)),
         }
@@ -167,6 +169,7 @@ impl SenderConstraint {
         token: &str,
         jkt: &str,
         request: &RequestParts<'_>,
+        now: u64,
     ) -> Result<(), AuthError> {
         let proof = match request.dpop.count() {
             Count::One(one) => one.trim(),
@@ -181,8 +184,8 @@ impl SenderConstraint {
         if let Some(nonces) = &self.nonces {
             expected = expected.with_nonces(nonces);
         }
-        let verified = verify_proof(proof, &expected, &self.config, request.now)?;
-        check_replay(&*self.store, &verified, &self.config, request.now).await?;
+        let verified = verify_proof(proof, &expected, &self.config, now)?;
+        check_replay(&*self.store, &verified, &self.config, now).await?;
         Ok(())
     }
 }

@@ -1,0 +1,102 @@
+//! The answer cache's expiries and the answers' `exp`, judged at a
+//! [`ManualClock`] moved to each boundary (one tick before it, and at it)
+//! rather than slept through.
+
+use super::*;
+use crate::clock::ManualClock;
+
+const TICK: Duration = Duration::from_millis(1);
+
+/// A manual clock, and an introspector on it asking an endpoint (kept
+/// with them) that answers `answer(now)`, now the clock's Unix time.
+async fn on_a_clock(answer: impl FnOnce(u64) -> Value) -> (ManualClock, Introspector, MockServer) {
+    let manual = ManualClock::new();
+    let server = answering_json(answer(manual.unix())).await;
+    let mut settings = settings(&server);
+    settings.clock = manual.clock();
+    (manual, introspector(settings), server)
+}
+
+/// Introspects `token` (the endpoint asked once so far), again once
+/// `manual` moved one tick short of `ttl`, asserting that the answer came
+/// from the cache, then one tick later, asserting that the endpoint was
+/// asked again: the outcome.
+async fn cached_for(
+    introspector: &Introspector,
+    token: &str,
+    manual: &ManualClock,
+    ttl: Duration,
+) -> Outcome {
+    let _ = introspector.introspect(token).await;
+    let calls = introspector.calls();
+    assert_eq!(calls, 1, "{token}: asked once");
+    manual.advance(ttl - TICK);
+    let cached = introspector.introspect(token).await;
+    assert_eq!(
+        introspector.calls(),
+        calls,
+        "{token}: asked one tick before"
+    );
+    manual.advance(TICK);
+    let outcome = introspector.introspect(token).await;
+    assert_eq!(introspector.calls(), calls + 1, "{token}: not asked again");
+    assert_eq!(cached.is_ok(), outcome.is_ok());
+    outcome
+}
+
+#[tokio::test]
+async fn an_active_answer_is_cached_until_one_tick_before_the_maximum() {
+    let (manual, introspector, _server) = on_a_clock(|_| active(3600)).await;
+    let ttl = DEFAULT_INTROSPECTION_MAX_ACTIVE_TTL;
+    cached_for(&introspector, "tok", &manual, ttl)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_active_answer_is_cached_until_one_tick_before_its_exp() {
+    // exp one second ahead: accepted (and, past it, still within the leeway),
+    // cached for that second.
+    let (manual, introspector, _server) = on_a_clock(|now| {
+        let mut answer = active(0);
+        answer["exp"] = json!(now + 1);
+        answer
+    })
+    .await;
+    cached_for(&introspector, "tok", &manual, Duration::from_secs(1))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_inactive_answer_is_cached_until_one_tick_before_the_inactive_ttl() {
+    let (manual, introspector, _server) = on_a_clock(|_| json!({"active": false})).await;
+    for _ in 0..3 {
+        let error = introspector.introspect("revoked").await.unwrap_err();
+        assert_eq!(error, IntrospectionError::Inactive);
+        assert_eq!((error.status(), error.code()), (401, "invalid_token"));
+    }
+    let ttl = DEFAULT_INTROSPECTION_INACTIVE_TTL;
+    cached_for(&introspector, "revoked", &manual, ttl)
+        .await
+        .unwrap_err();
+}
+
+#[tokio::test]
+async fn an_answers_exp_is_judged_at_the_clock_expired_at_exp_plus_leeway() {
+    let (manual, introspector, _server) =
+        on_a_clock(|now| json!({"active": true, "iss": ISSUER, "aud": AUDIENCE, "exp": now + 100}))
+            .await;
+    introspector.introspect("tok").await.unwrap();
+    // Past the cache's minute; an answer past its exp is not cached.
+    let leeway = crate::config::DEFAULT_LEEWAY;
+    manual.advance(Duration::from_secs(100) + leeway - Duration::from_secs(1));
+    assert!(
+        introspector.introspect("tok").await.is_ok(),
+        "one second before"
+    );
+    manual.advance(Duration::from_secs(1));
+    let expired = introspector.introspect("tok").await.unwrap_err();
+    assert_eq!(expired, IntrospectionError::Expired);
+    assert_eq!(introspector.calls(), 3);
+}
