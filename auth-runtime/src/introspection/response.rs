@@ -70,7 +70,8 @@ pub(super) fn judge(
     let leeway = policy.leeway.as_secs_f64();
     let now = now as f64;
     let exp = numeric_date(&claims, "exp")?;
-    if exp.is_some_and(|exp| exp + leeway <= now) {
+    // As for JWTs: still valid at exactly `exp + leeway`, expired after.
+    if exp.is_some_and(|exp| exp + leeway < now) {
         return Err(IntrospectionError::Expired);
     }
     if numeric_date(&claims, "nbf")?.is_some_and(|nbf| nbf > now + leeway) {
@@ -234,7 +235,8 @@ mod tests {
         let at = |exp: u64| judged(&format!(r#"{{"active": true, "exp": {exp}}}"#));
         assert!(at(NOW + 1).is_ok());
         assert!(at(NOW - 59).is_ok(), "within the leeway");
-        assert_eq!(at(NOW - 60).unwrap_err(), IntrospectionError::Expired);
+        assert!(at(NOW - 60).is_ok(), "at exp + leeway, as for a JWT");
+        assert_eq!(at(NOW - 61).unwrap_err(), IntrospectionError::Expired);
         assert_eq!(at(NOW - 3600).unwrap_err(), IntrospectionError::Expired);
     }
 
