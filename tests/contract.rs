@@ -405,18 +405,32 @@ async fn an_unreachable_key_set_is_503_jwks_unavailable() {
 async fn several_authorization_headers_are_refused() {
     on_both_apps(key_set_response(&[&RSA_A]), async |ks, app| {
         let bearer = format!("Bearer {}", ks.granted(&RSA_A).build());
+        let b = bearer.as_str();
+        // An empty header is a header: beside a valid one it makes several.
+        let sets: [&[&str]; 5] = [
+            &[b, "Bearer other"],
+            &["", b],
+            &[b, ""],
+            &["junk", b],
+            &[b, b, b],
+        ];
         for route in Route::PROTECTED {
-            let response = app
-                .request(route)
-                .header(rocket::http::Header::new("Authorization", bearer.clone()))
-                .header(rocket::http::Header::new("Authorization", "Bearer other"))
-                .dispatch()
-                .await;
-            let expect = Expect::BadHeader("Authorization header must be Bearer token");
-            let context = format!("{:?} {route:?}", app.kind);
-            Answer::from(response)
-                .await
-                .assert_on(route.scopes(), expect, &context);
+            for values in sets {
+                let mut request = app.request(route);
+                for value in values {
+                    request = request.header(rocket::http::Header::new(
+                        "Authorization",
+                        value.to_string(),
+                    ));
+                }
+                let expect = Expect::BadHeader("Authorization header must be Bearer token");
+                let context = format!("{:?} {route:?} {} headers", app.kind, values.len());
+                Answer::from(request.dispatch().await).await.assert_on(
+                    route.scopes(),
+                    expect,
+                    &context,
+                );
+            }
         }
     })
     .await;

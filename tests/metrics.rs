@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use auth_runtime::testing::{TestIntrospection, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
+use auth_runtime::Auth;
 use auth_tests::*;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use rocket::http::Status;
@@ -144,4 +145,64 @@ async fn each_outcome_fetch_and_cache_lookup_is_counted_with_bounded_labels() {
             "{result}: {counted:?}"
         );
     }
+}
+
+/// Counters are registered with the recorder current when a Rocket ignites
+/// (in `main`, before launch): two Rockets sharing one fairing (cloned),
+/// each ignited under its own recorder, count into their own; a recorder
+/// set after ignition sees no request counter at all, neither the
+/// successes nor the refusals.
+#[rocket::async_test]
+async fn each_ignition_counts_into_the_recorder_current_at_its_ignition() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let token = ks.token(&RSA_A).build();
+    let auth = Auth::new(ks.config().build().unwrap());
+    let ignite = async |recorder: &dyn metrics::Recorder| {
+        let _current = metrics::set_default_local_recorder(recorder);
+        TestApp::with_auth(AppKind::Library, auth.clone()).await
+    };
+    let (first, second) = (DebuggingRecorder::new(), DebuggingRecorder::new());
+    let first_app = ignite(&first).await;
+    let second_app = ignite(&second).await;
+    let late_app = ignite(&metrics::NoopRecorder).await;
+
+    for _ in 0..2 {
+        first_app.call_with(Route::Private, &token).await;
+    }
+    second_app.call_with(Route::Private, &token).await;
+    second_app.call(Route::Private, None).await;
+    let late = DebuggingRecorder::new();
+    {
+        let _current = metrics::set_default_local_recorder(&late);
+        late_app.call_with(Route::Private, &token).await;
+        late_app.call(Route::Private, None).await;
+    }
+
+    let first = counters(&first.snapshotter());
+    assert_eq!(
+        first.get("auth_requests_total{code=ok}"),
+        Some(&2),
+        "{first:?}"
+    );
+    assert_eq!(
+        first.get("auth_requests_total{code=authorization_header_missing}"),
+        Some(&0)
+    );
+    let second = counters(&second.snapshotter());
+    assert_eq!(
+        second.get("auth_requests_total{code=ok}"),
+        Some(&1),
+        "{second:?}"
+    );
+    assert_eq!(
+        second.get("auth_requests_total{code=authorization_header_missing}"),
+        Some(&1)
+    );
+    let late = counters(&late.snapshotter());
+    assert!(
+        !late
+            .keys()
+            .any(|key| key.starts_with("auth_requests_total")),
+        "a recorder set after ignition sees none of the family: {late:?}"
+    );
 }

@@ -84,6 +84,23 @@ impl From<crate::dpop::DpopError> for AuthError {
     }
 }
 
+/// Every JSON code [`AuthError::code`] gives: the request counter's label
+/// values, registered up front.
+pub(crate) const CODES: [&str; 12] = [
+    "authorization_header_missing",
+    "invalid_header",
+    "token_expired",
+    "invalid_claims",
+    "Unauthorized",
+    "jwks_unavailable",
+    "introspection_unavailable",
+    "insufficient_user_authentication",
+    "invalid_token",
+    "invalid_dpop_proof",
+    "use_dpop_nonce",
+    "replay_store_unavailable",
+];
+
 impl AuthError {
     /// The HTTP status code: 401, 403 or 503.
     pub fn status(&self) -> u16 {
@@ -253,6 +270,66 @@ impl std::error::Error for AuthError {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_code_is_listed_for_the_request_counter() {
+        let one_of_each = [
+            AuthError::MissingHeader,
+            AuthError::NotBearer,
+            AuthError::TokenNotFound,
+            AuthError::TooManyParts,
+            AuthError::Malformed("m"),
+            AuthError::KeyNotFound,
+            AuthError::BadSignature,
+            AuthError::Expired,
+            AuthError::WrongAudienceOrIssuer,
+            AuthError::InvalidClaims("c".into()),
+            AuthError::InsufficientScope("s".into()),
+            AuthError::JwksUnavailable,
+            AuthError::IntrospectionUnavailable,
+            AuthError::InsufficientUserAuthentication {
+                description: "d",
+                acr_values: &[],
+                max_age: None,
+            },
+            AuthError::ClaimCheckFailed("f"),
+            AuthError::InvalidToken("t"),
+            AuthError::InvalidDpopProof("p"),
+            AuthError::UseDpopNonce,
+            AuthError::ReplayStoreUnavailable,
+        ];
+        for error in &one_of_each {
+            // No wildcard: a new variant must be added to the list above.
+            match error {
+                AuthError::MissingHeader
+                | AuthError::NotBearer
+                | AuthError::TokenNotFound
+                | AuthError::TooManyParts
+                | AuthError::Malformed(_)
+                | AuthError::KeyNotFound
+                | AuthError::BadSignature
+                | AuthError::Expired
+                | AuthError::WrongAudienceOrIssuer
+                | AuthError::InvalidClaims(_)
+                | AuthError::InsufficientScope(_)
+                | AuthError::JwksUnavailable
+                | AuthError::IntrospectionUnavailable
+                | AuthError::InsufficientUserAuthentication { .. }
+                | AuthError::ClaimCheckFailed(_)
+                | AuthError::InvalidToken(_)
+                | AuthError::InvalidDpopProof(_)
+                | AuthError::UseDpopNonce
+                | AuthError::ReplayStoreUnavailable => {}
+            }
+            assert!(CODES.contains(&error.code()), "{error:?}");
+        }
+        let used: std::collections::HashSet<_> = one_of_each.iter().map(AuthError::code).collect();
+        assert_eq!(
+            used.len(),
+            CODES.len(),
+            "no code listed that no error gives"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -29,12 +29,12 @@ fn count(name: &'static str, label: Option<(&'static str, &'static str)>) {
 }
 
 /// One series, registered with the recorder once and then counted into
-/// directly: the counters every cached request touches are held this way
+/// directly: the counters every request touches are held this way
 /// (registering looks the series up in the recorder's registry, which
-/// costs more than the rest of a cached request's bookkeeping). Registered
-/// when the validator or the fairing is built, so the application installs
-/// its recorder before that (before Rocket ignites); a handle made with no
-/// recorder installed counts nothing, as the facade's own handles do.
+/// costs more than the rest of a cached request's bookkeeping). They are
+/// registered when the router is built (at ignition), so the application
+/// installs its recorder before that; a handle made with no recorder
+/// installed counts nothing, as the facade's own handles do.
 #[derive(Clone, Debug)]
 pub(crate) struct Counter {
     #[cfg(feature = "metrics")]
@@ -60,15 +60,39 @@ impl Counter {
 
     /// Adds one.
     #[inline]
-    pub(crate) fn increment(&self) {
+    fn increment(&self) {
         #[cfg(feature = "metrics")]
         self.inner.increment(1);
     }
 }
 
-/// The handle of `auth_requests_total{code="ok"}`, for the fairing.
-pub(crate) fn requests_ok() -> Counter {
-    Counter::register(REQUESTS, Some(("code", "ok")))
+/// `auth_requests_total`, one handle per label value (`ok` and every JSON
+/// code), all registered at once: a recorder installed too late misses
+/// the whole family, never the successes alone.
+#[derive(Debug)]
+pub(crate) struct RequestCounters {
+    by_code: Vec<(&'static str, Counter)>,
+}
+
+impl RequestCounters {
+    /// Every series of the family, in the recorder current now.
+    pub(crate) fn register() -> RequestCounters {
+        let codes = std::iter::once("ok").chain(crate::error::CODES);
+        RequestCounters {
+            by_code: codes
+                .map(|code| (code, Counter::register(REQUESTS, Some(("code", code)))))
+                .collect(),
+        }
+    }
+
+    /// Counts one request's outcome: `ok` or its JSON code.
+    #[inline]
+    pub(crate) fn count(&self, code: &'static str) {
+        match self.by_code.iter().find(|(listed, _)| *listed == code) {
+            Some((_, counter)) => counter.increment(),
+            None => request(code),
+        }
+    }
 }
 
 /// The verified-token cache's two counters, held by its validator.
@@ -97,9 +121,10 @@ impl TokenCacheCounters {
     }
 }
 
-/// Counts one request's outcome.
-#[inline]
-pub(crate) fn request(code: &'static str) {
+/// Counts one request's outcome with a code [`RequestCounters`] does not
+/// hold (none today: the list is checked by a test of `error.rs`).
+#[cold]
+fn request(code: &'static str) {
     count(REQUESTS, Some(("code", code)));
 }
 

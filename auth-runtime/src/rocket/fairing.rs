@@ -2,7 +2,7 @@
 //! authentication failures on the way out.
 
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::Header;
@@ -12,7 +12,6 @@ use rocket::{Build, Orbit, Response, Rocket};
 use super::response::{self, render_on_route, Auth0Json, ErrorRenderer, Rendering};
 use super::{state, take_rejection_marker};
 use crate::config::{AuthConfig, ConfigError};
-use crate::telemetry;
 use crate::validator::IssuerRouter;
 
 /// The fairing that makes [`Claims`](crate::Claims) and the attributes work.
@@ -41,9 +40,6 @@ use crate::validator::IssuerRouter;
 pub struct Auth {
     config: Source,
     renderer: Arc<dyn ErrorRenderer>,
-    /// `auth_requests_total{code="ok"}`, registered at ignition: every
-    /// authenticated response counts into it.
-    requests_ok: Arc<OnceLock<telemetry::Counter>>,
 }
 
 /// Where the fairing's configuration comes from.
@@ -83,7 +79,6 @@ impl Auth {
         Auth {
             config,
             renderer: Arc::new(Auth0Json),
-            requests_ok: Arc::default(),
         }
     }
 
@@ -179,7 +174,6 @@ impl Fairing for Auth {
                     }
                     None => rocket,
                 };
-                self.requests_ok.get_or_init(telemetry::requests_ok);
                 Ok(rocket.manage(router).manage(rendering))
             }
             Err(error) => {
@@ -201,16 +195,18 @@ impl Fairing for Auth {
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
         give_next_nonce(request, response);
         let state = state(request);
+        let count = |code| {
+            if let Some(router) = request.rocket().state::<IssuerRouter>() {
+                router.count_request(code);
+            }
+        };
         let Some(recorded) = state.rejection.get() else {
             if state.attempted.load(Ordering::Relaxed) {
-                match self.requests_ok.get() {
-                    Some(counter) => counter.increment(),
-                    None => telemetry::request("ok"),
-                }
+                count("ok");
             }
             return;
         };
-        telemetry::request(recorded.error.code());
+        count(recorded.error.code());
         {
             // Only the response that the failed guard led to (its catcher) is
             // rewritten; a handler that ran despite it (e.g. through an

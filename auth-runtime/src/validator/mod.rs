@@ -51,7 +51,6 @@ pub struct Validator {
     validations: Vec<(Algorithm, Validation)>,
     verified: Option<TokenCache>,
     verifications: AtomicU64,
-    cache_counters: crate::telemetry::TokenCacheCounters,
 }
 
 impl Validator {
@@ -99,7 +98,6 @@ impl Validator {
             validations,
             verified,
             verifications: AtomicU64::new(0),
-            cache_counters: crate::telemetry::TokenCacheCounters::register(),
         })
     }
 
@@ -189,12 +187,12 @@ impl Validator {
         let digest = sha256(token);
         if let Some(hit) = cache.get(&digest) {
             if self.still_valid(&hit) {
-                self.cache_counters.lookup(true);
+                cache.counters.lookup(true);
                 return Ok(hit.claims.clone());
             }
             cache.remove(&digest);
         }
-        self.cache_counters.lookup(false);
+        cache.counters.lookup(false);
         let verified = self.verify_boxed(token).await?;
         let claims = verified.claims.clone();
         cache.insert(digest, verified);

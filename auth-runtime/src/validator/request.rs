@@ -149,11 +149,13 @@ impl<'a> HeaderValues<'a> {
         usize::from(self.first.is_some()) + self.more.len()
     }
 
+    /// None, one, or several values. (`push` fills `first` before `more`;
+    /// were it ever not so, values in `more` would still count as several.)
     pub(super) fn count(&self) -> Count<'a> {
         match (self.first, self.more.is_empty()) {
-            (None, _) => Count::None,
+            (None, true) => Count::None,
             (Some(one), true) => Count::One(one),
-            (Some(_), false) => Count::Several,
+            (_, false) => Count::Several,
         }
     }
 
@@ -247,6 +249,13 @@ mod tests {
         values.push("c");
         assert!(matches!(values.count(), Count::Several));
         assert_eq!(values.len(), 3);
+        // An empty value is a value: one empty header is one, beside
+        // another it makes several.
+        let mut empty = HeaderValues::default();
+        empty.push("");
+        assert!(matches!(empty.count(), Count::One("")));
+        empty.push("Bearer t");
+        assert!(matches!(empty.count(), Count::Several));
         assert_eq!(values.iter().collect::<Vec<_>>(), ["a", "b", "c"]);
     }
 }

@@ -38,6 +38,8 @@ pub struct IssuerRouter {
     /// The issuer whose JWTs are introspected too, after their local checks
     /// (the one whose configuration carries the endpoint).
     introspect_jwts_of: Option<String>,
+    /// `auth_requests_total`, registered with the router.
+    requests: crate::telemetry::RequestCounters,
 }
 
 impl IssuerRouter {
@@ -91,6 +93,7 @@ impl IssuerRouter {
             resource,
             introspector,
             introspect_jwts_of,
+            requests: crate::telemetry::RequestCounters::register(),
         })
     }
 
@@ -104,6 +107,12 @@ impl IssuerRouter {
         let mut configs: Vec<AuthConfig> = configs.into_iter().collect();
         crate::introspection::discover_endpoints(&mut configs).await?;
         IssuerRouter::new(configs)
+    }
+
+    /// Counts one authenticated request's outcome (`auth_requests_total`):
+    /// `ok` or the JSON code of its refusal.
+    pub(crate) fn count_request(&self, code: &'static str) {
+        self.requests.count(code);
     }
 
     /// This API as a protected resource: its public URL and metadata.

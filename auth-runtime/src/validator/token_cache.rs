@@ -10,6 +10,8 @@ use crate::jwks::VerifyKey;
 /// Verified tokens, keyed by the SHA-256 of the whole token.
 pub(super) struct TokenCache {
     entries: quick_cache::sync::Cache<[u8; 32], Arc<Verified>>,
+    /// Its hits and misses (`auth_token_cache_*_total`).
+    pub(super) counters: crate::telemetry::TokenCacheCounters,
 }
 
 impl std::fmt::Debug for TokenCache {
@@ -37,6 +39,7 @@ impl TokenCache {
     pub(super) fn new(capacity: usize) -> TokenCache {
         TokenCache {
             entries: quick_cache::sync::Cache::new(capacity),
+            counters: crate::telemetry::TokenCacheCounters::register(),
         }
     }
 
