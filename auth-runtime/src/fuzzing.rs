@@ -50,6 +50,11 @@ pub fn unverified_issuer(token: &str) -> Result<Option<String>, AuthError> {
     router::unverified_issuer(token)
 }
 
+/// One error of each kind, with empty texts where a kind carries one.
+pub fn one_of_each() -> [AuthError; 19] {
+    AuthError::one_of_each()
+}
+
 /// The short reason an error is logged with.
 pub fn log_reason(error: &AuthError) -> &str {
     error.log_reason()

@@ -93,7 +93,9 @@ impl IssuerRouter {
             resource,
             introspector,
             introspect_jwts_of,
-            requests: crate::telemetry::RequestCounters::register(),
+            requests: crate::telemetry::RequestCounters::register(
+                AuthError::one_of_each().iter().map(AuthError::code),
+            ),
         })
     }
 

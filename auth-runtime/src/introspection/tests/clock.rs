@@ -44,11 +44,20 @@ async fn cached_for(
     outcome
 }
 
+/// [`cached_for`] on a fresh clock and endpoint answering `answer(now)`.
+async fn answer_cached_for(
+    answer: impl FnOnce(u64) -> Value,
+    token: &str,
+    ttl: Duration,
+) -> Outcome {
+    let (manual, introspector, _server) = on_a_clock(answer).await;
+    cached_for(&introspector, token, &manual, ttl).await
+}
+
 #[tokio::test]
 async fn an_active_answer_is_cached_until_one_tick_before_the_maximum() {
-    let (manual, introspector, _server) = on_a_clock(|_| active(3600)).await;
     let ttl = DEFAULT_INTROSPECTION_MAX_ACTIVE_TTL;
-    cached_for(&introspector, "tok", &manual, ttl)
+    answer_cached_for(|_| active(3600), "tok", ttl)
         .await
         .unwrap();
 }
@@ -57,29 +66,24 @@ async fn an_active_answer_is_cached_until_one_tick_before_the_maximum() {
 async fn an_active_answer_is_cached_until_one_tick_before_its_exp() {
     // exp one second ahead: accepted (and, past it, still within the leeway),
     // cached for that second.
-    let (manual, introspector, _server) = on_a_clock(|now| {
+    let one_second = |now| {
         let mut answer = active(0);
         answer["exp"] = json!(now + 1);
         answer
-    })
-    .await;
-    cached_for(&introspector, "tok", &manual, Duration::from_secs(1))
+    };
+    answer_cached_for(one_second, "tok", Duration::from_secs(1))
         .await
         .unwrap();
 }
 
 #[tokio::test]
 async fn an_inactive_answer_is_cached_until_one_tick_before_the_inactive_ttl() {
-    let (manual, introspector, _server) = on_a_clock(|_| json!({"active": false})).await;
-    for _ in 0..3 {
-        let error = introspector.introspect("revoked").await.unwrap_err();
-        assert_eq!(error, IntrospectionError::Inactive);
-        assert_eq!((error.status(), error.code()), (401, "invalid_token"));
-    }
     let ttl = DEFAULT_INTROSPECTION_INACTIVE_TTL;
-    cached_for(&introspector, "revoked", &manual, ttl)
+    let error = answer_cached_for(|_| json!({"active": false}), "revoked", ttl)
         .await
         .unwrap_err();
+    assert_eq!(error, IntrospectionError::Inactive);
+    assert_eq!((error.status(), error.code()), (401, "invalid_token"));
 }
 
 #[tokio::test]
