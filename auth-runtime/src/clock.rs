@@ -64,16 +64,35 @@ impl Clock {
     }
 
     /// The wall-clock time now, in whole seconds since the Unix epoch (as
-    /// `exp`, `nbf` and `iat` are written); 0 before the epoch.
+    /// `exp`, `nbf` and `iat` are written). A system clock set before the
+    /// epoch reads as the end of time (`u64::MAX`), so that every rule
+    /// fails closed (every token expired, every proof too old) rather than
+    /// nothing ever expiring.
     #[inline]
     pub fn unix(&self) -> u64 {
         match &self.0 {
-            Source::System => SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |since| since.as_secs()),
+            Source::System => unix_seconds(SystemTime::now()),
             #[cfg(any(test, feature = "testing"))]
             Source::Manual(shared) => shared.unix(),
         }
+    }
+}
+
+/// Whole seconds since the Unix epoch at `time`; `u64::MAX` before it.
+fn unix_seconds(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(u64::MAX, |since| since.as_secs())
+}
+
+/// Whether two clocks read the same time: both the system's, or clocks of
+/// one [`ManualClock`].
+pub(crate) fn same(a: &Clock, b: &Clock) -> bool {
+    match (&a.0, &b.0) {
+        (Source::System, Source::System) => true,
+        #[cfg(any(test, feature = "testing"))]
+        (Source::Manual(a), Source::Manual(b)) => std::sync::Arc::ptr_eq(a, b),
+        #[cfg(any(test, feature = "testing"))]
+        _ => false,
     }
 }
 
@@ -226,6 +245,24 @@ mod tests {
         let real = jsonwebtoken::get_current_timestamp();
         assert!(clock.unix().abs_diff(real) <= 1);
         assert_eq!(format!("{:?}", Clock::default()), "Clock::system");
+    }
+
+    #[test]
+    fn a_system_clock_before_the_epoch_reads_as_the_end_of_time() {
+        let before = UNIX_EPOCH - Duration::from_secs(1);
+        assert_eq!(super::unix_seconds(before), u64::MAX);
+        assert_eq!(super::unix_seconds(UNIX_EPOCH), 0);
+        assert_eq!(super::unix_seconds(UNIX_EPOCH + Duration::from_secs(7)), 7);
+    }
+
+    #[test]
+    fn clocks_are_the_same_when_they_read_one_time() {
+        let (one, other) = (ManualClock::new(), ManualClock::new());
+        assert!(super::same(&Clock::system(), &Clock::default()));
+        assert!(super::same(&one.clock(), &one.clone().clock()));
+        assert!(!super::same(&one.clock(), &other.clock()));
+        assert!(!super::same(&one.clock(), &Clock::system()));
+        assert!(!super::same(&Clock::system(), &one.clock()));
     }
 
     #[test]

@@ -331,9 +331,12 @@ impl Introspector {
                 return hit;
             }
             let (outcome, ttl) = self.ask(token).await;
-            if let Some(ttl) = ttl.filter(|ttl| !ttl.is_zero()) {
+            let until = ttl
+                .filter(|ttl| !ttl.is_zero())
+                .and_then(|ttl| self.settings.clock.now().checked_add(ttl));
+            if let Some(until) = until {
                 let entry = Entry {
-                    until: self.settings.clock.now() + ttl,
+                    until,
                     outcome: outcome.clone(),
                 };
                 self.cache.insert(key, entry);

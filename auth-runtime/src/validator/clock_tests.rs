@@ -86,6 +86,31 @@ async fn a_token_is_valid_at_exp_and_at_exp_plus_leeway_and_expired_one_second_l
     );
 }
 
+/// What a system clock set before the epoch reads (`Clock::unix`): every
+/// token is expired, cached or not, rather than none ever.
+#[tokio::test]
+async fn at_the_end_of_time_every_token_is_expired() {
+    let manual = ManualClock::new();
+    let cached = validator(&manual, |b| b.token_cache_capacity(16));
+    let token = token(1, 2).build();
+    let long_lived = token_with_exp(manual.unix() + 3600);
+    assert!(cached.validate(&long_lived).await.is_ok(), "cached now");
+    manual.set_unix(u64::MAX);
+    for token in [&token, &long_lived] {
+        assert_eq!(cached.validate(token).await.err(), Some(AuthError::Expired));
+    }
+}
+
+/// A token with no `iat`, expiring at `exp`.
+fn token_with_exp(exp: u64) -> String {
+    let key = SigningKey::from_secret("k", Algorithm::HS256, SECRET).unwrap();
+    TokenBuilder::new(Arc::new(key))
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+        .claim("exp", exp)
+        .build()
+}
+
 #[tokio::test]
 async fn nbf_at_now_plus_leeway_is_valid_and_one_second_later_is_not_yet() {
     let manual = ManualClock::new();
@@ -335,4 +360,19 @@ async fn a_replayed_proof_is_refused_while_its_iat_is_in_the_window() {
     manual.advance(secs(300));
     let replayed = with_proof(&router, &token, proof).await;
     assert_eq!(replayed, Err(AuthError::InvalidDpopProof(REPLAYED)));
+}
+
+#[test]
+fn issuers_on_two_clocks_are_refused_and_on_one_accepted() {
+    let (one, other) = (ManualClock::new(), ManualClock::new());
+    let second = |manual: &ManualClock| {
+        AuthConfig::builder("https://second.example/", AUDIENCE)
+            .shared_secret(HmacSecret::raw(SECRET))
+            .clock(manual.clock())
+            .build()
+            .unwrap()
+    };
+    let error = IssuerRouter::new([config(&one, |b| b), second(&other)]).unwrap_err();
+    assert!(error.to_string().contains("the same clock"), "{error}");
+    assert!(IssuerRouter::new([config(&one, |b| b), second(&one)]).is_ok());
 }

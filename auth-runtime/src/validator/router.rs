@@ -76,6 +76,17 @@ impl IssuerRouter {
             .into_iter()
             .map(Validator::new)
             .collect::<Result<Vec<_>, _>>()?;
+        // The router's own rules (DPoP's time, nonces, step-up) read the
+        // first configuration's clock: one clock for all, or a token would
+        // be judged on two times.
+        if validators
+            .iter()
+            .any(|v| !crate::clock::same(&v.config.clock, &validators[0].config.clock))
+        {
+            return Err(ConfigError::Issuers(
+                "all issuers must be configured with the same clock".into(),
+            ));
+        }
         let mut seen = std::collections::HashSet::new();
         if let Some(twice) = validators
             .iter()
