@@ -79,10 +79,9 @@ impl IssuerRouter {
         // The router's own rules (DPoP's time, nonces, step-up) read the
         // first configuration's clock: one clock for all, or a token would
         // be judged on two times.
-        if validators
-            .iter()
-            .any(|v| !crate::clock::same(&v.config.clock, &validators[0].config.clock))
-        {
+        if validators.windows(2).any(
+            |pair| matches!(pair, [a, b] if !crate::clock::same(&a.config.clock, &b.config.clock)),
+        ) {
             return Err(ConfigError::Issuers(
                 "all issuers must be configured with the same clock".into(),
             ));
