@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use auth_runtime::config::AuthConfigBuilder;
 use auth_runtime::dpop::{MemoryReplayStore, Nonces, ReplayStore, PER_PROCESS_NONCE_WARNING};
-use auth_runtime::testing::DpopKey;
+use auth_runtime::testing::{DpopKey, ManualClock};
 use auth_tests::dpop::{
     assert_bad_proof, assert_body, assert_dpop_error, assert_private, proof, Call, FailingStore,
     RedisServer,
@@ -276,4 +276,44 @@ async fn two_apps_sharing_redis_refuse_each_others_replays() {
     assert_eq!(answer.status.code, 503, "{answer:?}");
     assert_eq!(answer.json()["code"], "replay_store_unavailable");
     assert!(answer.retry_after.is_some());
+}
+
+/// The nonces the fairing hands out, in a `use_dpop_nonce` challenge and on
+/// a 200, are stamped with the router's clock: on a manual clock far from
+/// the system's, each holds until exactly the end of its window and is
+/// refused one second later.
+#[rocket::async_test]
+async fn the_nonces_handed_out_follow_the_routers_clock() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let manual = ManualClock::new();
+    let window = Duration::from_secs(60);
+    let clock = manual.clock();
+    let app = app(&ks, |c| {
+        with_nonces(c).dpop_nonce_window(window).clock(clock)
+    })
+    .await;
+    let client = Client::new(&ks);
+    let at_the_clock = |nonce: &str| client.proof().iat(manual.unix()).nonce(nonce).build();
+    // Far from the system's time: a nonce stamped with it would be refused.
+    manual.advance(Duration::from_secs(1000));
+    let answer = client
+        .call(&app, client.proof().iat(manual.unix()).build())
+        .await;
+    assert_dpop_error(&answer, "use_dpop_nonce", USE_NONCE, "no nonce");
+    let challenged = answer.dpop_nonce.expect("a nonce in the challenge");
+    let answer = client.call(&app, at_the_clock(&challenged)).await;
+    assert_private(&answer, "the challenge's nonce, at once");
+    let given = answer.dpop_nonce.expect("the next nonce on the 200");
+    manual.advance(window);
+    for nonce in [&challenged, &given] {
+        assert_private(
+            &client.call(&app, at_the_clock(nonce)).await,
+            "at the end of its window",
+        );
+    }
+    manual.advance(Duration::from_secs(1));
+    for nonce in [&challenged, &given] {
+        let answer = client.call(&app, at_the_clock(nonce)).await;
+        assert_dpop_error(&answer, "use_dpop_nonce", USE_NONCE, "one second past it");
+    }
 }
