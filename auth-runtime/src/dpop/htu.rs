@@ -229,4 +229,30 @@ mod tests {
             assert_eq!(normalize(bad), None, "{bad:?}");
         }
     }
+
+    #[test]
+    fn every_percent_encoding_decodes_if_unreserved_and_is_upper_cased_if_not() {
+        for byte in 0..=255u8 {
+            let unreserved = byte.is_ascii_alphanumeric() || b"-._~".contains(&byte);
+            let expected = if unreserved {
+                format!("https://h/x{}y", char::from(byte))
+            } else {
+                format!("https://h/x%{byte:02X}y")
+            };
+            for url in [
+                format!("https://h/x%{byte:02x}y"),
+                format!("https://h/x%{byte:02X}y"),
+            ] {
+                assert_eq!(normalize(&url).as_deref(), Some(expected.as_str()), "{url}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_percent_without_two_hex_digits_is_left_as_it_is() {
+        assert_eq!(
+            normalize("https://h/%41%zz%4g%g4").as_deref(),
+            Some("https://h/A%zz%4g%g4")
+        );
+    }
 }

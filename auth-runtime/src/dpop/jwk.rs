@@ -229,6 +229,39 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_required_member_makes_the_key_unusable() {
+        for (jwk, alg) in [
+            (
+                json!({"kty": "RSA", "n": "", "e": "AQAB"}),
+                Algorithm::RS256,
+            ),
+            (
+                json!({"kty": "RSA", "n": "sXch", "e": ""}),
+                Algorithm::RS256,
+            ),
+            (
+                json!({"kty": "EC", "crv": "P-256", "x": "", "y": "AA"}),
+                Algorithm::ES256,
+            ),
+            (
+                json!({"kty": "EC", "crv": "P-256", "x": "AA", "y": ""}),
+                Algorithm::ES256,
+            ),
+            (
+                json!({"kty": "OKP", "crv": "Ed25519", "x": ""}),
+                Algorithm::EdDSA,
+            ),
+        ] {
+            assert_eq!(
+                public_key_for(&object(jwk.clone()), alg),
+                Err(UNUSABLE),
+                "{jwk}"
+            );
+            assert_eq!(thumbprint_of_jwk(&object(jwk.clone())), None, "{jwk}");
+        }
+    }
+
+    #[test]
     fn the_key_must_fit_the_alg_and_its_own_alg() {
         let p256 = json!({"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"});
         let p384 = json!({"kty": "EC", "crv": "P-384", "x": "AA", "y": "AA"});
