@@ -213,6 +213,32 @@ async fn a_cache_entry_lives_until_one_tick_before_token_cache_max_age() {
     assert_eq!(outcome, None, "verified again, valid");
 }
 
+/// `iss` must be exactly the configured issuer: another, ours without its
+/// trailing slash, in another case, or with a suffix is refused; `aud`
+/// must hold a configured audience.
+#[tokio::test]
+async fn the_issuer_must_be_exactly_ours_and_the_audience_one_of_ours() {
+    let manual = ManualClock::new();
+    let validator = validator(&manual, |b| b);
+    let t0 = manual.unix();
+    let valid = || token(t0, t0 + 3600);
+    assert!(validator.validate(&valid().build()).await.is_ok());
+    let refused = [
+        valid().issuer("https://other.example/"),
+        valid().issuer(ISSUER.trim_end_matches('/')),
+        valid().issuer(&ISSUER.to_uppercase()),
+        valid().issuer(&format!("{ISSUER}x")),
+        valid().audience("https://other.example/"),
+    ];
+    for (n, token) in refused.into_iter().enumerate() {
+        assert_eq!(
+            validator.validate(&token.build()).await.err(),
+            Some(AuthError::WrongAudienceOrIssuer),
+            "case {n}"
+        );
+    }
+}
+
 // jsonwebtoken checks exp, then nbf, then iss, then aud: moving the time
 // checks out of it kept that order, and the errors.
 #[tokio::test]

@@ -12,6 +12,8 @@ pub(crate) mod jws;
 mod request;
 pub(crate) mod router;
 mod sender;
+#[cfg(all(test, feature = "testing"))]
+mod tests;
 mod token_cache;
 
 pub use crate::jwks::KeySetStatus;

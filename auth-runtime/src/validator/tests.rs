@@ -1,0 +1,108 @@
+//! The validator's checks before the claims (the size limit, RFC 9068's
+//! `typ`) and what it tells operators (readiness, the key set's status,
+//! warm-up), on HS256 tokens or an unreachable key set: no network.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jsonwebtoken::Algorithm;
+
+use super::Validator;
+use crate::config::{AuthConfig, AuthConfigBuilder, HmacSecret};
+use crate::error::AuthError;
+use crate::testing::{SigningKey, TokenBuilder};
+
+const ISSUER: &str = "https://issuer.example/";
+const AUDIENCE: &str = "https://api.example/";
+const SECRET: &[u8] = b"a shared secret of 32 bytes, ok!";
+
+fn key() -> SigningKey {
+    SigningKey::from_secret("k", Algorithm::HS256, SECRET).unwrap()
+}
+
+fn hmac(configure: impl FnOnce(AuthConfigBuilder) -> AuthConfigBuilder) -> Validator {
+    let builder = AuthConfig::builder(ISSUER, AUDIENCE).shared_secret(HmacSecret::raw(SECRET));
+    Validator::new(configure(builder).build().unwrap()).unwrap()
+}
+
+fn token() -> String {
+    TokenBuilder::new(Arc::new(key()))
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+        .build()
+}
+
+#[tokio::test]
+async fn a_token_of_exactly_the_size_limit_passes_and_one_byte_more_does_not() {
+    let token = token();
+    let at_the_limit = hmac(|b| b.max_token_bytes(token.len()));
+    assert!(at_the_limit.validate(&token).await.is_ok());
+    let one_byte_short = hmac(|b| b.max_token_bytes(token.len() - 1));
+    assert_eq!(
+        one_byte_short.validate(&token).await.err(),
+        Some(AuthError::Malformed("token larger than the size limit"))
+    );
+    let roomy = hmac(|b| b.max_token_bytes(token.len() + 1));
+    assert!(roomy.validate(&token).await.is_ok());
+}
+
+#[tokio::test]
+async fn the_strict_mode_takes_at_jwt_only_and_the_default_takes_both() {
+    let exp = jsonwebtoken::get_current_timestamp() + 3600;
+    let payload = format!(r#"{{"iss":"{ISSUER}","aud":"{AUDIENCE}","exp":{exp}}}"#);
+    let typed = |typ: &str| {
+        key()
+            .sign_raw(&format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#), &payload)
+            .unwrap()
+    };
+    let (access, plain) = (typed("at+jwt"), typed("JWT"));
+    let strict = hmac(|b| b.require_access_token_type(true).token_cache_capacity(0));
+    assert!(strict.validate(&access).await.is_ok());
+    assert_eq!(
+        strict.validate(&plain).await.err(),
+        Some(AuthError::Malformed(
+            "typ is not at+jwt (RFC 9068 strict mode)"
+        ))
+    );
+    let lenient = hmac(|b| b.token_cache_capacity(0));
+    assert!(lenient.validate(&access).await.is_ok());
+    assert!(lenient.validate(&plain).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_shared_secret_is_ready_with_no_key_set() {
+    let validator = hmac(|b| b);
+    assert!(validator.is_ready());
+    assert!(validator.key_set_status().is_none());
+    assert_eq!(validator.warm_up().await, Ok(()));
+    validator.keep_loading();
+    assert_eq!(validator.jwks_fetch_attempts(), 0, "nothing to fetch");
+}
+
+#[tokio::test]
+async fn an_unreachable_key_set_is_not_ready_and_its_warm_up_fails() {
+    // Port 9 on loopback (discard): nothing listens; refused at once.
+    let validator = Validator::new(
+        AuthConfig::builder("http://127.0.0.1:9/", AUDIENCE)
+            .fetch_timeout(Duration::from_secs(2))
+            .retry_interval(Duration::from_millis(100))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(!validator.is_ready());
+    assert_eq!(validator.jwks_fetch_attempts(), 0);
+    assert_eq!(validator.warm_up().await, Err(AuthError::JwksUnavailable));
+    assert_eq!(validator.jwks_fetch_attempts(), 1);
+    let status = validator.key_set_status().expect("a key set's status");
+    assert!(!status.ready);
+    assert!(!validator.is_ready());
+    // Keeps trying in the background: a second attempt comes by itself.
+    validator.keep_loading();
+    let started = std::time::Instant::now();
+    while validator.jwks_fetch_attempts() < 2 {
+        assert!(started.elapsed() < Duration::from_secs(10), "never retried");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
