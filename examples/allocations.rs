@@ -1,8 +1,8 @@
 //! Heap allocations per request: `cargo run --release -p auth-examples --example allocations`.
 //!
-//! The quickstart's `/api/public` and `/api/private`, both with the same
-//! valid `Authorization: Bearer` header (the private one served from the
-//! verified-token cache), through Rocket's blocking local client on this
+//! The quickstart's `/api/public`, `/api/private` and
+//! `/api/private-scoped`, all with the same valid `Authorization: Bearer`
+//! header (the protected ones served from the verified-token cache), through Rocket's blocking local client on this
 //! thread, under a counting global allocator: what the authentication of a
 //! cached request allocates beyond what Rocket allocates for any request.
 //! Counts are exact and repeatable (no timing involved).
@@ -60,7 +60,7 @@ fn main() {
         Auth::new(config),
     ))
     .expect("the quickstart ignites");
-    let authorization = format!("Bearer {}", issuer.token().build());
+    let authorization = format!("Bearer {}", issuer.token().scope("read:messages").build());
     let per_request = |path: &str| {
         let call = || {
             let response = client
@@ -86,11 +86,16 @@ fn main() {
     };
     let public = per_request("/api/public");
     let private = per_request("/api/private");
+    let scoped = per_request("/api/private-scoped");
     println!(
         "{:<34} {:>12} {:>12}",
         "route (same header)", "allocations", "bytes"
     );
-    for (name, (count, bytes)) in [("/api/public", public), ("/api/private (cached)", private)] {
+    for (name, (count, bytes)) in [
+        ("/api/public", public),
+        ("/api/private (cached)", private),
+        ("/api/private-scoped (cached)", scoped),
+    ] {
         println!("{name:<34} {count:>12.1} {bytes:>12.0}");
     }
     println!(

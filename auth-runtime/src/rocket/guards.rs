@@ -228,17 +228,25 @@ impl<'r, R: RouteRequirement> FromRequest<'r> for ScopedClaims<R> {
     type Error = AuthError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
-        let scopes = R::SCOPES.all_scopes();
+        // The route's scopes are named only in a refusal's challenge.
+        let refuse = |error| reject_on_route(request, error, &R::SCOPES.all_scopes());
         let claims = match authenticate(request).await {
             Ok(claims) => claims,
-            Err(error) => return reject_on_route(request, error.clone(), &scopes),
+            Err(error) => return refuse(error.clone()),
         };
-        let router = request.rocket().state::<IssuerRouter>();
-        let leeway = router.map_or(0, |router| router.leeway_for(claims));
-        let now = router.map_or_else(
-            || crate::clock::Clock::system().unix(),
-            |router| router.clock().unix(),
-        );
+        // The time and the leeway matter only to a step-up requirement.
+        let (now, leeway) = match R::STEP_UP.is_none() {
+            true => (0, 0),
+            false => {
+                let router = request.rocket().state::<IssuerRouter>();
+                let leeway = router.map_or(0, |router| router.leeway_for(claims));
+                let now = router.map_or_else(
+                    || crate::clock::Clock::system().unix(),
+                    |router| router.clock().unix(),
+                );
+                (now, leeway)
+            }
+        };
         match requirement::check::<R>(claims, now, leeway) {
             Ok(()) => Outcome::Success(ScopedClaims {
                 claims: claims.clone(),
@@ -246,7 +254,7 @@ impl<'r, R: RouteRequirement> FromRequest<'r> for ScopedClaims<R> {
             }),
             Err(error) => {
                 log_rejection(request, &error);
-                reject_on_route(request, error, &scopes)
+                refuse(error)
             }
         }
     }
