@@ -230,14 +230,10 @@ fn give_next_nonce(request: &Request<'_>, response: &mut Response<'_>) {
     if !state(request).nonce_due.load(Ordering::Relaxed) {
         return;
     }
-    let now = request
-        .rocket()
-        .state::<IssuerRouter>()
-        .map_or(0, |r| r.clock().unix());
     if let Some(nonce) = request
         .rocket()
         .state::<IssuerRouter>()
-        .and_then(|router| router.dpop_nonce(now))
+        .and_then(|router| router.dpop_nonce(router.clock().unix()))
     {
         response.set_header(Header::new("DPoP-Nonce", nonce));
     }
