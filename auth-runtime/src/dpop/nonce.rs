@@ -121,7 +121,9 @@ impl Nonces {
         if nonce.len() != NONCE_CHARS {
             return Err(DpopError::UseNonce);
         }
-        let mut raw = [0u8; STAMP_BYTES + TAG_BYTES + 2];
+        // Room for whatever a value of this length decodes to (`decode_slice`
+        // asks for its estimate's room); only exactly a stamp and a tag pass.
+        let mut raw = [0u8; NONCE_CHARS];
         let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode_slice(nonce, &mut raw)
             .map_err(|_| DpopError::UseNonce)?;
@@ -266,5 +268,9 @@ mod tests {
     fn debug_shows_no_key() {
         let text = format!("{:?}", nonces(&[7; 32]));
         assert!(!text.contains("key"), "{text}");
+        assert!(
+            text.starts_with("Nonces") && text.contains("window_secs: 300"),
+            "{text}"
+        );
     }
 }

@@ -172,6 +172,20 @@ fn errors_have_the_contract_codes_and_plain_sentences() {
         "replay_store_unavailable"
     );
     assert_eq!(DpopError::ReplayStoreUnavailable.challenge_error(), None);
+    assert_eq!(DpopError::ReplayStoreUnavailable.status(), 503);
+    // The description is the sentence given, or the error's own; Display
+    // puts the code before it.
+    assert_eq!(DpopError::InvalidProof("x").description(), "x");
+    assert_eq!(
+        DpopError::InvalidProof("x").to_string(),
+        "invalid_dpop_proof: x"
+    );
+    assert!(DpopError::UseNonce
+        .description()
+        .contains("DPoP-Nonce header"));
+    assert!(DpopError::ReplayStoreUnavailable
+        .to_string()
+        .starts_with("replay_store_unavailable: The DPoP replay store cannot be reached"));
     // Every InvalidProof sentence is checked the same way by the per-check
     // tests (testing/dpop_tests).
     for error in [DpopError::UseNonce, DpopError::ReplayStoreUnavailable] {

@@ -15,6 +15,18 @@ fn size_is_checked_before_parsing() {
         refused(&huge, &key),
         "The DPoP proof is larger than the size limit"
     );
+    // Exactly at the limit the size passes and the structure is checked;
+    // one byte more is refused for its size.
+    let at_limit = "A".repeat(MAX_PROOF_BYTES);
+    assert_eq!(
+        refused(&at_limit, &key),
+        "The DPoP proof is not a compact JWS"
+    );
+    let over = "A".repeat(MAX_PROOF_BYTES + 1);
+    assert_eq!(
+        refused(&over, &key),
+        "The DPoP proof is larger than the size limit"
+    );
 }
 
 #[test]
@@ -29,6 +41,14 @@ fn structure_three_non_empty_segments() {
         format!("{message}."),
         String::new(),
         "..".into(),
+        // Each segment empty while the other two are not.
+        format!(".{}", proof.split_once('.').unwrap().1),
+        format!(
+            "{}..{}",
+            proof.split('.').next().unwrap(),
+            proof.rsplit_once('.').unwrap().1
+        ),
+        format!("{message}."),
     ] {
         assert_eq!(refused(&bad, &key), sentence, "{bad}");
     }
@@ -68,7 +88,17 @@ fn header_must_be_strict_base64url_json() {
 fn typ_must_be_dpop_jwt() {
     let key = DpopKey::generate();
     let sentence = "The DPoP proof's typ is not dpop+jwt";
-    let values = ["jwt", "at+jwt", "dpop", ""];
+    // Only `application/` may precede the type: another 12 characters
+    // before it (e.g. `applicatioX/`) leave a typ that is not dpop+jwt.
+    let values = [
+        "jwt",
+        "at+jwt",
+        "dpop",
+        "",
+        "applicatioX/dpop+jwt",
+        "xxxxxxxxxxx/dpop+jwt",
+        "application/",
+    ];
     assert_member_refused(&key, (Part::Header, "typ"), &values, sentence);
     assert_eq!(
         refused(&good(&key).header("typ", 1).build(), &key),
