@@ -104,14 +104,20 @@ impl RedisReplayStore {
             .query_async(&mut connection)
             .await
             .map_err(failed)?;
-        match reply {
-            redis::Value::Okay => Ok(Freshness::Fresh),
-            redis::Value::SimpleString(text) if text == "OK" => Ok(Freshness::Fresh),
-            redis::Value::Nil => Ok(Freshness::Replayed),
-            other => {
-                log::warn!("auth: the DPoP replay store (Redis) answered SET with {other:?}");
-                Err(StoreUnavailable)
-            }
+        freshness_of(reply)
+    }
+}
+
+/// What a reply to `SET key 1 NX EX seconds` says: `OK` (recorded now,
+/// fresh), nil (the key was there: a replay); anything else is no answer.
+fn freshness_of(reply: redis::Value) -> Result<Freshness, StoreUnavailable> {
+    match reply {
+        redis::Value::Okay => Ok(Freshness::Fresh),
+        redis::Value::SimpleString(text) if text == "OK" => Ok(Freshness::Fresh),
+        redis::Value::Nil => Ok(Freshness::Replayed),
+        other => {
+            log::warn!("auth: the DPoP replay store (Redis) answered SET with {other:?}");
+            Err(StoreUnavailable)
         }
     }
 }
@@ -363,6 +369,39 @@ mod tests {
             assert!(!error.to_string().contains("hunter2"));
         }
         let store = RedisReplayStore::new("redis://:hunter2@127.0.0.1:1", TIMEOUT).unwrap();
-        assert!(!format!("{store:?}").contains("hunter2"));
+        let debug = format!("{store:?}");
+        assert!(!debug.contains("hunter2"));
+        assert!(
+            debug.starts_with("RedisReplayStore { connected: false"),
+            "{debug}"
+        );
+        assert!(RedisStoreError::BadUrl
+            .to_string()
+            .starts_with("AUTH_DPOP_REPLAY_REDIS is not a redis://host:port URL"));
+    }
+
+    #[test]
+    fn only_ok_is_fresh_and_only_nil_a_replay() {
+        use redis::Value;
+        assert_eq!(freshness_of(Value::Okay), Ok(Freshness::Fresh));
+        assert_eq!(
+            freshness_of(Value::SimpleString("OK".into())),
+            Ok(Freshness::Fresh)
+        );
+        assert_eq!(freshness_of(Value::Nil), Ok(Freshness::Replayed));
+        for other in [
+            Value::SimpleString("QUEUED".into()),
+            Value::SimpleString("ok".into()),
+            Value::Int(1),
+            Value::Int(0),
+            Value::BulkString(b"OK".to_vec()),
+            Value::Array(vec![]),
+        ] {
+            assert_eq!(
+                freshness_of(other.clone()),
+                Err(StoreUnavailable),
+                "{other:?}"
+            );
+        }
     }
 }

@@ -311,6 +311,59 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_at_its_expiry_is_gone_even_when_not_yet_evicted() {
+        // Twelve entries expire together; one call evicts only
+        // EVICTIONS_PER_CALL of them (in key order), so key 11 is still held,
+        // at its expiry: it is no replay (its iat is out of the window anyway).
+        let store = holding(20, 12, NOW + 1);
+        assert_eq!(
+            store.record(&key(11), NOW + 1, NOW + 300),
+            Ok(Freshness::Fresh)
+        );
+        assert_eq!(
+            store.record(&key(11), NOW + 2, NOW + 300),
+            Ok(Freshness::Replayed)
+        );
+    }
+
+    #[test]
+    fn a_full_cache_whose_first_expiries_are_stale_sweeps_them_all() {
+        // Heap items of entries since replaced (a clock that stepped back
+        // leaves such items) use up one call's eviction budget without
+        // freeing anything; the full sweep then finds the expired entry.
+        let store = holding(9, 9, NOW + 300);
+        {
+            let mut entries = store.lock();
+            let short = |n: u32| -> [u8; 16] { key(n).as_bytes()[..16].try_into().unwrap() };
+            for n in 0..EVICTIONS_PER_CALL as u32 {
+                entries.by_expiry.push(Reverse((NOW, short(n))));
+            }
+            entries.by_key.insert(short(8), NOW + 1);
+            entries.by_expiry.push(Reverse((NOW + 1, short(8))));
+        }
+        assert_eq!(
+            store.record(&key(20), NOW + 1, NOW + 300),
+            Ok(Freshness::Fresh)
+        );
+        assert_eq!(store.len(), 9);
+        // Every live entry is still a replay.
+        for n in 0..8 {
+            assert_eq!(
+                store.record(&key(n), NOW + 2, NOW + 300),
+                Ok(Freshness::Replayed)
+            );
+        }
+    }
+
+    #[test]
+    fn store_unavailable_says_what_failed() {
+        assert_eq!(
+            StoreUnavailable.to_string(),
+            "the DPoP replay store cannot record proofs right now"
+        );
+    }
+
+    #[test]
     fn a_flood_of_fresh_keys_never_grows_past_the_bound() {
         let store = MemoryReplayStore::new(1000);
         let (mut refused, mut last_fresh) = (0, None);
