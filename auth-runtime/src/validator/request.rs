@@ -89,8 +89,11 @@ impl<'a> RequestParts<'a> {
     /// Adds the value of the configured client-certificate header (RFC
     /// 9440's `Client-Cert`, set by a TLS-terminating proxy; call once per
     /// header: several are refused). Parsed only for a token bound to a
-    /// certificate (`cnf["x5t#S256"]`). Give either these values or the
-    /// connection's certificate
+    /// certificate (`cnf["x5t#S256"]`), and only when the configuration
+    /// names a client-certificate header
+    /// ([`client_cert_header`](crate::config::AuthConfigBuilder::client_cert_header)):
+    /// otherwise any client could send one, and these values are ignored.
+    /// Give either these values or the connection's certificate
     /// ([`tls_client_certificate`](Self::tls_client_certificate)): the
     /// Rocket layer gives the configured header's, and the connection's
     /// only when no header is configured.
@@ -196,12 +199,16 @@ impl IssuerRouter {
         // RFC 8705: a token bound to a certificate needs that certificate,
         // from one source: the header when one is configured (a proxy
         // terminates TLS: a certificate on the connection is its own), else
-        // the connection's.
-        let tls = match self.client_cert_header() {
-            Some(_) => TlsClientCertificate::None,
-            None => request.tls_client_cert,
+        // the connection's. Header values are ignored where no header is
+        // configured: any client could send one.
+        let header_configured = self.client_cert_header().is_some();
+        let tls = if header_configured {
+            TlsClientCertificate::None
+        } else {
+            request.tls_client_cert
         };
-        crate::certbound::check_binding_with(claims.get("cnf"), tls, request.client_cert.iter())
+        let header_values = request.client_cert.iter().filter(|_| header_configured);
+        crate::certbound::check_binding_with(claims.get("cnf"), tls, header_values)
             .map_err(|error| AuthError::InvalidToken(error.description()))?;
         Ok(claims)
     }
@@ -235,7 +242,24 @@ impl IssuerRouter {
 
 #[cfg(test)]
 mod tests {
-    use super::{Count, HeaderValues};
+    use super::{Count, HeaderValues, RequestParts, TlsClientCertificate};
+
+    #[test]
+    fn debug_counts_the_headers_and_never_prints_their_values() {
+        let parts = RequestParts::new("GET", Some("https://api.example/x".into()))
+            .authorization("Bearer secret-token")
+            .dpop("secret-proof")
+            .tls_client_certificate(TlsClientCertificate::Der(b"secret-der"))
+            .at(7);
+        let text = format!("{parts:?}");
+        assert_eq!(
+            text,
+            "RequestParts { authorization_headers: 1, dpop_headers: 1, client_cert_headers: 0, \
+             tls_client_certificate: \"present\", method: \"GET\", \
+             url: Some(\"https://api.example/x\"), now: Some(7) }"
+        );
+        assert!(!text.contains("secret"));
+    }
 
     #[test]
     fn header_values_tell_none_one_and_several_and_keep_their_order() {

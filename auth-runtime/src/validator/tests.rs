@@ -106,3 +106,53 @@ async fn an_unreachable_key_set_is_not_ready_and_its_warm_up_fails() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+/// The router reads the client certificate from one source: the configured
+/// header, else the connection's own (RFC 8705, the contract's order); a
+/// header is never read where none is configured.
+#[tokio::test]
+async fn a_configured_certificate_header_is_the_only_certificate_source() {
+    use super::{IssuerRouter, RequestParts};
+    use crate::certbound::{thumbprint, CertBindingError, TlsClientCertificate};
+    use base64::Engine;
+
+    const CERT: &[u8] = include_bytes!("../../../tests/fixtures/client-cert.der");
+    let bound = TokenBuilder::new(Arc::new(key()))
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+        .claim("cnf", serde_json::json!({ "x5t#S256": thumbprint(CERT) }))
+        .build();
+    let authorization = format!("Bearer {bound}");
+    let header = format!(
+        ":{}:",
+        base64::engine::general_purpose::STANDARD.encode(CERT)
+    );
+    let on_tls = RequestParts::new("GET", None)
+        .authorization(&authorization)
+        .tls_client_certificate(TlsClientCertificate::Der(CERT));
+    let in_header = RequestParts::new("GET", None)
+        .authorization(&authorization)
+        .client_cert(&header);
+    let missing = Some(AuthError::InvalidToken(
+        CertBindingError::Missing.description(),
+    ));
+    let router = |configure: fn(AuthConfigBuilder) -> AuthConfigBuilder| {
+        let builder = AuthConfig::builder(ISSUER, AUDIENCE).shared_secret(HmacSecret::raw(SECRET));
+        IssuerRouter::new([configure(builder).build().unwrap()]).unwrap()
+    };
+
+    // The header configured: the connection's certificate is the proxy's
+    // and does not count; the header's does.
+    let with_header = router(|b| b.client_cert_header("Client-Cert"));
+    assert_eq!(with_header.client_cert_header(), Some("Client-Cert"));
+    assert_eq!(with_header.authorize_request(&on_tls).await.err(), missing);
+    assert!(with_header.authorize_request(&in_header).await.is_ok());
+
+    // None configured: the connection's certificate is the source, and a
+    // header any client could send is ignored.
+    let without = router(|b| b);
+    assert_eq!(without.client_cert_header(), None);
+    assert!(without.authorize_request(&on_tls).await.is_ok());
+    assert_eq!(without.authorize_request(&in_header).await.err(), missing);
+    assert_eq!(without.dpop_algs(), "ES256 ES384 PS256 RS256 EdDSA");
+}
