@@ -11,6 +11,8 @@ mod clock_tests;
 pub(crate) mod jws;
 mod request;
 pub(crate) mod router;
+#[cfg(all(test, feature = "testing"))]
+mod router_tests;
 mod sender;
 #[cfg(all(test, feature = "testing"))]
 mod tests;

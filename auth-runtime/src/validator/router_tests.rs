@@ -1,0 +1,232 @@
+//! The router's own decisions, without network: a token's `iss` picks its
+//! validator, the size limit of several issuers, which tokens go to the
+//! introspection endpoint (one on a closed loopback port: a call to it is
+//! `introspection_unavailable`, which is how a test sees that it was made),
+//! readiness, warm-up, the leeway of the issuer that verified, and the
+//! `cnf` forms no check here enforces.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jsonwebtoken::Algorithm;
+use serde_json::json;
+
+use super::IssuerRouter;
+use crate::config::{AuthConfig, AuthConfigBuilder, ConfigError, HmacSecret};
+use crate::error::AuthError;
+use crate::testing::{SigningKey, TokenBuilder};
+
+const A: &str = "https://a.example/";
+const B: &str = "https://b.example/";
+const AUDIENCE: &str = "https://api.example/";
+const SECRET_A: &[u8] = b"issuer A's shared secret, 32 b.!";
+const SECRET_B: &[u8] = b"issuer B's shared secret, 32 b.!";
+/// Loopback port 9 (discard): nothing listens, a connection is refused at once.
+const CLOSED: &str = "http://127.0.0.1:9/introspect";
+
+fn config(
+    issuer: &str,
+    secret: &'static [u8],
+    configure: impl FnOnce(AuthConfigBuilder) -> AuthConfigBuilder,
+) -> AuthConfig {
+    let builder = AuthConfig::builder(issuer, AUDIENCE)
+        .shared_secret(HmacSecret::raw(secret))
+        .fetch_timeout(Duration::from_secs(2));
+    configure(builder).build().unwrap()
+}
+
+fn token(issuer: &str, secret: &[u8]) -> TokenBuilder {
+    let key = SigningKey::from_secret("k", Algorithm::HS256, secret).unwrap();
+    TokenBuilder::new(Arc::new(key))
+        .issuer(issuer)
+        .audience(AUDIENCE)
+}
+
+fn two(
+    a: impl FnOnce(AuthConfigBuilder) -> AuthConfigBuilder,
+    b: impl FnOnce(AuthConfigBuilder) -> AuthConfigBuilder,
+) -> IssuerRouter {
+    IssuerRouter::new([config(A, SECRET_A, a), config(B, SECRET_B, b)]).unwrap()
+}
+
+#[tokio::test]
+async fn the_tokens_iss_picks_the_validator_that_verifies_it() {
+    let router = two(|b| b, |b| b);
+    let issuers: Vec<&str> = router
+        .validators()
+        .iter()
+        .map(|v| v.config.issuer())
+        .collect();
+    assert_eq!(issuers, [A, B]);
+    for (issuer, secret) in [(A, SECRET_A), (B, SECRET_B)] {
+        let claims = router
+            .validate(&token(issuer, secret).build())
+            .await
+            .unwrap();
+        assert_eq!(claims.get("iss"), Some(&json!(issuer)));
+    }
+    // B's secret does not verify a token that says it is A's, nor the reverse.
+    assert_eq!(
+        router.validate(&token(A, SECRET_B).build()).await.err(),
+        Some(AuthError::BadSignature)
+    );
+    // An issuer not configured: refused without a validator.
+    assert_eq!(
+        router
+            .validate(&token("https://c.example/", SECRET_A).build())
+            .await
+            .err(),
+        Some(AuthError::WrongAudienceOrIssuer)
+    );
+}
+
+#[tokio::test]
+async fn several_issuers_share_the_largest_size_limit() {
+    let token = token(B, SECRET_B).build();
+    let len = token.len();
+    // B's limit is the largest: a token of exactly that size is verified.
+    let router = two(|b| b.max_token_bytes(len - 10), |b| b.max_token_bytes(len));
+    assert!(router.validate(&token).await.is_ok());
+    let roomy = two(
+        |b| b.max_token_bytes(len - 10),
+        |b| b.max_token_bytes(len + 1),
+    );
+    assert!(roomy.validate(&token).await.is_ok());
+    // One byte over the largest: refused before its issuer is read.
+    let small = two(
+        |b| b.max_token_bytes(len - 10),
+        |b| b.max_token_bytes(len - 1),
+    );
+    assert_eq!(
+        small.validate(&token).await.err(),
+        Some(AuthError::Malformed("token larger than the size limit"))
+    );
+}
+
+#[tokio::test]
+async fn only_opaque_tokens_within_the_limit_go_to_the_introspection_endpoint() {
+    let router = IssuerRouter::new([config(A, SECRET_A, |b| {
+        b.introspection_url(CLOSED)
+            .introspection_client("api", "secret")
+            .max_token_bytes(1000)
+    })])
+    .unwrap();
+    // An opaque token: sent (and the closed endpoint answers nothing).
+    assert_eq!(
+        router.validate("an-opaque-token").await.err(),
+        Some(AuthError::IntrospectionUnavailable)
+    );
+    let at_limit = "o".repeat(1000);
+    assert_eq!(
+        router.validate(&at_limit).await.err(),
+        Some(AuthError::IntrospectionUnavailable)
+    );
+    // Over the size limit: never sent.
+    let over = "o".repeat(1001);
+    assert_eq!(
+        router.validate(&over).await.err(),
+        Some(AuthError::Malformed("token larger than the size limit"))
+    );
+    // A JWT is verified locally and not sent (introspect_jwts is off).
+    assert!(router.validate(&token(A, SECRET_A).build()).await.is_ok());
+}
+
+#[tokio::test]
+async fn jwts_are_introspected_only_for_the_issuer_that_asks() {
+    let router = two(
+        |b| {
+            b.introspection_url(CLOSED)
+                .introspection_client("api", "secret")
+                .introspect_jwts(true)
+        },
+        |b| b,
+    );
+    // A's valid JWT must also be active: the endpoint is down, so it fails
+    // closed.
+    assert_eq!(
+        router.validate(&token(A, SECRET_A).build()).await.err(),
+        Some(AuthError::IntrospectionUnavailable)
+    );
+    // B's token is never sent to A's endpoint.
+    assert!(router.validate(&token(B, SECRET_B).build()).await.is_ok());
+}
+
+#[test]
+fn introspecting_jwts_needs_the_endpoint_and_credentials_in_the_same_configuration() {
+    let refused = |configs: Vec<AuthConfig>| match IssuerRouter::new(configs) {
+        Err(ConfigError::OutOfRange { setting, reason }) => (setting, reason),
+        other => panic!("{other:?}"),
+    };
+    let (setting, reason) = refused(vec![
+        config(A, SECRET_A, |b| {
+            b.introspection_url(CLOSED).introspection_client("api", "s")
+        }),
+        config(B, SECRET_B, |b| b.introspect_jwts(true)),
+    ]);
+    assert_eq!(setting, "introspect_jwts (AUTH_INTROSPECT_JWTS)");
+    assert!(reason.contains("same issuer's configuration"), "{reason}");
+    let (_, reason) = refused(vec![config(A, SECRET_A, |b| {
+        b.introspection_url(CLOSED).introspect_jwts(true)
+    })]);
+    assert!(reason.contains("client credentials"), "{reason}");
+    let (setting, _) = refused(vec![config(A, SECRET_A, |b| {
+        b.introspection_from_metadata(true)
+    })]);
+    assert_eq!(setting, "introspection_discovery (AUTH_INTROSPECTION)");
+}
+
+#[tokio::test]
+async fn readiness_names_the_issuers_without_keys() {
+    let ready = two(|b| b, |b| b);
+    assert!(ready.is_ready());
+    assert_eq!(ready.not_ready().count(), 0);
+
+    // B's keys are at a closed port: it cannot verify until they load.
+    let unreachable = AuthConfig::builder(B, AUDIENCE)
+        .jwks_uri("http://127.0.0.1:9/jwks.json")
+        .fetch_timeout(Duration::from_secs(2))
+        .warm_up(true)
+        .build()
+        .unwrap();
+    let router = IssuerRouter::new([config(A, SECRET_A, |b| b), unreachable]).unwrap();
+    assert!(!router.is_ready());
+    assert_eq!(router.not_ready().collect::<Vec<_>>(), [B]);
+    // Warm-up fetches the keys of the issuers that ask for it, at once.
+    assert_eq!(router.validators()[1].jwks_fetch_attempts(), 0);
+    router.warm_up().await;
+    assert_eq!(router.validators()[1].jwks_fetch_attempts(), 1);
+    assert!(!router.is_ready());
+}
+
+#[tokio::test]
+async fn the_leeway_is_that_of_the_issuer_that_verified() {
+    let router = two(
+        |b| b.leeway(Duration::from_secs(10)),
+        |b| b.leeway(Duration::from_secs(100)),
+    );
+    let a = router.validate(&token(A, SECRET_A).build()).await.unwrap();
+    let b = router.validate(&token(B, SECRET_B).build()).await.unwrap();
+    assert_eq!(router.leeway_for(&a), 10);
+    assert_eq!(router.leeway_for(&b), 100);
+}
+
+#[tokio::test]
+async fn a_binding_no_check_here_enforces_makes_the_token_unusable() {
+    let router = two(|b| b, |b| b);
+    for cnf in [
+        json!({ "x5t": "a SHA-1 thumbprint" }),
+        json!({ "jkt": "abc", "jwk": {} }),
+        json!({}),
+        json!("jkt"),
+        json!(["jkt"]),
+    ] {
+        let bound = token(A, SECRET_A).claim("cnf", cnf.clone()).build();
+        let header = format!("Bearer {bound}");
+        match router.authorize(Some(&header)).await {
+            Err(AuthError::InvalidToken(why)) => {
+                assert!(why.contains("cannot check"), "{cnf}: {why}")
+            }
+            other => panic!("{cnf}: {other:?}"),
+        }
+    }
+}
