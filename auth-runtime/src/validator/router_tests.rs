@@ -230,3 +230,86 @@ async fn a_binding_no_check_here_enforces_makes_the_token_unusable() {
         }
     }
 }
+
+/// `router`'s answer to a GET with this `Authorization` header alone.
+async fn call(router: &IssuerRouter, header: String) -> Result<crate::Claims, AuthError> {
+    let parts = super::RequestParts::new("GET", Some("https://api.example/x".into()))
+        .authorization(&header);
+    router.authorize_request(&parts).await
+}
+
+/// The contract's sender-constraint rows, before any proof is read: how a
+/// bound or unbound token may be presented in each DPoP mode.
+#[tokio::test]
+async fn the_scheme_must_fit_the_binding_and_the_mode() {
+    use crate::config::DpopMode;
+
+    let plain = token(A, SECRET_A).build();
+    let bound = token(A, SECRET_A)
+        .claim("cnf", json!({ "jkt": "a-thumbprint" }))
+        .build();
+    let odd_jkt = token(A, SECRET_A).claim("cnf", json!({ "jkt": 7 })).build();
+    let on_cert = token(A, SECRET_A)
+        .claim("cnf", json!({ "x5t#S256": "a-thumbprint" }))
+        .build();
+    let router = |mode| IssuerRouter::new([config(A, SECRET_A, |b| b.dpop(mode))]).unwrap();
+    let refusal = |result: Result<_, AuthError>| match result {
+        Err(AuthError::InvalidToken(why)) => why,
+        Err(AuthError::InvalidDpopProof(why)) => why,
+        other => panic!("{other:?}"),
+    };
+    for mode in [DpopMode::Disabled, DpopMode::Allowed, DpopMode::Required] {
+        let router = router(mode);
+        // A key-bound token as Bearer: refused in every mode.
+        let why = refusal(call(&router, format!("Bearer {bound}")).await);
+        assert!(
+            why.contains("must be presented with the DPoP scheme"),
+            "{mode:?}: {why}"
+        );
+        // A plain token as Bearer: only `required` refuses it.
+        let result = call(&router, format!("Bearer {plain}")).await;
+        if mode == DpopMode::Required {
+            assert!(refusal(result).contains("requires DPoP"), "{mode:?}");
+        } else {
+            assert!(result.is_ok(), "{mode:?}");
+        }
+    }
+    let allowed = router(DpopMode::Allowed);
+    let why = refusal(call(&allowed, format!("DPoP {plain}")).await);
+    assert!(why.contains("not bound to a key"), "{why}");
+    let why = refusal(call(&allowed, format!("DPoP {odd_jkt}")).await);
+    assert!(why.contains("not a key thumbprint"), "{why}");
+    let why = refusal(call(&allowed, format!("DPoP {bound}")).await);
+    assert!(why.contains("no DPoP header"), "{why}");
+    assert_eq!(allowed.dpop_algs(), "ES256 ES384 PS256 RS256 EdDSA");
+
+    // A single validator's `authorize` (Bearer only) applies the same rows,
+    // and refuses a certificate-bound token it has no certificate for.
+    for mode in [DpopMode::Allowed, DpopMode::Required] {
+        let validator = super::Validator::new(config(A, SECRET_A, |b| b.dpop(mode))).unwrap();
+        let why = refusal(validator.authorize(Some(&format!("Bearer {bound}"))).await);
+        assert!(
+            why.contains("must be presented with the DPoP scheme"),
+            "{why}"
+        );
+        let why = refusal(
+            validator
+                .authorize(Some(&format!("Bearer {on_cert}")))
+                .await,
+        );
+        assert!(why.contains("must come with that certificate"), "{why}");
+        let unknown = token(A, SECRET_A).claim("cnf", json!({})).build();
+        assert!(refusal(
+            validator
+                .authorize(Some(&format!("Bearer {unknown}")))
+                .await
+        )
+        .contains("cannot check"));
+        let result = validator.authorize(Some(&format!("Bearer {plain}"))).await;
+        if mode == DpopMode::Required {
+            assert!(refusal(result).contains("requires DPoP"));
+        } else {
+            assert!(result.is_ok());
+        }
+    }
+}
