@@ -175,3 +175,159 @@ pub(crate) fn check_options(args: &Args) -> syn::Result<()> {
     }
     errors.map_or(Ok(()), Err)
 }
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::TokenStream;
+    use quote::quote;
+    use syn::parse::{Parse, Parser};
+
+    use super::*;
+
+    /// The messages of `result`'s error, in order; none for `Ok`.
+    fn messages(result: syn::Result<()>) -> Vec<String> {
+        result
+            .err()
+            .map(|error| error.into_iter().map(|e| e.to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    fn args(tokens: TokenStream) -> Args {
+        Args::parse.parse2(tokens).unwrap()
+    }
+
+    fn handler(tokens: TokenStream) -> Vec<String> {
+        let function: ItemFn = syn::parse2(tokens).unwrap();
+        messages(check_handler(&function, "requires_auth"))
+    }
+
+    #[test]
+    fn a_handler_needs_a_route_attribute_and_one_of_ours_only() {
+        assert!(handler(quote! { #[get("/")] fn f() {} }).is_empty());
+        assert!(handler(quote! { #[rocket::post("/")] #[inline] fn f() {} }).is_empty());
+        assert!(handler(quote! { #[route(GET, uri = "/")] fn f() {} }).is_empty());
+        let none = handler(quote! { #[inline] fn f() {} });
+        assert_eq!(none.len(), 1);
+        assert!(none[0].contains("must be placed above a Rocket route attribute"));
+        assert!(handler(quote! { fn f() {} })[0].contains("must be placed above"));
+        // `getter` is not `get`: whole names only.
+        assert!(handler(quote! { #[getter] fn f() {} })[0].contains("must be placed above"));
+        let both = handler(quote! { #[auth_runtime::requires_scope("a")] #[get("/")] fn f() {} });
+        assert_eq!(both.len(), 1);
+        assert!(both[0].contains("not both"), "{both:?}");
+        assert!(both[0].contains("`#[requires_auth]`"));
+    }
+
+    fn scopes(tokens: TokenStream) -> Vec<String> {
+        messages(check_scopes(&args(tokens).items))
+    }
+
+    #[test]
+    fn scopes_are_rfc_6749_scope_tokens() {
+        // The edges of each range RFC 6749 allows.
+        assert!(scopes(quote! { "read:messages", "!", "#", "[", "]", "~" }).is_empty());
+        for (scope, bad) in [
+            ("read messages", "' '"),
+            ("a\"b", "'\"'"),
+            ("a\\b", "'\\\\'"),
+            ("caf\u{e9}", "'\u{e9}'"),
+            ("tab\tbed", "'\\t'"),
+            ("\u{7f}", "'\\u{7f}'"),
+        ] {
+            let found = scopes(quote! { #scope });
+            assert_eq!(found.len(), 1, "{scope:?}");
+            assert!(
+                found[0].contains(&format!("{bad} is not allowed")),
+                "{found:?}"
+            );
+        }
+        assert!(scopes(quote! { "read messages" })[0].contains("give one string each"));
+        assert!(!scopes(quote! { "a\"b" })[0].contains("give one string each"));
+        assert_eq!(scopes(quote! { "" }), ["a scope cannot be empty"]);
+    }
+
+    #[test]
+    fn no_list_names_a_scope_twice_and_every_problem_is_reported() {
+        assert_eq!(
+            scopes(quote! { "a", "a" }),
+            ["the scope \"a\" is listed twice; remove one"]
+        );
+        assert_eq!(
+            scopes(quote! { any("b", all("c", "c")) }),
+            ["the scope \"c\" is listed twice; remove one"]
+        );
+        // Each list is its own: a scope at the top and inside `any` is fine.
+        assert!(scopes(quote! { "a", any("a", "b") }).is_empty());
+        assert_eq!(scopes(quote! { "", "x y", any("") }).len(), 3);
+    }
+
+    fn options(tokens: TokenStream) -> Vec<String> {
+        messages(check_options(&args(tokens)))
+    }
+
+    #[test]
+    fn acr_values_are_non_empty_distinct_and_free_of_separators() {
+        assert!(options(quote! { acr_values = ["urn:a", "urn:b"] }).is_empty());
+        assert_eq!(
+            options(quote! { acr_values = [""] }),
+            ["an acr value cannot be empty"]
+        );
+        for value in ["a b", "a\"b", "a\\b", "a\tb", "a\u{0}b"] {
+            let found = options(quote! { acr_values = [#value] });
+            assert_eq!(found.len(), 1, "{value:?}");
+            assert!(found[0].contains("is not a valid acr value"), "{found:?}");
+        }
+        assert_eq!(
+            options(quote! { acr_values = ["urn:a", "urn:a"] }),
+            ["the acr value \"urn:a\" is listed twice; remove one"]
+        );
+        assert_eq!(options(quote! { acr_values = ["", "a b"] }).len(), 2);
+    }
+
+    #[test]
+    fn max_age_is_a_positive_whole_number_of_seconds() {
+        for ok in [quote! { max_age = 1 }, quote! { max_age = 4294967295 }] {
+            assert!(options(ok).is_empty());
+        }
+        for bad in [
+            quote! { max_age = 0 },
+            quote! { max_age = 4294967296 },
+            quote! { max_age = "300" },
+            quote! { max_age = 1.5 },
+            quote! { max_age = true },
+        ] {
+            let found = options(bad.clone());
+            assert_eq!(found.len(), 1, "{bad}");
+            assert!(found[0].starts_with("`max_age` is a positive whole number"));
+        }
+    }
+
+    #[test]
+    fn claim_checks_name_a_claim_and_compare_with_a_string_integer_or_boolean() {
+        assert!(options(quote! {
+            claim_equals("org", "acme"),
+            claim_equals("level", -3),
+            claim_includes("roles", true)
+        })
+        .is_empty());
+        assert_eq!(
+            options(quote! { claim_equals("", "acme") }),
+            ["a claim name cannot be empty"]
+        );
+        for bad in [
+            quote! { claim_equals("level", 1.5) },
+            quote! { claim_equals("level", 9223372036854775808) },
+            quote! { claim_equals("level", b"bytes") },
+            quote! { claim_equals("level", 'c') },
+        ] {
+            let found = options(bad.clone());
+            assert_eq!(found.len(), 1, "{bad}");
+            assert!(found[0].starts_with("a claim's value is a string, an integer"));
+        }
+        // Every problem of every option is reported at once.
+        assert_eq!(
+            options(quote! { acr_values = [""], max_age = 0, claim_equals("", 1.5) }).len(),
+            4
+        );
+    }
+}
