@@ -79,7 +79,9 @@ async fn a_shared_secret_is_ready_with_no_key_set() {
     assert_eq!(validator.jwks_fetch_attempts(), 0, "nothing to fetch");
 }
 
-#[tokio::test]
+// On tokio's paused time: the background retry's pause (at least a second)
+// passes as soon as the runtime is idle, not on the wall clock.
+#[tokio::test(start_paused = true)]
 async fn an_unreachable_key_set_is_not_ready_and_its_warm_up_fails() {
     // Port 9 on loopback (discard): nothing listens; refused at once.
     let validator = Validator::new(
@@ -98,13 +100,16 @@ async fn an_unreachable_key_set_is_not_ready_and_its_warm_up_fails() {
     assert!(!status.ready);
     assert!(!validator.is_ready());
     // Keeps trying in the background: a second attempt comes by itself.
+    let paused_start = tokio::time::Instant::now();
     validator.keep_loading();
     let started = std::time::Instant::now();
     while validator.jwks_fetch_attempts() < 2 {
         assert!(started.elapsed() < Duration::from_secs(10), "never retried");
-        tokio::task::yield_now().await;
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    // Not before a second on tokio's clock: the retry interval (100 ms
+    // here) is raised to the one-second floor.
+    assert!(paused_start.elapsed() >= Duration::from_secs(1));
 }
 
 /// The router reads the client certificate from one source: the configured
