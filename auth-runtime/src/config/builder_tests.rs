@@ -139,3 +139,53 @@ fn hmac_and_non_urls_are_refused() {
         Err(ConfigError::OutOfRange { .. })
     ));
 }
+
+/// The contract's defaults, in the units it gives them (so that a constant
+/// written wrong fails here, not in production).
+#[test]
+fn the_defaults_are_the_contracts() {
+    let tuning = AuthConfig::builder("https://i/", "a")
+        .build()
+        .unwrap()
+        .tuning;
+    let secs = Duration::from_secs;
+    assert_eq!(tuning.leeway, secs(60));
+    assert_eq!(tuning.jwks_ttl, secs(10 * 60));
+    assert_eq!(tuning.refresh_cooldown, secs(30));
+    assert_eq!(tuning.fetch_timeout, secs(5));
+    assert_eq!(tuning.max_jwks_bytes, 1_048_576, "1 MiB");
+    assert_eq!(tuning.max_stale, secs(86_400), "24 h");
+    assert_eq!(tuning.max_token_bytes, 16_384);
+    assert_eq!(tuning.token_cache_max_token_bytes, 4_096);
+    assert_eq!(MAX_DURATION, secs(34_560_000), "400 days");
+}
+
+#[test]
+fn durations_up_to_400_days_are_taken_and_longer_ones_refused() {
+    let day = Duration::from_secs(86_400);
+    // The staleness cap is at least the TTL: both move together.
+    let builder = |ttl: Duration| {
+        AuthConfig::builder("https://i/", "a")
+            .jwks_ttl(ttl)
+            .max_stale(ttl)
+    };
+    assert!(builder(day * 400).build().is_ok());
+    assert_out_of_range(builder(day * 400 + Duration::from_secs(1)), "jwks_ttl");
+}
+
+#[test]
+fn table_and_http_client_errors_keep_their_cause() {
+    use std::error::Error;
+    let cause = serde_json::from_str::<u8>("x").unwrap_err();
+    let table = ConfigError::Table(std::sync::Arc::new(cause));
+    assert!(table
+        .source()
+        .is_some_and(|s| s.to_string().contains("expected value")));
+    let bad_url = reqwest::Client::new().get("not a url").build().unwrap_err();
+    let client = ConfigError::HttpClient(std::sync::Arc::new(bad_url));
+    assert!(client
+        .source()
+        .is_some_and(|s| s.to_string().contains("builder error")));
+    let missing = ConfigError::Missing("AUTH0_AUDIENCE");
+    assert!(missing.source().is_none());
+}
