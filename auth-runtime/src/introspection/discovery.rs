@@ -165,6 +165,52 @@ mod tests {
         assert!(error.contains("is not an https URL"), "{error}");
     }
 
+    /// `discover_endpoints` fills in only the configurations that ask and
+    /// name no endpoint, and an issuer without one is an error naming it.
+    #[tokio::test]
+    async fn only_the_configurations_that_ask_take_the_discovered_endpoint() {
+        use crate::config::{AuthConfig, ConfigError};
+        use crate::introspection::{discover_endpoints, IntrospectionSettings, Introspector};
+
+        let (server, issuer) = issuer_server().await;
+        let endpoint = format!("{}/oauth2/introspect", server.uri());
+        let metadata = json!({ "issuer": issuer, "introspection_endpoint": endpoint });
+        mount(&server, "/.well-known/openid-configuration", metadata).await;
+        let config = |issuer: &str, discovery: bool, url: Option<&str>| {
+            let builder = AuthConfig::builder(issuer, "a").introspection_from_metadata(discovery);
+            match url {
+                Some(url) => builder.introspection_url(url),
+                None => builder,
+            }
+            .build()
+            .unwrap()
+        };
+        let own = "http://127.0.0.1:9/own";
+        let mut configs = [
+            config(&issuer, true, None),
+            config(&issuer, true, Some(own)),
+            config(&issuer, false, None),
+        ];
+        discover_endpoints(&mut configs).await.unwrap();
+        let urls: Vec<_> = configs
+            .iter()
+            .map(|c| c.tuning.introspection_url.as_deref())
+            .collect();
+        assert_eq!(urls, [Some(endpoint.as_str()), Some(own), None]);
+        let settings = IntrospectionSettings::from_config(&configs[0], vec![], vec![]).unwrap();
+        assert_eq!(Introspector::new(settings).unwrap().endpoint(), endpoint);
+
+        let (_empty, bare) = issuer_server().await;
+        let mut configs = [config(&bare, true, None)];
+        match discover_endpoints(&mut configs).await {
+            Err(ConfigError::IntrospectionDiscovery { issuer, reason }) => {
+                assert_eq!(issuer, bare);
+                assert!(reason.contains("HTTP 404"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[tokio::test]
     async fn no_documents_say_why() {
         let (_server, issuer) = issuer_server().await;

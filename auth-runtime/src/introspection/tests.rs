@@ -387,3 +387,28 @@ fn the_variables_set_the_endpoint_and_credentials_and_the_secret_is_never_printe
         .unwrap();
     assert!(IntrospectionSettings::from_config(&none, vec![], vec![]).is_none());
 }
+
+#[test]
+fn each_error_says_what_failed_without_the_endpoints_words() {
+    use IntrospectionError::*;
+    for (error, sentence) in [
+        (Inactive, "the token is not active"),
+        (
+            Malformed("no active member"),
+            "the token could not be confirmed: the introspection answer is not usable",
+        ),
+        (
+            WrongIssuerOrAudience,
+            "incorrect claims, please check the audience and issuer",
+        ),
+        (Expired, "token is expired"),
+        (NotYetValid, "the token is not valid yet (nbf)"),
+        (
+            Unavailable("HTTP 500 from the endpoint".into()),
+            "the token introspection endpoint is unavailable; the client may retry",
+        ),
+    ] {
+        assert_eq!(error.description(), sentence, "{error:?}");
+    }
+    assert_eq!(DEFAULT_MAX_INTROSPECTION_BYTES, 65_536, "64 KiB");
+}
