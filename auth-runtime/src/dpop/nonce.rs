@@ -121,8 +121,8 @@ impl Nonces {
         if nonce.len() != NONCE_CHARS {
             return Err(DpopError::UseNonce);
         }
-        // Room for whatever a value of this length decodes to (`decode_slice`
-        // asks for its estimate's room); only exactly a stamp and a tag pass.
+        // More room than a 54-character value can decode to (40 bytes, or
+        // an error); only exactly a stamp and a tag pass the check below.
         let mut raw = [0u8; NONCE_CHARS];
         let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode_slice(nonce, &mut raw)

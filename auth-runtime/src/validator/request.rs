@@ -105,7 +105,8 @@ impl<'a> RequestParts<'a> {
     /// Sets the client certificate that the connection's own mutual TLS
     /// verified (its DER form; the Rocket layer gives it with the `mtls`
     /// feature), for an application that does not configure a
-    /// client-certificate header; given both, this one is checked. Use
+    /// client-certificate header; where one is configured, this is ignored
+    /// (the connection is then the proxy's) and the header is read. Use
     /// [`TlsClientCertificate::Unreadable`] when the handshake verified
     /// one that cannot be had: a bound token is then refused.
     pub fn tls_client_certificate(mut self, certificate: TlsClientCertificate<'a>) -> Self {

@@ -48,7 +48,6 @@ fn structure_three_non_empty_segments() {
             proof.split('.').next().unwrap(),
             proof.rsplit_once('.').unwrap().1
         ),
-        format!("{message}."),
     ] {
         assert_eq!(refused(&bad, &key), sentence, "{bad}");
     }
