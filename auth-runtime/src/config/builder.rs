@@ -325,6 +325,7 @@ fn check_bounds(tuning: &super::Tuning) -> Result<(), ConfigError> {
     if tuning.max_jwks_bytes == 0 {
         return refuse("max_jwks_bytes", "must be above zero");
     }
+    super::certbound::check_bounds(tuning)?;
     super::key_refresh::check_bounds(tuning)
 }
 

@@ -1,7 +1,7 @@
 //! The setting of certificate-bound tokens (RFC 8705): the header a
 //! TLS-terminating proxy forwards the client certificate in.
 
-use super::{AuthConfig, AuthConfigBuilder};
+use super::{AuthConfig, AuthConfigBuilder, ConfigError, Tuning};
 
 /// Default for [`AuthConfigBuilder::client_cert_header`]: none, so that no
 /// header is ever read for a certificate (any client could send one).
@@ -32,9 +32,57 @@ impl AuthConfig {
     }
 }
 
+/// The header, if configured, must be an HTTP header name (RFC 9110's
+/// token): a blank or malformed one would never match a request, yet the
+/// metadata would still say certificate-bound tokens are accepted.
+pub(super) fn check_bounds(tuning: &Tuning) -> Result<(), ConfigError> {
+    let is_token_char = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    match tuning.client_cert_header.as_deref() {
+        Some(name) if name.is_empty() || !name.bytes().all(is_token_char) => {
+            Err(ConfigError::OutOfRange {
+                setting: "client_cert_header (AUTH_CLIENT_CERT_HEADER)",
+                reason: "must be an HTTP header name, such as Client-Cert",
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_header_must_be_a_header_name() {
+        let build = |name: &str| {
+            AuthConfig::builder("https://issuer.example/", "https://api")
+                .client_cert_header(name)
+                .build()
+        };
+        for good in [
+            "Client-Cert",
+            "X-SSL-Client-Cert",
+            "x_cert",
+            "!#$%&'*+-.^_`|~",
+        ] {
+            assert_eq!(build(good).unwrap().client_cert_header(), Some(good));
+        }
+        for bad in [
+            "",
+            " ",
+            "Client Cert",
+            "Client-Cert:",
+            "Cli\u{e9}nt",
+            "a\tb",
+            "(x)",
+        ] {
+            let error = build(bad).unwrap_err();
+            assert!(
+                error.to_string().contains("AUTH_CLIENT_CERT_HEADER"),
+                "{bad:?}: {error}"
+            );
+        }
+    }
 
     fn with(var: &dyn Fn(&str) -> Option<String>) -> AuthConfig {
         AuthConfig::builder("https://issuer.example/", "https://api")

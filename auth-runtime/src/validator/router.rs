@@ -86,6 +86,18 @@ impl IssuerRouter {
                 "all issuers must be configured with the same clock".into(),
             ));
         }
+        // The certificate's source is the first configuration's: several
+        // issuers must agree on it, or a header one of them trusts would be
+        // read for another's tokens.
+        if validators.windows(2).any(
+            |pair| matches!(pair, [a, b] if a.config.client_cert_header() != b.config.client_cert_header()),
+        ) {
+            return Err(ConfigError::Issuers(
+                "all issuers must be configured with the same client-certificate header \
+                 (client_cert_header, AUTH_CLIENT_CERT_HEADER)"
+                    .into(),
+            ));
+        }
         let mut seen = std::collections::HashSet::new();
         if let Some(twice) = validators
             .iter()

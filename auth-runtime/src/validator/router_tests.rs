@@ -313,3 +313,16 @@ async fn the_scheme_must_fit_the_binding_and_the_mode() {
         }
     }
 }
+
+#[test]
+fn several_issuers_must_agree_on_the_certificate_header() {
+    let header = |b: AuthConfigBuilder| b.client_cert_header("Client-Cert");
+    let refused = IssuerRouter::new([config(A, SECRET_A, header), config(B, SECRET_B, |b| b)]);
+    match refused {
+        Err(ConfigError::Issuers(why)) => {
+            assert!(why.contains("client-certificate header"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(IssuerRouter::new([config(A, SECRET_A, header), config(B, SECRET_B, header)]).is_ok());
+}
