@@ -280,4 +280,28 @@ mod tests {
         assert!(disabled.get("dpop_signing_alg_values_supported").is_none());
         assert!(disabled.get("dpop_bound_access_tokens_required").is_none());
     }
+
+    #[test]
+    fn the_document_says_certificate_bound_tokens_when_a_source_is_configured() {
+        const BOUND: &str = "tls_client_certificate_bound_access_tokens";
+        let plain = resource(|b| b);
+        assert!(plain.document_with("https://r", false).get(BOUND).is_none());
+        // The server's own mutual TLS (the framework layer says so)...
+        assert_eq!(plain.document_with("https://r", true)[BOUND], true);
+        // ... or a configured header.
+        let header = resource(|b| b.client_cert_header("Client-Cert"));
+        assert_eq!(header.document("https://r")[BOUND], true);
+        assert_eq!(header.document_with("https://r", true)[BOUND], true);
+    }
+
+    #[test]
+    fn the_settings_read_back_as_configured() {
+        assert!(resource(|b| b.resource_metadata(true)).metadata_enabled());
+        assert!(!resource(|b| b.resource_metadata(false)).metadata_enabled());
+        assert_eq!(resource(|b| b).public_url(), None);
+        assert_eq!(
+            resource(|b| b.public_url("https://API.example.com/svc/")).public_url(),
+            Some("https://api.example.com/svc")
+        );
+    }
 }
