@@ -211,3 +211,19 @@ fn urls_in_errors_never_show_their_userinfo() {
         assert_eq!(without_userinfo(url), shown, "{url}");
     }
 }
+
+#[test]
+fn the_configured_clock_is_the_one_read_back() {
+    let manual = crate::clock::ManualClock::new();
+    let config = AuthConfig::builder("https://i/", "a")
+        .clock(manual.clock())
+        .build()
+        .unwrap();
+    assert!(crate::clock::same(config.clock(), &manual.clock()));
+    let system = AuthConfig::builder("https://i/", "a").build().unwrap();
+    assert!(crate::clock::same(
+        system.clock(),
+        &crate::clock::Clock::system()
+    ));
+    assert!(!crate::clock::same(config.clock(), system.clock()));
+}
