@@ -135,5 +135,12 @@ mod tests {
             .unwrap();
         assert_eq!(config.audiences(), ["x", "y"]);
         assert_eq!(config.audience(), "x");
+        assert_eq!(MAX_MAX_TOKEN_AGE, Duration::from_secs(604_800), "a week");
+    }
+
+    #[test]
+    fn a_claim_policy_prints_nothing_of_its_closure() {
+        let policy = ClaimPolicy(Arc::new(|_: &Map<String, Value>| Ok(())));
+        assert_eq!(format!("{policy:?}"), "ClaimPolicy(..)");
     }
 }

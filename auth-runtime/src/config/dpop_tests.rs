@@ -57,7 +57,14 @@ fn secrets_never_print() {
     let builder = base()
         .dpop_nonce_secret("hunter2-hunter2-hunter2-hunter2-hunter2")
         .dpop_replay_redis("redis://:hunter2@127.0.0.1:6379");
-    assert!(!format!("{builder:?}").contains("hunter2"));
+    let debug = format!("{builder:?}");
+    assert!(!debug.contains("hunter2"));
+    assert!(
+        debug.contains(
+            r#"DpopExtras { nonce_secret: Some("<redacted>"), replay_redis: Some("<redacted>")"#
+        ),
+        "{debug}"
+    );
     if let Ok(config) = builder.build() {
         assert!(!format!("{config:?}").contains("hunter2"));
     }
