@@ -168,6 +168,13 @@ fn auth0_domain_takes_no_scheme_but_https() {
         "ftp://t",
         "tenant.auth0.com/path",
         "me@tenant.auth0.com",
+        "tenant.auth0.com?x",
+        "tenant.auth0.com#x",
+        "tenant\\auth0.com",
+        "ten ant.auth0.com",
+        "ten\u{a0}ant.auth0.com",
+        "ten\u{1}ant.auth0.com",
+        "ten\u{85}ant.auth0.com",
     ] {
         let err = from(&[("AUTH0_DOMAIN", domain), ("AUTH_AUDIENCE", "a")]).unwrap_err();
         assert!(
@@ -338,4 +345,12 @@ fn the_introspection_variables_and_keys_choose_discovery_credentials_and_jwts() 
         let err = from(&[ISSUER, AUDIENCE, (name, value)]).unwrap_err();
         assert!(err.to_string().contains(name), "{name}: {err}");
     }
+}
+
+#[test]
+fn env_var_reads_the_process_environment() {
+    // PATH is set for every test process; the other name never is.
+    assert_eq!(env_var("PATH"), std::env::var("PATH").ok());
+    assert!(env_var("PATH").is_some_and(|path| !path.is_empty()));
+    assert_eq!(env_var("AUTH_RUNTIME_NEVER_SET_8d2f"), None);
 }
