@@ -150,6 +150,23 @@ mod tests {
     }
 
     #[test]
+    fn a_date_that_is_not_a_number_is_named_in_the_refusal() {
+        for (body, named) in [
+            (r#"{"active": true, "exp": "soon"}"#, "exp"),
+            (r#"{"active": true, "nbf": "1419350000"}"#, "nbf"),
+        ] {
+            let why = match judged(body) {
+                Err(IntrospectionError::Malformed(why)) => why,
+                other => panic!("{body}: {other:?}"),
+            };
+            assert_eq!(
+                why,
+                format!("the introspection response's {named} is not a number")
+            );
+        }
+    }
+
+    #[test]
     fn rfc_7662_inactive_response_is_inactive() {
         // Section 2.2's second example.
         assert_eq!(
