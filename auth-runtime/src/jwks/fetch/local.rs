@@ -155,6 +155,37 @@ mod tests {
     }
 
     #[test]
+    fn a_pem_public_key_of_each_family_is_taken() {
+        use aws_lc_rs::encoding::AsDer;
+        use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+        use base64::Engine;
+        let pem = |der: &[u8]| {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+            format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n")
+        };
+        let ec = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let ec = pem(ec.public_key().as_der().unwrap().as_ref());
+        // An Ed25519 SubjectPublicKeyInfo: the OID's prefix, then 32 bytes.
+        let mut ed = vec![
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ];
+        ed.extend([7u8; 32]);
+        let rsa = include_str!("../../../../tests/fixtures/rsa_a.pub.pem").to_owned();
+        for (algorithm, key) in [
+            (Algorithm::RS256, rsa),
+            (Algorithm::ES256, ec),
+            (Algorithm::EdDSA, pem(&ed)),
+        ] {
+            let source = JwksSource::Key {
+                algorithm,
+                key: PublicKey::Pem(key),
+            };
+            let set = fixed_set(&source, &[algorithm]).unwrap().unwrap();
+            assert_eq!(set.len(), 1, "{algorithm:?}");
+        }
+    }
+
+    #[test]
     fn a_configured_key_must_be_usable_for_its_algorithm() {
         let pem = |text: &str| JwksSource::Key {
             algorithm: Algorithm::RS256,
