@@ -95,6 +95,18 @@ mod tests {
     use super::*;
     use crate::config::http::well_known_jwks_url;
 
+    #[test]
+    fn log_lines_name_the_document_and_quote_remote_values_shortly() {
+        assert_eq!(
+            Kind::OpenId.to_string(),
+            "OpenID Connect discovery document"
+        );
+        assert_eq!(Kind::OAuth.to_string(), "RFC 8414 metadata");
+        assert_eq!(shorten("a\"b\n"), r#""a\"b\n""#);
+        let long = shorten(&"x".repeat(500));
+        assert_eq!(long, format!("{:?}", "x".repeat(200)));
+    }
+
     fn urls(issuer: &str) -> Vec<String> {
         let issuer = Url::parse(issuer).unwrap();
         let mut all: Vec<String> = document_urls(&issuer)
