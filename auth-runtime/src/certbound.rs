@@ -264,43 +264,27 @@ mod tests {
     }
 
     #[test]
-    fn a_header_of_exactly_the_size_limit_is_read_and_one_byte_more_is_not() {
+    fn the_size_limit_and_the_der_tag_are_checked_at_their_edges() {
         assert_eq!(MAX_CLIENT_CERT_HEADER_BYTES, 16_384);
         // Leading spaces are allowed around the byte sequence: they pad a
-        // real certificate to the limit.
-        let at_limit = format!(
-            "{}{}",
-            " ".repeat(MAX_CLIENT_CERT_HEADER_BYTES - header(CERT).len()),
-            header(CERT)
+        // real certificate to the limit, and one byte past it.
+        let padded = |len: usize| format!("{:>len$}", header(CERT));
+        let (at_limit, over) = (
+            padded(MAX_CLIENT_CERT_HEADER_BYTES),
+            padded(MAX_CLIENT_CERT_HEADER_BYTES + 1),
         );
         assert_eq!(at_limit.len(), MAX_CLIENT_CERT_HEADER_BYTES);
-        assert_eq!(
-            parse_client_cert([at_limit.as_str()]).unwrap().as_deref(),
-            Some(CERT)
-        );
-        let over = format!(" {at_limit}");
-        assert_eq!(
-            parse_client_cert([over.as_str()]),
-            Err(CertBindingError::Unparsable)
-        );
-    }
-
-    #[test]
-    fn a_der_sequence_needs_its_tag_and_length_bytes() {
         // `0x30` alone is no SEQUENCE; `0x30 0x00` (an empty one) is the
-        // shortest value that passes this check (the thumbprint decides).
-        assert_eq!(
-            parse_client_cert([":MA==:"]),
-            Err(CertBindingError::Unparsable)
-        );
-        assert_eq!(
-            parse_client_cert([":MAA=:"]).unwrap().as_deref(),
-            Some(&[0x30, 0x00][..])
-        );
-        assert_eq!(
-            parse_client_cert([":MAAA:"]).unwrap().as_deref(),
-            Some(&[0x30, 0x00, 0x00][..])
-        );
+        // shortest value this check passes (the thumbprint decides).
+        for (value, parsed) in [
+            (at_limit.as_str(), Ok(Some(CERT.to_vec()))),
+            (over.as_str(), Err(CertBindingError::Unparsable)),
+            (":MA==:", Err(CertBindingError::Unparsable)),
+            (":MAA=:", Ok(Some(vec![0x30, 0x00]))),
+            (":MAAA:", Ok(Some(vec![0x30, 0x00, 0x00]))),
+        ] {
+            assert_eq!(parse_client_cert([value]), parsed, "{value:.40}");
+        }
     }
 
     #[test]

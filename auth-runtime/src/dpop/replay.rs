@@ -263,6 +263,15 @@ mod tests {
         store
     }
 
+    /// Asserts that each of `keys` is still a replay at `now`.
+    #[track_caller]
+    fn assert_still_replays(store: &MemoryReplayStore, keys: std::ops::Range<u32>, now: u64) {
+        for n in keys {
+            let answer = store.record(&key(n), now, now + 300);
+            assert_eq!(answer, Ok(Freshness::Replayed), "key {n}");
+        }
+    }
+
     #[test]
     fn a_key_is_fresh_once_then_replayed_until_it_expires() {
         let store = MemoryReplayStore::new(10);
@@ -285,12 +294,7 @@ mod tests {
         assert_eq!(store.record(&key(9), NOW, NOW + 300), Err(StoreUnavailable));
         assert_eq!(store.len(), 3);
         // What it recorded is still a replay: nothing was pushed out.
-        for n in 0..3 {
-            assert_eq!(
-                store.record(&key(n), NOW + 1, NOW + 300),
-                Ok(Freshness::Replayed)
-            );
-        }
+        assert_still_replays(&store, 0..3, NOW + 1);
     }
 
     #[test]
@@ -316,14 +320,9 @@ mod tests {
         // EVICTIONS_PER_CALL of them (in key order), so key 11 is still held,
         // at its expiry: it is no replay (its iat is out of the window anyway).
         let store = holding(20, 12, NOW + 1);
-        assert_eq!(
-            store.record(&key(11), NOW + 1, NOW + 300),
-            Ok(Freshness::Fresh)
-        );
-        assert_eq!(
-            store.record(&key(11), NOW + 2, NOW + 300),
-            Ok(Freshness::Replayed)
-        );
+        let answer = store.record(&key(11), NOW + 1, NOW + 300);
+        assert_eq!(answer, Ok(Freshness::Fresh), "gone at NOW + 1");
+        assert_still_replays(&store, 11..12, NOW + 2);
     }
 
     #[test]
@@ -347,12 +346,7 @@ mod tests {
         );
         assert_eq!(store.len(), 9);
         // Every live entry is still a replay.
-        for n in 0..8 {
-            assert_eq!(
-                store.record(&key(n), NOW + 2, NOW + 300),
-                Ok(Freshness::Replayed)
-            );
-        }
+        assert_still_replays(&store, 0..8, NOW + 2);
     }
 
     #[test]

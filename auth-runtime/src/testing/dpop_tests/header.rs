@@ -17,16 +17,15 @@ fn size_is_checked_before_parsing() {
     );
     // Exactly at the limit the size passes and the structure is checked;
     // one byte more is refused for its size.
-    let at_limit = "A".repeat(MAX_PROOF_BYTES);
-    assert_eq!(
-        refused(&at_limit, &key),
-        "The DPoP proof is not a compact JWS"
-    );
-    let over = "A".repeat(MAX_PROOF_BYTES + 1);
-    assert_eq!(
-        refused(&over, &key),
-        "The DPoP proof is larger than the size limit"
-    );
+    for (len, why) in [
+        (MAX_PROOF_BYTES, "The DPoP proof is not a compact JWS"),
+        (
+            MAX_PROOF_BYTES + 1,
+            "The DPoP proof is larger than the size limit",
+        ),
+    ] {
+        assert_eq!(refused(&"A".repeat(len), &key), why, "{len} bytes");
+    }
 }
 
 #[test]
@@ -87,18 +86,16 @@ fn header_must_be_strict_base64url_json() {
 fn typ_must_be_dpop_jwt() {
     let key = DpopKey::generate();
     let sentence = "The DPoP proof's typ is not dpop+jwt";
+    let values = ["jwt", "at+jwt", "dpop", ""];
+    assert_member_refused(&key, (Part::Header, "typ"), &values, sentence);
     // Only `application/` may precede the type: another 12 characters
-    // before it (e.g. `applicatioX/`) leave a typ that is not dpop+jwt.
-    let values = [
-        "jwt",
-        "at+jwt",
-        "dpop",
-        "",
+    // before it leave a typ that is not dpop+jwt.
+    let prefixed = [
         "applicatioX/dpop+jwt",
         "xxxxxxxxxxx/dpop+jwt",
         "application/",
     ];
-    assert_member_refused(&key, (Part::Header, "typ"), &values, sentence);
+    assert_member_refused(&key, (Part::Header, "typ"), &prefixed, sentence);
     assert_eq!(
         refused(&good(&key).header("typ", 1).build(), &key),
         sentence
