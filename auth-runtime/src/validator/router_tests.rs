@@ -326,3 +326,38 @@ fn several_issuers_must_agree_on_the_certificate_header() {
     }
     assert!(IssuerRouter::new([config(A, SECRET_A, header), config(B, SECRET_B, header)]).is_ok());
 }
+
+/// `auth_requests_total` is registered with the router and counts each
+/// outcome (feature `metrics`).
+#[cfg(feature = "metrics")]
+#[test]
+fn the_router_counts_each_outcome_by_its_code() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let router = metrics::with_local_recorder(&recorder, || two(|b| b, |b| b));
+    router.count_request("ok");
+    router.count_request("ok");
+    router.count_request("token_expired");
+    // One snapshot: taking one resets the counters.
+    let snapshot = snapshotter.snapshot().into_vec();
+    let count = |code: &str| {
+        snapshot.iter().find_map(|(key, _, _, value)| {
+            let key = key.key();
+            let labelled = key.labels().any(|l| l.key() == "code" && l.value() == code);
+            match value {
+                DebugValue::Counter(n) if key.name() == "auth_requests_total" && labelled => {
+                    Some(*n)
+                }
+                _ => None,
+            }
+        })
+    };
+    assert_eq!(count("ok"), Some(2));
+    assert_eq!(count("token_expired"), Some(1));
+    assert_eq!(
+        count("invalid_header"),
+        Some(0),
+        "registered before any request"
+    );
+}
