@@ -139,8 +139,17 @@ mod tests {
     }
 
     #[test]
-    fn a_claim_policy_prints_nothing_of_its_closure() {
-        let policy = ClaimPolicy(Arc::new(|_: &Map<String, Value>| Ok(())));
+    fn a_claim_policy_runs_its_check_and_prints_nothing_of_it() {
+        let policy = ClaimPolicy(Arc::new(|claims: &Map<String, Value>| {
+            match claims.get("org").and_then(Value::as_str) {
+                Some("acme") => Ok(()),
+                _ => Err("not of acme".to_owned()),
+            }
+        }));
+        let mut claims = Map::new();
+        assert_eq!(policy.check(&claims), Err("not of acme".to_owned()));
+        claims.insert("org".into(), "acme".into());
+        assert_eq!(policy.check(&claims), Ok(()));
         assert_eq!(format!("{policy:?}"), "ClaimPolicy(..)");
     }
 }
