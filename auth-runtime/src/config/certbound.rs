@@ -36,14 +36,13 @@ impl AuthConfig {
 /// token): a blank or malformed one would never match a request, yet the
 /// metadata would still say certificate-bound tokens are accepted.
 pub(super) fn check_bounds(tuning: &Tuning) -> Result<(), ConfigError> {
-    let is_token_char = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    let is_header_name =
+        |name: &str| reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok();
     match tuning.client_cert_header.as_deref() {
-        Some(name) if name.is_empty() || !name.bytes().all(is_token_char) => {
-            Err(ConfigError::OutOfRange {
-                setting: "client_cert_header (AUTH_CLIENT_CERT_HEADER)",
-                reason: "must be an HTTP header name, such as Client-Cert",
-            })
-        }
+        Some(name) if !is_header_name(name) => Err(ConfigError::OutOfRange {
+            setting: "client_cert_header (AUTH_CLIENT_CERT_HEADER)",
+            reason: "must be an HTTP header name, such as Client-Cert",
+        }),
         _ => Ok(()),
     }
 }
