@@ -180,10 +180,13 @@ impl IssuerRouter {
             .map(|v| (v, v.begin_warm_up()))
             .collect();
         for (validator, warm_up) in started {
+            let loaded = warm_up.finish().await;
             // Without keys, an instance keeps trying in the background, so
-            // that it becomes ready without traffic.
+            // that it becomes ready without traffic: a retry interval after
+            // this attempt ended (begun before, its first retry could meet
+            // the warm-up's own end, and a first request would wait on it).
             validator.keep_loading();
-            if warm_up.finish().await.is_err() {
+            if loaded.is_err() {
                 log::info!(
                     "auth: warm-up found no usable key set for {}; the first request fetches it",
                     validator.config.issuer
