@@ -79,9 +79,7 @@ impl IssuerRouter {
         // The router's own rules (DPoP's time, nonces, step-up) read the
         // first configuration's clock: one clock for all, or a token would
         // be judged on two times.
-        if validators.windows(2).any(
-            |pair| matches!(pair, [a, b] if !crate::clock::same(&a.config.clock, &b.config.clock)),
-        ) {
+        if !all_agree(&validators, |a, b| crate::clock::same(&a.clock, &b.clock)) {
             return Err(ConfigError::Issuers(
                 "all issuers must be configured with the same clock".into(),
             ));
@@ -89,9 +87,9 @@ impl IssuerRouter {
         // The certificate's source is the first configuration's: several
         // issuers must agree on it, or a header one of them trusts would be
         // read for another's tokens.
-        if validators.windows(2).any(
-            |pair| matches!(pair, [a, b] if a.config.client_cert_header() != b.config.client_cert_header()),
-        ) {
+        if !all_agree(&validators, |a, b| {
+            a.client_cert_header() == b.client_cert_header()
+        }) {
             return Err(ConfigError::Issuers(
                 "all issuers must be configured with the same client-certificate header \
                  (client_cert_header, AUTH_CLIENT_CERT_HEADER)"
@@ -281,6 +279,14 @@ impl IssuerRouter {
             }
         }
     }
+}
+
+/// Whether every two neighbouring configurations of `validators` agree by
+/// `same` (so all of them do, `same` being an equivalence).
+fn all_agree(validators: &[Validator], same: impl Fn(&AuthConfig, &AuthConfig) -> bool) -> bool {
+    validators
+        .windows(2)
+        .all(|pair| matches!(pair, [a, b] if same(&a.config, &b.config)))
 }
 
 /// The issuer whose JWTs are introspected after their local checks, if
