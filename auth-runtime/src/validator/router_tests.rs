@@ -198,6 +198,51 @@ async fn readiness_names_the_issuers_without_keys() {
     assert!(!router.is_ready());
 }
 
+// The pauses between retries run on tokio's time, paused here so that the
+// timings are exact: a fetch to a server that never answers ends at its
+// timeout (0.5 s) as soon as the runtime is idle. The back-off after a
+// failure reads the core's clock, moved past it once the warm-up ends, so
+// that only the pause (1 s) decides. The count of attempts moves as each one
+// ends: the first retry begins 1 s after the warm-up ended and is counted
+// 1.5 s after. Begun with the warm-up (as it once was), it began 0.5 s after
+// the warm-up's end, and a first request could join a fetch about to fail.
+#[tokio::test(start_paused = true)]
+async fn the_background_retries_begin_a_retry_interval_after_a_failed_warm_up_ends() {
+    // Bound and never accepted: the connection waits in the backlog.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = silent.local_addr().unwrap();
+    let manual = crate::clock::ManualClock::new();
+    let slow = AuthConfig::builder(A, AUDIENCE)
+        .jwks_uri(format!("http://{address}/jwks.json"))
+        .clock(manual.clock())
+        .fetch_timeout(Duration::from_millis(500))
+        .retry_interval(Duration::from_secs(1))
+        .warm_up(true)
+        .build()
+        .unwrap();
+    let router = IssuerRouter::new([slow]).unwrap();
+    let validator = &router.validators()[0];
+    let began = tokio::time::Instant::now();
+    router.warm_up().await;
+    let ended = tokio::time::Instant::now();
+    assert_eq!(
+        ended - began,
+        Duration::from_millis(500),
+        "one fetch timeout"
+    );
+    assert_eq!(validator.jwks_fetch_attempts(), 1);
+    manual.advance(Duration::from_secs(60));
+    while validator.jwks_fetch_attempts() < 2 {
+        assert!(ended.elapsed() < Duration::from_secs(10), "never retried");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let waited = ended.elapsed();
+    assert!(
+        (Duration::from_millis(1500)..Duration::from_millis(1510)).contains(&waited),
+        "the first retry ended {waited:?} after the warm-up ended"
+    );
+}
+
 #[tokio::test]
 async fn the_leeway_is_that_of_the_issuer_that_verified() {
     let router = two(
