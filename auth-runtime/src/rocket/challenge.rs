@@ -267,6 +267,22 @@ mod tests {
         );
     }
 
+    /// Only a 401 names the route's scopes: a claim check's 403 on a scoped
+    /// route came with those scopes granted, and asking for them again would
+    /// not help.
+    #[test]
+    fn a_claim_checks_403_on_a_scoped_route_names_no_scope() {
+        let value = one(
+            &AuthError::ClaimCheckFailed("org"),
+            &bearer_only("api", Some("read:messages")),
+        );
+        assert!(
+            value.starts_with(r#"Bearer realm="api", error="insufficient_scope""#),
+            "{value}"
+        );
+        assert!(!value.contains("scope=\""), "{value}");
+    }
+
     #[test]
     fn a_403_names_no_metadata_and_gets_one_challenge() {
         let values = challenges(
