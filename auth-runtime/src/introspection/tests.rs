@@ -10,6 +10,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use super::*;
 
 mod clock;
+mod in_flight;
 
 const ISSUER: &str = "https://server.example.com/";
 const AUDIENCE: &str = "https://protected.example.net/resource";
