@@ -267,9 +267,10 @@ mod tests {
         );
     }
 
-    /// Only a 401 names the route's scopes: a claim check's 403 on a scoped
-    /// route came with those scopes granted, and asking for them again would
-    /// not help.
+    /// Only a 401 (and a missing scope's 403) names scopes: a claim check's
+    /// 403 on a scoped route is refused for its claim (claim checks run
+    /// before the scopes), and a client that asked for the route's scopes
+    /// again would get the same claim. The contract is silent on this 403.
     #[test]
     fn a_claim_checks_403_on_a_scoped_route_names_no_scope() {
         let value = one(

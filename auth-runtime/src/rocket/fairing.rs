@@ -257,6 +257,7 @@ mod tests {
         assert!(shown.starts_with("Auth { config: Ready("), "{shown}");
         assert!(shown.contains("https://issuer.example/"), "{shown}");
         assert!(!shown.contains(secret), "{shown}");
+        assert!(shown.contains("HmacSecret(32 bytes, redacted)"), "{shown}");
         assert!(format!("{:?}", Auth::from_rocket_config()).contains("Rocket"));
     }
 }
