@@ -7,7 +7,7 @@ use auth_runtime::config::HmacSecret;
 use auth_runtime::validator::IssuerRouter;
 use auth_runtime::{rocket::health_routes, Auth};
 use auth_tests::*;
-use rocket::http::Status;
+use rocket::http::{ContentType, Status};
 use rocket::local::asynchronous::Client;
 use wiremock::ResponseTemplate;
 
@@ -34,7 +34,11 @@ async fn readiness_follows_the_key_set_through_its_states() {
     assert_eq!(answer.status, Status::ServiceUnavailable);
     assert_eq!(answer.json()["issuers"][0], ks.issuer());
     assert_eq!(ks.fetches().await, 0, "readiness does no I/O");
-    assert_eq!(get(&client, "/healthz/live", None).await.status, Status::Ok);
+    // Alive all the same, and says so in JSON.
+    let live = get(&client, "/healthz/live", None).await;
+    assert_eq!(live.status, Status::Ok);
+    assert_eq!(live.content_type, Some(ContentType::JSON));
+    assert_eq!(live.json(), serde_json::json!({ "status": "live" }));
 
     // After a token needed keys: ready.
     let token = ks.token(&RSA_A).build();

@@ -1,6 +1,8 @@
 //! How the guard and the fairing sit in a Rocket application.
 
-use auth_runtime::{Auth, AuthError, Claims};
+use auth_runtime::requirement::RouteRequirement;
+use auth_runtime::scope::ScopeExpr;
+use auth_runtime::{Auth, AuthError, Claims, ClaimsAs, OptionalClaims, ScopedClaims};
 use auth_tests::*;
 use rocket::http::{ContentType, Status};
 use rocket::local::asynchronous::Client;
@@ -61,6 +63,39 @@ async fn forgetting_to_attach_the_fairing_fails_at_launch() {
     for kind in AppKind::BOTH {
         let rocket = kind.without_auth(rocket::custom(rocket_config()));
         assert_a_sentinel_aborts(rocket, &format!("{kind:?}: launch must fail")).await;
+    }
+}
+
+#[rocket::get("/claims")]
+fn with_claims(_user: Claims) {}
+
+#[rocket::get("/optional")]
+fn with_optional_claims(_user: OptionalClaims) {}
+
+#[rocket::get("/typed")]
+fn with_typed_claims(_user: ClaimsAs<serde_json::Value>) {}
+
+struct Admin;
+impl RouteRequirement for Admin {
+    const SCOPES: ScopeExpr = ScopeExpr::Scope("admin");
+}
+
+#[rocket::get("/scoped")]
+fn with_scoped_claims(_user: ScopedClaims<Admin>) {}
+
+/// Each guard's own sentinel stops the launch: an application with a
+/// single route, whichever guard it uses, cannot forget the fairing.
+#[rocket::async_test]
+async fn each_guard_alone_stops_a_launch_without_the_fairing() {
+    let apps = [
+        ("Claims", rocket::routes![with_claims]),
+        ("OptionalClaims", rocket::routes![with_optional_claims]),
+        ("ClaimsAs", rocket::routes![with_typed_claims]),
+        ("ScopedClaims", rocket::routes![with_scoped_claims]),
+    ];
+    for (guard, routes) in apps {
+        let rocket = rocket::custom(rocket_config()).mount("/", routes);
+        assert_a_sentinel_aborts(rocket, &format!("{guard}: launch must fail")).await;
     }
 }
 
