@@ -7,6 +7,7 @@
 
 use auth_runtime::config::Algorithm;
 use auth_runtime::testing::DpopKey;
+use auth_runtime::Auth;
 use auth_tests::dpop::{
     assert_bad_proof, assert_body, assert_private, proof, url, Call, Setup, ALGS, HOST,
 };
@@ -160,6 +161,44 @@ async fn proof_htu_is_compared_normalised_and_without_query() {
         .send(&s.app)
         .await;
     assert_private(&answer, "Host in capitals with the default port");
+}
+
+#[rocket::get("/dots/<_a>/<_b>")]
+fn dots(_a: &str, _b: &str, _user: auth_runtime::Claims) -> &'static str {
+    "dots"
+}
+
+/// Rocket routes a path as received, dot-segments and all, while a URL
+/// resolves them: a proof for the resolved URL must not open the raw path
+/// (here `/dots/x/..`, which resolves to `/dots/`), nor any proof at all.
+#[rocket::async_test]
+async fn a_path_with_dot_segments_matches_no_proof() {
+    let s = Setup::start().await;
+    let rocket = AppKind::Library
+        .rocket(Auth::new(s.ks.config().build().unwrap()))
+        .mount("/", rocket::routes![dots]);
+    let app = TestApp {
+        kind: AppKind::Library,
+        client: rocket::local::asynchronous::Client::tracked(rocket)
+            .await
+            .unwrap(),
+    };
+    let send = |path: &'static str, htu: String| {
+        Call::get(path)
+            .dpop(&s.token, s.proof_at(&htu).build())
+            .send(&app)
+    };
+    let answer = send("/dots/x/y", url("/dots/x/y")).await;
+    assert_eq!((answer.status.code, answer.body.as_str()), (200, "dots"));
+    let why = "The request URL cannot be formed (no usable Host, or a dot-segment in its path) to compare it with the DPoP proof's htu";
+    for (path, htu) in [
+        ("/dots/x/..", url("/dots/")),
+        ("/dots/x/..", url("/dots/x/..")),
+        ("/dots/./y", url("/dots/y")),
+        ("/dots/%2e%2e/y", url("/y")),
+    ] {
+        assert_bad_proof(&send(path, htu).await, why, path);
+    }
 }
 
 #[rocket::async_test]

@@ -146,7 +146,7 @@ async fn a_host_that_cannot_form_a_url_fails_the_proof() {
             .await;
         assert_bad_proof(
             &answer,
-            "The request URL cannot be formed (no usable Host) to compare it with the DPoP proof's htu",
+            "The request URL cannot be formed (no usable Host, or a dot-segment in its path) to compare it with the DPoP proof's htu",
             &format!("{host:?}"),
         );
     }

@@ -37,7 +37,7 @@ const DPOP_REQUIRED: &str =
 const NO_PROOF: &str = "The request has no DPoP header: the DPoP scheme needs one proof";
 const TWO_PROOFS: &str = "The request has more than one DPoP header";
 const NO_URL: &str =
-    "The request URL cannot be formed (no usable Host) to compare it with the DPoP proof's htu";
+    "The request URL cannot be formed (no usable Host, or a dot-segment in its path) to compare it with the DPoP proof's htu";
 
 const UNKNOWN_CNF: &str =
     "The token is bound (cnf) in a way this API cannot check: only cnf.jkt (DPoP) and cnf.x5t#S256 (a client certificate) are supported";
