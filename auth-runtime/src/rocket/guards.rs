@@ -271,7 +271,7 @@ mod tests {
     use super::*;
     use crate::scope::ScopeExpr;
 
-    #[derive(Debug, serde::Deserialize)]
+    #[derive(Debug)]
     struct Mine {
         sub: String,
     }
@@ -293,6 +293,7 @@ mod tests {
             }),
             claims: claims.clone(),
         };
+        assert_eq!(typed.sub, "user-1", "ClaimsAs derefs to the payload");
         assert_eq!(format!("{typed:?}"), r#"ClaimsAs(Mine { sub: "user-1" })"#);
         let scoped = ScopedClaims::<Admin> {
             claims,
