@@ -123,35 +123,37 @@ mod tests {
     use super::*;
     use crate::config::DEFAULT_ALGORITHMS;
 
+    /// A directory of its own (removed when dropped, even by a failing
+    /// test) holding `jwks.json` with `contents`, and that file's path.
+    fn key_file(contents: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("jwks.json");
+        std::fs::write(&file, contents).unwrap();
+        (dir, file)
+    }
+
     #[test]
     fn key_files_are_read_up_to_the_limit_and_must_be_regular_files() {
-        let dir = std::env::temp_dir().join(format!("auth-local-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("jwks.json");
-        std::fs::write(&file, b"0123456789").unwrap();
+        let (scratch, file) = key_file(b"0123456789");
+        let dir = scratch.path();
         assert_eq!(read_bounded(&file, 10).unwrap(), b"0123456789");
         assert_eq!(read_bounded(&file, 100).unwrap(), b"0123456789");
         assert!(matches!(read_bounded(&file, 9), Err(ReadError::TooLarge)));
-        assert!(matches!(read_bounded(&dir, 100), Err(ReadError::Io(_))));
+        assert!(matches!(read_bounded(dir, 100), Err(ReadError::Io(_))));
         assert!(matches!(
             read_bounded(&dir.join("missing.json"), 100),
             Err(ReadError::Io(_))
         ));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]
     async fn a_key_file_is_read_off_the_runtime_thread() {
-        let dir = std::env::temp_dir().join(format!("auth-local-async-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("jwks.json");
-        std::fs::write(&file, b"{\"keys\":[]}").unwrap();
+        let (_dir, file) = key_file(b"{\"keys\":[]}");
         assert_eq!(read_key_file(&file, 100).await.unwrap(), b"{\"keys\":[]}");
         assert!(matches!(
             read_key_file(&file, 3).await,
             Err(ReadError::TooLarge)
         ));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
