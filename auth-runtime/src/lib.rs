@@ -326,5 +326,5 @@ pub struct ReadmeDoctests;
 /// Not public API.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
-#[path = "fuzzing.rs"]
+#[path = "fuzzing/mod.rs"]
 pub mod __fuzz;

@@ -340,5 +340,4 @@ fn min_secret_bytes(alg: Algorithm) -> usize {
 }
 
 #[cfg(test)]
-#[path = "builder_tests.rs"]
 mod tests;

@@ -352,5 +352,4 @@ impl AuthConfig {
 }
 
 #[cfg(test)]
-#[path = "dpop_tests.rs"]
 mod tests;

@@ -298,5 +298,4 @@ fn auth0_domain<'a>(value: &'a str, setting: &'static str) -> Result<&'a str, Co
 }
 
 #[cfg(test)]
-#[path = "sources_tests.rs"]
 mod tests;

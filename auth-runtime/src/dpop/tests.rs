@@ -1,7 +1,7 @@
 //! The core's own tests: RFC 9449's examples, made by another
 //! implementation, every default algorithm, the store timeout, what errors
 //! say, and bad input. The per-check tests use the `testing` helpers and
-//! live in `testing/dpop_tests/`.
+//! live in `testing/dpop/tests/`.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -187,7 +187,7 @@ fn errors_have_the_contract_codes_and_plain_sentences() {
         .to_string()
         .starts_with("replay_store_unavailable: The DPoP replay store cannot be reached"));
     // Every InvalidProof sentence is checked the same way by the per-check
-    // tests (testing/dpop_tests).
+    // tests (testing/dpop/tests).
     for error in [DpopError::UseNonce, DpopError::ReplayStoreUnavailable] {
         let text = error.description();
         assert!(!text.contains(['"', '\\']) && text.len() < 120, "{text}");

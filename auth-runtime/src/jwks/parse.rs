@@ -264,5 +264,4 @@ pub(super) fn usable_key(
 }
 
 #[cfg(test)]
-#[path = "parse_tests.rs"]
 mod tests;

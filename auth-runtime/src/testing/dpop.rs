@@ -298,5 +298,4 @@ fn to_json(value: impl Serialize) -> Value {
 }
 
 #[cfg(test)]
-#[path = "dpop_tests/mod.rs"]
 mod tests;
