@@ -39,7 +39,7 @@ use auth_runtime::requirement::RouteRequirement;
 use auth_runtime::scope::ScopeExpr;
 use auth_runtime::testing::{key_set, SigningKey, TokenBuilder};
 use auth_runtime::validator::IssuerRouter;
-use auth_runtime::{Auth, AuthConfig, Claims, ScopedClaims};
+use auth_runtime::{Auth, AuthConfig, Authorized, Claims};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use rocket::fairing::AdHoc;

@@ -2,7 +2,7 @@
 
 use auth_runtime::requirement::RouteRequirement;
 use auth_runtime::scope::ScopeExpr;
-use auth_runtime::{Auth, AuthError, Claims, ClaimsAs, OptionalClaims, ScopedClaims};
+use auth_runtime::{Auth, AuthError, Authorized, Claims, ClaimsAs, OptionalClaims};
 use auth_tests::*;
 use rocket::http::{ContentType, Status};
 use rocket::local::asynchronous::Client;
@@ -81,7 +81,7 @@ impl RouteRequirement for Admin {
 }
 
 #[rocket::get("/scoped")]
-fn with_scoped_claims(_user: ScopedClaims<Admin>) {}
+fn with_scoped_claims(_user: Authorized<Admin>) {}
 
 /// Each guard's own sentinel stops the launch: an application with a
 /// single route, whichever guard it uses, cannot forget the fairing.
@@ -91,7 +91,7 @@ async fn each_guard_alone_stops_a_launch_without_the_fairing() {
         ("Claims", rocket::routes![with_claims]),
         ("OptionalClaims", rocket::routes![with_optional_claims]),
         ("ClaimsAs", rocket::routes![with_typed_claims]),
-        ("ScopedClaims", rocket::routes![with_scoped_claims]),
+        ("Authorized", rocket::routes![with_scoped_claims]),
     ];
     for (guard, routes) in apps {
         let rocket = rocket::custom(rocket_config()).mount("/", routes);

@@ -40,7 +40,7 @@ pub(crate) fn requires_scope(args: TokenStream, item: TokenStream) -> TokenStrea
 }
 
 /// A hidden type implementing the route's requirement, and the handler
-/// guarded by `ScopedClaims<that type>`.
+/// guarded by `Authorized<that type>`.
 fn with_requirement(function: ItemFn, args: &Args) -> TokenStream {
     let requirement = format_ident!("__auth_requirement_{}", function.sig.ident);
     let vis = &function.vis;

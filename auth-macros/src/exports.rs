@@ -18,7 +18,7 @@ private_paths! {
     /// The guard injected by `#[requires_auth]`.
     claims_guard => Claims,
     /// The guard injected by `#[requires_scope]`, generic over the requirement.
-    scopes_guard => ScopedClaims,
+    scopes_guard => Authorized,
     /// The trait the hidden requirement type implements.
     route_requirement => RouteRequirement,
     /// The step-up requirement's type.

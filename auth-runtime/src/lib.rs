@@ -27,7 +27,7 @@
 //! * [`Auth`] is the fairing to attach; it manages one
 //!   [`Validator`](validator::Validator) per issuer.
 //! * [`Claims`] is the request guard giving the verified claims;
-//!   [`ScopedClaims`] also demands scopes (403 without them).
+//!   [`Authorized`] also demands scopes (403 without them).
 //! * Authentication runs once per request, however many guards ask, and a
 //!   failing request never reaches later guards, so a request body is not
 //!   read for an unauthenticated caller.
@@ -109,7 +109,7 @@ pub mod validator;
 pub use crate::claims::Claims;
 pub use crate::config::AuthConfig;
 pub use crate::error::AuthError;
-pub use crate::rocket::{Auth, ClaimsAs, OptionalClaims, ScopedClaims};
+pub use crate::rocket::{Auth, Authorized, ClaimsAs, OptionalClaims};
 
 /// Requires a valid bearer token for a Rocket route.
 ///
@@ -175,12 +175,12 @@ pub use crate::rocket::{Auth, ClaimsAs, OptionalClaims, ScopedClaims};
 /// }
 /// ```
 ///
-/// It is the same as taking a [`ScopedClaims`] guard whose requirement says so:
+/// It is the same as taking a [`Authorized`] guard whose requirement says so:
 ///
 /// ```
 /// # #[macro_use] extern crate rocket;
 /// use auth_runtime::requirement::{RouteRequirement, StepUp};
-/// use auth_runtime::ScopedClaims;
+/// use auth_runtime::Authorized;
 ///
 /// struct RecentMfa;
 /// impl RouteRequirement for RecentMfa {
@@ -191,7 +191,7 @@ pub use crate::rocket::{Auth, ClaimsAs, OptionalClaims, ScopedClaims};
 /// }
 ///
 /// #[get("/api/private-step-up")]
-/// fn private_step_up(_auth: ScopedClaims<RecentMfa>) -> &'static str {
+/// fn private_step_up(_auth: Authorized<RecentMfa>) -> &'static str {
 ///     "a recent multi-factor login"
 /// }
 /// ```
@@ -244,13 +244,13 @@ pub use auth_macros::requires_auth;
 /// }
 /// ```
 ///
-/// It is the same as taking a [`ScopedClaims`] guard first:
+/// It is the same as taking a [`Authorized`] guard first:
 ///
 /// ```
 /// # #[macro_use] extern crate rocket;
 /// use auth_runtime::requirement::RouteRequirement;
 /// use auth_runtime::scope::ScopeExpr;
-/// use auth_runtime::ScopedClaims;
+/// use auth_runtime::Authorized;
 ///
 /// struct ReadMessages;
 /// impl RouteRequirement for ReadMessages {
@@ -258,7 +258,7 @@ pub use auth_macros::requires_auth;
 /// }
 ///
 /// #[get("/api/private-scoped")]
-/// fn private_scoped(_auth: ScopedClaims<ReadMessages>) -> &'static str {
+/// fn private_scoped(_auth: Authorized<ReadMessages>) -> &'static str {
 ///     "Hello from a private endpoint with read:messages!"
 /// }
 /// ```
@@ -312,7 +312,7 @@ pub mod __private {
     pub use crate::requirement::{
         ClaimCheck, ClaimCheckKind, ClaimValue, RouteRequirement, StepUp,
     };
-    pub use crate::rocket::ScopedClaims;
+    pub use crate::rocket::Authorized;
     pub use crate::scope::ScopeExpr;
 }
 

@@ -14,7 +14,7 @@ use crate::scope::ScopeExpr;
 ///
 /// `#[requires_auth(...)]` and `#[requires_scope(...)]` implement it on a
 /// hidden type; implement it yourself to protect a route without them (see
-/// [`ScopedClaims`](crate::ScopedClaims)). Each constant defaults to
+/// [`Authorized`](crate::Authorized)). Each constant defaults to
 /// "nothing more".
 pub trait RouteRequirement: Send + Sync + 'static {
     /// The scopes the token must grant.

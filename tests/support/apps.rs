@@ -23,7 +23,7 @@ fn private(user: Claims) -> Json<Value> {
 }
 
 #[rocket::get("/scoped")]
-fn scoped(user: ScopedClaims<ReadMessages>) -> Json<Value> {
+fn scoped(user: Authorized<ReadMessages>) -> Json<Value> {
     Json(json!({ "message": "scoped", "sub": user.claims().sub() }))
 }
 
@@ -33,7 +33,7 @@ pub struct NewMessage {
 }
 
 #[rocket::post("/messages", data = "<message>")]
-fn create(user: ScopedClaims<WriteMessages>, message: Json<NewMessage>) -> (Status, Json<Value>) {
+fn create(user: Authorized<WriteMessages>, message: Json<NewMessage>) -> (Status, Json<Value>) {
     (
         Status::Created,
         Json(json!({ "text": message.text, "sub": user.claims().sub() })),
@@ -42,7 +42,7 @@ fn create(user: ScopedClaims<WriteMessages>, message: Json<NewMessage>) -> (Stat
 
 /// Several guards asking for the claims: authentication must run once.
 #[rocket::get("/many-guards")]
-fn many_guards(a: Claims, b: Claims, c: ScopedClaims<ReadMessages>) -> String {
+fn many_guards(a: Claims, b: Claims, c: Authorized<ReadMessages>) -> String {
     format!("{:?} {:?} {:?}", a.sub(), b.sub(), c.claims().sub())
 }
 
@@ -104,7 +104,7 @@ pub fn rocket_config() -> rocket::Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppKind {
     /// The library's test app: `/public`, `/private` (`Claims`), `/scoped`
-    /// (`ScopedClaims`), `POST /messages`, and `/many-guards`, `/either`
+    /// (`Authorized`), `POST /messages`, and `/many-guards`, `/either`
     /// (`#[requires_scope]` with an expression), `/greeting`
     /// (`OptionalClaims`), `/typed` (`ClaimsAs`); an HTML catcher for 401.
     Library,

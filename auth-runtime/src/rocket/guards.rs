@@ -1,5 +1,5 @@
 //! The request guards: [`Claims`], [`OptionalClaims`], [`ClaimsAs`] and
-//! [`ScopedClaims`], each with the sentinel that stops a launch without the
+//! [`Authorized`], each with the sentinel that stops a launch without the
 //! fairing.
 
 use std::marker::PhantomData;
@@ -184,7 +184,7 @@ impl<T> Sentinel for ClaimsAs<T> {
 /// # #[macro_use] extern crate rocket;
 /// use auth_runtime::requirement::RouteRequirement;
 /// use auth_runtime::scope::ScopeExpr;
-/// use auth_runtime::ScopedClaims;
+/// use auth_runtime::Authorized;
 ///
 /// struct ReadMessages;
 /// impl RouteRequirement for ReadMessages {
@@ -192,16 +192,16 @@ impl<T> Sentinel for ClaimsAs<T> {
 /// }
 ///
 /// #[get("/api/private-scoped")]
-/// fn private_scoped(user: ScopedClaims<ReadMessages>) -> String {
+/// fn private_scoped(user: Authorized<ReadMessages>) -> String {
 ///     format!("hello {}", user.claims().sub().unwrap_or("?"))
 /// }
 /// ```
-pub struct ScopedClaims<R: RouteRequirement> {
+pub struct Authorized<R: RouteRequirement> {
     claims: Claims,
     requirement: PhantomData<fn() -> R>,
 }
 
-impl<R: RouteRequirement> ScopedClaims<R> {
+impl<R: RouteRequirement> Authorized<R> {
     /// The verified claims.
     pub fn claims(&self) -> &Claims {
         &self.claims
@@ -213,9 +213,9 @@ impl<R: RouteRequirement> ScopedClaims<R> {
     }
 }
 
-impl<R: RouteRequirement> std::fmt::Debug for ScopedClaims<R> {
+impl<R: RouteRequirement> std::fmt::Debug for Authorized<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScopedClaims")
+        f.debug_struct("Authorized")
             .field("scopes", &R::SCOPES)
             .field("step_up", &R::STEP_UP)
             .field("claims", &self.claims)
@@ -224,7 +224,7 @@ impl<R: RouteRequirement> std::fmt::Debug for ScopedClaims<R> {
 }
 
 #[rocket::async_trait]
-impl<'r, R: RouteRequirement> FromRequest<'r> for ScopedClaims<R> {
+impl<'r, R: RouteRequirement> FromRequest<'r> for Authorized<R> {
     type Error = AuthError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
@@ -248,7 +248,7 @@ impl<'r, R: RouteRequirement> FromRequest<'r> for ScopedClaims<R> {
             }
         };
         match requirement::check::<R>(claims, now, leeway) {
-            Ok(()) => Outcome::Success(ScopedClaims {
+            Ok(()) => Outcome::Success(Authorized {
                 claims: claims.clone(),
                 requirement: PhantomData,
             }),
@@ -260,7 +260,7 @@ impl<'r, R: RouteRequirement> FromRequest<'r> for ScopedClaims<R> {
     }
 }
 
-impl<R: RouteRequirement> Sentinel for ScopedClaims<R> {
+impl<R: RouteRequirement> Sentinel for Authorized<R> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
         abort_unless_attached(rocket)
     }

@@ -20,7 +20,7 @@ mod parts;
 mod response;
 
 pub use fairing::Auth;
-pub use guards::{ClaimsAs, OptionalClaims, ScopedClaims};
+pub use guards::{Authorized, ClaimsAs, OptionalClaims};
 pub use health::health_routes;
 pub use response::{Auth0Json, ErrorBody, ErrorRenderer, OAuthJson, ProblemJson};
 

@@ -25,13 +25,13 @@ fn the_guards_debug_shows_what_they_hold() {
     };
     assert_eq!(typed.sub, "user-1", "ClaimsAs derefs to the payload");
     assert_eq!(format!("{typed:?}"), r#"ClaimsAs(Mine { sub: "user-1" })"#);
-    let scoped = ScopedClaims::<Admin> {
+    let scoped = Authorized::<Admin> {
         claims,
         requirement: PhantomData,
     };
     let shown = format!("{scoped:?}");
     assert!(
-        shown.starts_with(r#"ScopedClaims { scopes: Scope("admin"), step_up: "#),
+        shown.starts_with(r#"Authorized { scopes: Scope("admin"), step_up: "#),
         "{shown}"
     );
     assert!(shown.contains(r#""sub": String("user-1")"#), "{shown}");
