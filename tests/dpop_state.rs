@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use auth_runtime::config::AuthConfigBuilder;
-use auth_runtime::dpop::{MemoryReplayStore, Nonces, ReplayStore, PER_PROCESS_NONCE_WARNING};
+use auth_runtime::dpop::{MemoryReplayStore, ReplayStore};
+use auth_runtime::testing::dpop_nonce;
 use auth_runtime::testing::{DpopKey, ManualClock};
 use auth_tests::dpop::{
     assert_bad_proof, assert_body, assert_dpop_error, assert_private, proof, Call, FailingStore,
@@ -93,16 +94,18 @@ async fn a_forged_altered_or_expired_nonce_is_use_dpop_nonce_again() {
     let app = app(&ks, with_nonces).await;
     let client = Client::new(&ks);
     let now = jsonwebtoken::get_current_timestamp();
-    let sealed = Nonces::from_secret(SECRET, Duration::from_secs(300)).unwrap();
-    let good = sealed.issue(now);
+    let window = Duration::from_secs(300);
+    let good = dpop_nonce(SECRET, window, now).unwrap();
     let mut altered = good.clone().into_bytes();
     altered[20] = if altered[20] == b'A' { b'B' } else { b'A' };
-    let other_secret = Nonces::from_secret(&[9u8; 32], Duration::from_secs(300)).unwrap();
     let cases = [
         ("forged", "A".repeat(good.len())),
         ("altered", String::from_utf8(altered).unwrap()),
-        ("expired", sealed.issue(now - 1000)),
-        ("another secret's", other_secret.issue(now)),
+        ("expired", dpop_nonce(SECRET, window, now - 1000).unwrap()),
+        (
+            "another secret's",
+            dpop_nonce(&[9u8; 32], window, now).unwrap(),
+        ),
         ("garbage", "not a nonce \"\\".to_owned()),
         ("huge", "x".repeat(4000)),
     ];
@@ -155,7 +158,10 @@ async fn instances_sharing_the_nonce_secret_accept_each_others_nonces() {
 async fn without_a_secret_nonces_are_per_process_and_a_warning_says_so() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let app = app(&ks, |config| config.dpop_nonce(true)).await;
-    let warnings = log_lines(PER_PROCESS_NONCE_WARNING);
+    // The line the telemetry docs promise, word for word.
+    let warnings = log_lines(
+        "several instances behind one load balancer must share one secret (AUTH_DPOP_NONCE_SECRET)",
+    );
     assert!(
         warnings.iter().any(|line| line.starts_with("WARN ")),
         "{warnings:?}"

@@ -36,7 +36,7 @@ use std::time::Duration;
 
 use auth_runtime::config::{Algorithm, AuthConfigBuilder};
 use auth_runtime::requirement::RouteRequirement;
-use auth_runtime::scope::ScopeExpr;
+use auth_runtime::requirement::ScopeExpr;
 use auth_runtime::testing::{key_set, SigningKey, TokenBuilder};
 use auth_runtime::validator::IssuerRouter;
 use auth_runtime::{Auth, AuthConfig, Authorized, Claims};

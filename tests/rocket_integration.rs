@@ -1,7 +1,7 @@
 //! How the guard and the fairing sit in a Rocket application.
 
 use auth_runtime::requirement::RouteRequirement;
-use auth_runtime::scope::ScopeExpr;
+use auth_runtime::requirement::ScopeExpr;
 use auth_runtime::{Auth, AuthError, Authorized, Claims, ClaimsAs, OptionalClaims};
 use auth_tests::*;
 use rocket::http::{ContentType, Status};

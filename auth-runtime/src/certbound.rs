@@ -21,15 +21,15 @@ use serde_json::Value;
 
 /// The longest `Client-Cert` header value read, in bytes. A certificate
 /// chain's leaf is a few KiB; anything larger is refused unread.
-pub const MAX_CLIENT_CERT_HEADER_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_CLIENT_CERT_HEADER_BYTES: usize = 16 * 1024;
 
 /// The `cnf` member that binds a token to a certificate (RFC 8705 section 3.1).
-pub const CNF_X5T_S256: &str = "x5t#S256";
+pub(crate) const CNF_X5T_S256: &str = "x5t#S256";
 
 /// Why a certificate-bound token is refused; each is a 401 `invalid_token`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum CertBindingError {
+pub(crate) enum CertBindingError {
     /// The request presented no client certificate.
     Missing,
     /// The certificate header is there but does not parse (not one RFC 8941
@@ -46,7 +46,7 @@ pub enum CertBindingError {
 
 impl CertBindingError {
     /// The sentence for the error body and the challenge.
-    pub fn description(&self) -> &'static str {
+    pub(crate) fn description(&self) -> &'static str {
         match self {
             CertBindingError::Missing => {
                 "the token is bound to a client certificate, and none was presented"
@@ -87,7 +87,7 @@ pub enum TlsClientCertificate<'a> {
 
 /// The RFC 8705 thumbprint of a DER certificate: base64url (no padding) of
 /// its SHA-256.
-pub fn thumbprint(der: &[u8]) -> String {
+pub(crate) fn thumbprint(der: &[u8]) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der);
     URL_SAFE_NO_PAD.encode(digest.as_ref())
 }
@@ -99,7 +99,7 @@ pub fn thumbprint(der: &[u8]) -> String {
 /// RFC 8941 byte sequence (`:` base64 with padding `:`, surrounding spaces
 /// allowed) with no parameters, whose content is a DER `SEQUENCE`. `Ok(None)`
 /// when the header is absent.
-pub fn parse_client_cert<'a>(
+pub(crate) fn parse_client_cert<'a>(
     values: impl IntoIterator<Item = &'a str>,
 ) -> Result<Option<Vec<u8>>, CertBindingError> {
     let mut values = values.into_iter();
@@ -132,7 +132,7 @@ pub fn parse_client_cert<'a>(
 
 /// The thumbprint a token is bound to: `Ok(None)` for a token without
 /// `cnf["x5t#S256"]`.
-pub fn bound_thumbprint(cnf: Option<&Value>) -> Result<Option<&str>, CertBindingError> {
+pub(crate) fn bound_thumbprint(cnf: Option<&Value>) -> Result<Option<&str>, CertBindingError> {
     match cnf.and_then(|cnf| cnf.get(CNF_X5T_S256)) {
         None => Ok(None),
         Some(Value::String(x5t)) => Ok(Some(x5t)),
@@ -142,7 +142,10 @@ pub fn bound_thumbprint(cnf: Option<&Value>) -> Result<Option<&str>, CertBinding
 
 /// Checks that the presented certificate (DER) has the thumbprint
 /// `x5t_s256`, in constant time.
-pub fn check_certificate(x5t_s256: &str, presented: Option<&[u8]>) -> Result<(), CertBindingError> {
+pub(crate) fn check_certificate(
+    x5t_s256: &str,
+    presented: Option<&[u8]>,
+) -> Result<(), CertBindingError> {
     let der = presented.ok_or(CertBindingError::Missing)?;
     let actual = thumbprint(der);
     aws_lc_rs::constant_time::verify_slices_are_equal(actual.as_bytes(), x5t_s256.as_bytes())
@@ -153,7 +156,8 @@ pub fn check_certificate(x5t_s256: &str, presented: Option<&[u8]>) -> Result<(),
 /// header values, on a connection without a TLS client certificate: a
 /// token without `x5t#S256` passes whatever the header holds (and the
 /// header is not even parsed).
-pub fn check_binding<'a>(
+#[cfg(test)]
+pub(crate) fn check_binding<'a>(
     cnf: Option<&Value>,
     header_values: impl IntoIterator<Item = &'a str>,
 ) -> Result<(), CertBindingError> {
@@ -166,7 +170,7 @@ pub fn check_binding<'a>(
 /// connection's certificate `tls`). Should both be given, `tls` is checked
 /// and the header values are ignored, unparsed. A token without
 /// `x5t#S256` passes whatever either holds.
-pub fn check_binding_with<'a>(
+pub(crate) fn check_binding_with<'a>(
     cnf: Option<&Value>,
     tls: TlsClientCertificate<'_>,
     header_values: impl IntoIterator<Item = &'a str>,

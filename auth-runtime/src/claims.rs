@@ -39,7 +39,7 @@ pub enum ScopeSource {
 
 impl ScopeSource {
     /// All three, the default.
-    pub const ALL: [ScopeSource; 3] = [
+    pub(crate) const ALL: [ScopeSource; 3] = [
         ScopeSource::Scope,
         ScopeSource::Scp,
         ScopeSource::Permissions,

@@ -15,9 +15,6 @@
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-#[cfg(any(test, feature = "testing"))]
-pub use manual::ManualClock;
-
 /// Where the core reads the time: monotonic time ([`now`](Self::now)) for
 /// caches and windows, wall-clock seconds ([`unix`](Self::unix)) for the
 /// claims of tokens.
@@ -106,8 +103,11 @@ impl std::fmt::Debug for Clock {
     }
 }
 
+#[cfg(test)]
+pub(crate) use manual::ManualClock;
+
 #[cfg(any(test, feature = "testing"))]
-mod manual {
+pub(crate) mod manual {
     use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
     use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

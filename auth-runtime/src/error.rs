@@ -189,7 +189,7 @@ impl AuthError {
     /// The RFC 6750 `error` attribute of the `WWW-Authenticate` challenge:
     /// `None` for a request that presented no token, and for a 503 (which
     /// carries no challenge).
-    pub fn challenge_error(&self) -> Option<&'static str> {
+    pub(crate) fn challenge_error(&self) -> Option<&'static str> {
         match self {
             AuthError::MissingHeader
             | AuthError::JwksUnavailable
@@ -213,7 +213,7 @@ impl AuthError {
     /// For a step-up failure: the route's `acr` values, space-separated
     /// (empty when any will do), and its maximum age, as the challenge's
     /// `acr_values` and `max_age` name them.
-    pub fn step_up(&self) -> Option<(String, Option<u64>)> {
+    pub(crate) fn step_up(&self) -> Option<(String, Option<u64>)> {
         match self {
             AuthError::InsufficientUserAuthentication {
                 acr_values,
@@ -226,14 +226,14 @@ impl AuthError {
 
     /// Whether the answer carries a `WWW-Authenticate` challenge at all (every
     /// 401 and 403 does; a 503 does not).
-    pub fn has_challenge(&self) -> bool {
+    pub(crate) fn has_challenge(&self) -> bool {
         self.status() != 503
     }
 
     /// Whether the failure is the DPoP proof's (`invalid_dpop_proof`,
     /// `use_dpop_nonce`): its challenge is a `DPoP` one (RFC 9449 section
     /// 7.1), whatever else the answer carries.
-    pub fn is_dpop_proof_error(&self) -> bool {
+    pub(crate) fn is_dpop_proof_error(&self) -> bool {
         matches!(
             self,
             AuthError::InvalidDpopProof(_) | AuthError::UseDpopNonce
@@ -241,7 +241,7 @@ impl AuthError {
     }
 
     /// The scopes a 403 names in its challenge's `scope` attribute.
-    pub fn required_scopes(&self) -> Option<&str> {
+    pub(crate) fn required_scopes(&self) -> Option<&str> {
         match self {
             AuthError::InsufficientScope(scopes) => Some(scopes),
             _ => None,

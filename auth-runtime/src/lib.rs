@@ -47,29 +47,39 @@
 //! | `testing` | the `testing` module: a loopback development issuer, signing keys, a token builder, DPoP keys and proofs, an introspection endpoint and client certificates, for tests |
 //! | `metrics` | the counters and histogram named in [`telemetry`], through the `metrics` facade (the application installs the exporter) |
 //! | `redis` | a DPoP replay store on Redis, shared by several instances (`AUTH_DPOP_REPLAY_REDIS`) |
-//! | `mtls` | RFC 8705 certificate-bound tokens on Rocket's own mutual TLS (`tls.mutual`; enables `rocket/mtls`): the client certificate Rocket's TLS listener verified, where no `Client-Cert` header is configured (see [`certbound`]) |
+//! | `mtls` | RFC 8705 certificate-bound tokens on Rocket's own mutual TLS (`tls.mutual`; enables `rocket/mtls`): the client certificate Rocket's TLS listener verified, where no `Client-Cert` header is configured |
 //! | `fuzzing` | entry points for the `fuzz/` targets; not public API |
 //!
 //! # Architecture
 //!
-//! A framework-free core, and one Rocket layer that calls into it:
+//! A framework-free core, and one Rocket layer that calls into it. Every
+//! concern, in the order a request meets it, and its file (under `src/`):
 //!
 //! | what | where |
 //! |---|---|
+//! | settings: declared once, their defaults, bounds and sources (environment, `[auth]`) | `config/` |
 //! | the `Authorization` header is read | `extract.rs` |
 //! | a token's header is parsed, before any key is chosen | `validator/jws.rs` |
-//! | a token is verified (key, signature, claims) | `validator/mod.rs` |
-//! | a request is authenticated: scheme, token, then the sender constraint (DPoP) | `validator/request.rs`, `validator/sender.rs` |
-//! | DPoP proofs, replay stores, server nonces (RFC 9449) | `dpop/` |
-//! | a token bound to a client certificate (RFC 8705): the connection's own (feature `mtls`), else the configured header's | `certbound.rs` (gathered in `rocket/parts.rs`) |
-//! | this API's public URL and its RFC 9728 metadata | `metadata.rs` |
+//! | a token is verified (key, signature, claims) | `validator/mod.rs`, the claims in `validator/claims_check.rs` |
 //! | verified tokens are remembered | `validator/token_cache.rs` |
-//! | keys are fetched, cached and refreshed | `jwks/mod.rs` (HTTP in `jwks/fetch.rs`, key sets in `jwks/parse.rs`) |
-//! | a scope requirement is checked | `scope.rs` (scopes are read in `claims.rs`) |
-//! | settings, their defaults and their sources | `config/` |
+//! | several issuers: the token's `iss` picks its validator; readiness | `validator/router.rs` |
+//! | a request is authenticated: scheme, token, then the sender constraint | `validator/request.rs`, `validator/sender.rs` |
+//! | keys are fetched, cached and refreshed | `jwks/mod.rs` (its decisions in `jwks/policy.rs`, its status in `jwks/status.rs`, HTTP in `jwks/fetch.rs` and `jwks/fetch/`, key sets in `jwks/parse.rs`) |
+//! | opaque tokens (RFC 7662 introspection) | `introspection/` |
+//! | DPoP proofs, replay stores, server nonces (RFC 9449) | `dpop/` |
+//! | a token bound to a client certificate (RFC 8705) | `certbound.rs` (the certificate gathered in `rocket/parts.rs`) |
+//! | the route's decision: step-up, then claim checks, then scopes | `requirement.rs` (the scope algebra in `scope.rs`; scopes are read from the claims in `claims.rs`) |
+//! | this API's public URL and its RFC 9728 metadata | `metadata.rs` (its route in `rocket/metadata.rs`) |
 //! | errors, as values | `error.rs` |
-//! | the fairing, the guards, responses | `rocket/` |
+//! | the time every rule reads | `clock.rs` |
+//! | the one crypto backend | `crypto.rs` |
+//! | metrics and log lines | `telemetry.rs` (the table in `telemetry.md`) |
+//! | the fairing, the guards, challenges, responses, health routes | `rocket/` |
+//! | test helpers (feature `testing`) | `testing/` |
 //! | what the macros emit | `auth-macros/src/expand.rs` (its paths in `exports.rs`) |
+//!
+//! Unit tests live beside their subject, as `mod tests;` in a file of
+//! their own at Rust's default path (`claims.rs` → `claims/tests.rs`).
 //!
 //! [Rocket]: https://rocket.rs
 #![warn(missing_docs, unreachable_pub, rust_2018_idioms)]
@@ -89,7 +99,7 @@
     )
 )]
 
-pub mod certbound;
+mod certbound;
 mod claims;
 pub mod clock;
 pub mod config;
@@ -97,12 +107,12 @@ mod crypto;
 pub mod dpop;
 mod error;
 mod extract;
-pub mod introspection;
+mod introspection;
 mod jwks;
-pub mod metadata;
+mod metadata;
 pub mod requirement;
 pub mod rocket;
-pub mod scope;
+mod scope;
 pub mod telemetry;
 pub mod validator;
 
@@ -249,7 +259,7 @@ pub use auth_macros::requires_auth;
 /// ```
 /// # #[macro_use] extern crate rocket;
 /// use auth_runtime::requirement::RouteRequirement;
-/// use auth_runtime::scope::ScopeExpr;
+/// use auth_runtime::requirement::ScopeExpr;
 /// use auth_runtime::Authorized;
 ///
 /// struct ReadMessages;

@@ -9,36 +9,15 @@ use crate::config::{AuthConfig, DpopMode};
 
 /// Where RFC 9728 section 3 puts the metadata document (followed by the
 /// resource's path prefix, if it has one).
-pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
+pub(crate) const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
 
 /// This API as clients see it: its public base URL (if configured), and
 /// what its metadata document says.
 ///
 /// With several issuers, the settings of the first configuration apply,
 /// and every issuer is listed in `authorization_servers`.
-///
-/// ```
-/// use auth_runtime::metadata::ProtectedResource;
-/// use auth_runtime::AuthConfig;
-///
-/// let config = AuthConfig::builder("https://example.eu.auth0.com/", "https://quickstarts/api")
-///     .public_url("https://api.example.com/orders")
-///     .resource_metadata(true)
-///     .build()?;
-/// let resource = ProtectedResource::new(&[config]);
-/// assert_eq!(
-///     resource.request_url("http", Some("10.0.0.7:8000"), "/v1/list").as_deref(),
-///     Some("https://api.example.com/orders/v1/list"),
-/// );
-/// assert_eq!(resource.metadata_path(), "/.well-known/oauth-protected-resource/orders");
-/// assert_eq!(
-///     resource.metadata_url("http", None).as_deref(),
-///     Some("https://api.example.com/.well-known/oauth-protected-resource/orders"),
-/// );
-/// # Ok::<(), auth_runtime::config::ConfigError>(())
-/// ```
 #[derive(Debug, Clone)]
-pub struct ProtectedResource {
+pub(crate) struct ProtectedResource {
     /// Normalised, without a trailing `/`.
     public_url: Option<String>,
     metadata: bool,
@@ -55,7 +34,7 @@ pub struct ProtectedResource {
 impl ProtectedResource {
     /// The resource the first of `configs` describes, with the issuers of
     /// them all.
-    pub fn new(configs: &[AuthConfig]) -> ProtectedResource {
+    pub(crate) fn new(configs: &[AuthConfig]) -> ProtectedResource {
         let first = configs.first();
         let mode = first.map_or(crate::config::DEFAULT_DPOP_MODE, AuthConfig::dpop_mode);
         ProtectedResource {
@@ -79,12 +58,13 @@ impl ProtectedResource {
     }
 
     /// Whether the metadata document is served (and named in challenges).
-    pub fn metadata_enabled(&self) -> bool {
+    pub(crate) fn metadata_enabled(&self) -> bool {
         self.metadata
     }
 
     /// The configured public base URL, normalised, without a trailing `/`.
-    pub fn public_url(&self) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn public_url(&self) -> Option<&str> {
         self.public_url.as_deref()
     }
 
@@ -92,7 +72,12 @@ impl ProtectedResource {
     /// query): the public base URL followed by `path` when one is
     /// configured, else `scheme://host` followed by `path`. `None` when
     /// `host` (the request's `Host`) is missing or cannot form a URL.
-    pub fn request_url(&self, scheme: &str, host: Option<&str>, path: &str) -> Option<String> {
+    pub(crate) fn request_url(
+        &self,
+        scheme: &str,
+        host: Option<&str>,
+        path: &str,
+    ) -> Option<String> {
         let base = match &self.public_url {
             Some(url) => url.clone(),
             None => origin(scheme, host?)?,
@@ -104,7 +89,7 @@ impl ProtectedResource {
     /// This API's resource identifier: the public base URL, else the
     /// origin (`scheme://host`) of the request. It is not the token
     /// audience.
-    pub fn resource(&self, scheme: &str, host: Option<&str>) -> Option<String> {
+    pub(crate) fn resource(&self, scheme: &str, host: Option<&str>) -> Option<String> {
         match &self.public_url {
             Some(url) => Some(url.clone()),
             None => origin(scheme, host?),
@@ -114,7 +99,7 @@ impl ProtectedResource {
     /// The path the metadata document is served at: [`METADATA_PATH`],
     /// followed by the public base URL's path prefix if it has one (RFC 9728
     /// section 3.1).
-    pub fn metadata_path(&self) -> String {
+    pub(crate) fn metadata_path(&self) -> String {
         let prefix = self
             .public_url
             .as_deref()
@@ -127,7 +112,7 @@ impl ProtectedResource {
     /// The absolute URL of the metadata document, for the challenges'
     /// `resource_metadata`: the public base URL's origin, else the
     /// request's, followed by [`metadata_path`](Self::metadata_path).
-    pub fn metadata_url(&self, scheme: &str, host: Option<&str>) -> Option<String> {
+    pub(crate) fn metadata_url(&self, scheme: &str, host: Option<&str>) -> Option<String> {
         let origin = match &self.public_url {
             Some(url) => Url::parse(url).ok()?.origin().ascii_serialization(),
             None => origin(scheme, host?)?,
@@ -136,7 +121,8 @@ impl ProtectedResource {
     }
 
     /// The metadata document (RFC 9728 section 2) of `resource`.
-    pub fn document(&self, resource: &str) -> Value {
+    #[cfg(test)]
+    pub(crate) fn document(&self, resource: &str) -> Value {
         self.document_with(resource, false)
     }
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::claims::Claims;
 use crate::error::AuthError;
-use crate::scope::ScopeExpr;
+pub use crate::scope::ScopeExpr;
 
 /// Everything a route demands of a valid token, checked in this order: the
 /// step-up requirement (401 `insufficient_user_authentication`), the claim
@@ -44,7 +44,7 @@ impl StepUp {
     };
 
     /// Whether this demands anything at all.
-    pub fn is_none(&self) -> bool {
+    pub(crate) fn is_none(&self) -> bool {
         self.acr_values.is_empty() && self.max_age.is_none()
     }
 
@@ -53,7 +53,7 @@ impl StepUp {
     /// authenticate again, or `invalid_claims` for an `acr` that is not a
     /// string or an `auth_time` that is not a non-negative number or lies in
     /// the future.
-    pub fn check(&self, claims: &Claims, now: u64, leeway: u64) -> Result<(), AuthError> {
+    pub(crate) fn check(&self, claims: &Claims, now: u64, leeway: u64) -> Result<(), AuthError> {
         if self.is_none() {
             return Ok(());
         }
@@ -165,7 +165,7 @@ impl ClaimValue {
 
 impl ClaimCheck {
     /// Whether `claims` satisfy this check.
-    pub fn is_satisfied_by(&self, claims: &Claims) -> bool {
+    pub(crate) fn is_satisfied_by(&self, claims: &Claims) -> bool {
         let Some(claim) = claims.get(self.name) else {
             return false;
         };

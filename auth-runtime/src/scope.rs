@@ -22,7 +22,7 @@ pub enum ScopeExpr {
 
 impl ScopeExpr {
     /// Whether `claims` grant what this expression demands.
-    pub fn is_satisfied_by(&self, claims: &Claims) -> bool {
+    pub(crate) fn is_satisfied_by(&self, claims: &Claims) -> bool {
         match self {
             ScopeExpr::Scope(scope) => claims.has_scope(scope),
             ScopeExpr::All(all) => all.iter().all(|expr| expr.is_satisfied_by(claims)),
@@ -33,7 +33,7 @@ impl ScopeExpr {
     /// A smallest set of scopes that would satisfy the expression (the
     /// first of the smallest alternatives of each `Any`): what a 403's
     /// `WWW-Authenticate` names in `scope="..."`.
-    pub fn sufficient_scopes(&self) -> Vec<&'static str> {
+    pub(crate) fn sufficient_scopes(&self) -> Vec<&'static str> {
         match self {
             ScopeExpr::Scope(scope) => vec![scope],
             ScopeExpr::All(all) => {
@@ -56,7 +56,7 @@ impl ScopeExpr {
     /// Every scope the expression names, each once, in order: what a 401 of
     /// the route names in its challenge's `scope`, so that a client asks
     /// for all it may need.
-    pub fn all_scopes(&self) -> Vec<&'static str> {
+    pub(crate) fn all_scopes(&self) -> Vec<&'static str> {
         let mut scopes = Vec::new();
         self.collect(&mut scopes);
         scopes
@@ -77,7 +77,7 @@ impl ScopeExpr {
 
     /// `Ok` when `claims` satisfy the expression, else the 403 naming the
     /// scopes that would have sufficed.
-    pub fn check(&self, claims: &Claims) -> Result<(), AuthError> {
+    pub(crate) fn check(&self, claims: &Claims) -> Result<(), AuthError> {
         if self.is_satisfied_by(claims) {
             Ok(())
         } else {

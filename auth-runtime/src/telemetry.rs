@@ -2,25 +2,26 @@
 
 /// `auth_requests_total{code}`: every authenticated request's outcome, a
 /// JSON code of the contract or `ok`.
-pub const REQUESTS: &str = "auth_requests_total";
+pub(crate) const REQUESTS: &str = "auth_requests_total";
 /// `auth_jwks_fetches_total{result}`: key-set fetches, `ok` or `error`.
-pub const JWKS_FETCHES: &str = "auth_jwks_fetches_total";
+pub(crate) const JWKS_FETCHES: &str = "auth_jwks_fetches_total";
 /// `auth_jwks_fetch_duration_seconds`: how long each key-set fetch took.
-pub const JWKS_FETCH_DURATION: &str = "auth_jwks_fetch_duration_seconds";
+#[cfg(feature = "metrics")]
+pub(crate) const JWKS_FETCH_DURATION: &str = "auth_jwks_fetch_duration_seconds";
 /// `auth_token_cache_hits_total`: tokens served by the verified-token cache.
-pub const TOKEN_CACHE_HITS: &str = "auth_token_cache_hits_total";
+pub(crate) const TOKEN_CACHE_HITS: &str = "auth_token_cache_hits_total";
 /// `auth_token_cache_misses_total`: tokens that went through a full
 /// verification while the cache was on.
-pub const TOKEN_CACHE_MISSES: &str = "auth_token_cache_misses_total";
+pub(crate) const TOKEN_CACHE_MISSES: &str = "auth_token_cache_misses_total";
 
 /// `auth_introspection_calls_total{result}`: calls of the introspection
 /// endpoint (cached answers are not calls): `active`, `inactive` (refused
 /// tokens: inactive, expired, for another issuer or audience) or `error`
 /// (endpoint unavailable, unusable answer).
-pub const INTROSPECTION_CALLS: &str = "auth_introspection_calls_total";
+pub(crate) const INTROSPECTION_CALLS: &str = "auth_introspection_calls_total";
 /// `auth_dpop_replays_total`: DPoP proofs refused because their `jti` was
 /// seen before.
-pub const DPOP_REPLAYS: &str = "auth_dpop_replays_total";
+pub(crate) const DPOP_REPLAYS: &str = "auth_dpop_replays_total";
 
 /// Adds one to the counter `name`, with one label where `label` gives it.
 #[inline]

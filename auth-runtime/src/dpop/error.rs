@@ -7,7 +7,7 @@ use std::fmt;
 /// as they are into a JSON body and a challenge's `error_description`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum DpopError {
+pub(crate) enum DpopError {
     /// The proof fails one of its checks; the sentence says which
     /// (`invalid_dpop_proof`).
     InvalidProof(&'static str),
@@ -22,7 +22,8 @@ pub enum DpopError {
 
 impl DpopError {
     /// The HTTP status: 401, or 503 for an unavailable replay store.
-    pub fn status(&self) -> u16 {
+    #[cfg(test)]
+    pub(crate) fn status(&self) -> u16 {
         match self {
             DpopError::ReplayStoreUnavailable => 503,
             _ => 401,
@@ -30,7 +31,7 @@ impl DpopError {
     }
 
     /// The `code` of the JSON body.
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             DpopError::InvalidProof(_) => "invalid_dpop_proof",
             DpopError::UseNonce => "use_dpop_nonce",
@@ -40,7 +41,8 @@ impl DpopError {
 
     /// The `error` of the `WWW-Authenticate: DPoP` challenge; `None` for the
     /// 503, which has no challenge.
-    pub fn challenge_error(&self) -> Option<&'static str> {
+    #[cfg(test)]
+    pub(crate) fn challenge_error(&self) -> Option<&'static str> {
         match self {
             DpopError::ReplayStoreUnavailable => None,
             other => Some(other.code()),
@@ -49,7 +51,7 @@ impl DpopError {
 
     /// The `description` of the JSON body, also the challenge's
     /// `error_description`.
-    pub fn description(&self) -> &'static str {
+    pub(crate) fn description(&self) -> &'static str {
         match self {
             DpopError::InvalidProof(why) => why,
             DpopError::UseNonce => {

@@ -1,36 +1,38 @@
-//! DPoP sender-constrained tokens (RFC 9449), framework-free: proof
-//! verification, replay stores and stateless server nonces.
+//! DPoP sender-constrained tokens (RFC 9449): what an application names
+//! to share proofs' replay records between instances.
 //!
 //! A request presenting `Authorization: DPoP <token>` carries a `DPoP:
 //! <proof>` header, a JWS signed by the client's key. After the token itself
-//! verified (and gave its `cnf.jkt`), the caller runs, in this order:
+//! verified (and gave its `cnf.jkt`), the validator checks the proof in
+//! this order: structure, header (`typ`, `alg`, a public `jwk` whose RFC 7638
+//! thumbprint equals `cnf.jkt`), signature, the claims (`jti`, `htm`, `htu`,
+//! `iat`, `ath`), the server nonce when nonces are on (401
+//! `use_dpop_nonce` only for a proof good in every other respect), and last
+//! the replay check: the proof's `jti` is recorded in a [`ReplayStore`]. A
+//! proof seen before is refused, and a store that cannot record it refuses
+//! it too (503 `replay_store_unavailable`), so that only a proof valid in
+//! every other way takes a place in the store.
 //!
-//! 1. [`verify_proof`]: structure, header (`typ`, `alg`, a public `jwk`
-//!    whose RFC 7638 thumbprint equals `cnf.jkt`), signature, then the
-//!    claims (`jti`, `htm`, `htu`, `iat`, `ath`), then the server nonce
-//!    when [`Nonces`] are given: a proof failing any other check gets
-//!    [`DpopError::InvalidProof`], and only a proof good in every other
-//!    respect gets [`DpopError::UseNonce`];
-//! 2. [`check_replay`]: the proof's `jti` is recorded in a [`ReplayStore`];
-//!    a proof seen before is refused, and a store that cannot record it
-//!    refuses it too ([`DpopError::ReplayStoreUnavailable`], a 503).
-//!
-//! The replay store is consulted last, so that only a proof that is valid in
-//! every other way takes a place in it.
+//! The store is in memory by default ([`MemoryReplayStore`], bounded by
+//! `dpop_replay_capacity`); several instances share one through
+//! `AuthConfigBuilder::dpop_replay_redis` (feature `redis`) or a
+//! [`ReplayStore`] of your own given to `AuthConfigBuilder::dpop_replay_store`:
 //!
 //! ```
-//! use auth_runtime::dpop::{check_replay, verify_proof, DpopConfig, Expectation, MemoryReplayStore};
+//! use auth_runtime::dpop::{Freshness, ReplayKey, ReplayStore, StoreFuture, StoreUnavailable};
 //!
-//! # async fn demo(proof: &str, token: &str, cnf_jkt: &str) -> Result<(), auth_runtime::dpop::DpopError> {
-//! let config = DpopConfig::default();
-//! let store = MemoryReplayStore::new(config.replay_capacity());
-//! let now = std::time::SystemTime::now()
-//!     .duration_since(std::time::UNIX_EPOCH)
-//!     .map_or(0, |elapsed| elapsed.as_secs());
-//! let expected = Expectation::new("GET", "https://api.example.com/orders?page=2", token, cnf_jkt);
-//! let proof = verify_proof(proof, &expected, &config, now)?;
-//! check_replay(&store, &proof, &config, now).await?;
-//! # Ok(()) }
+//! /// Records in a store of yours (a database, say); refuses when it cannot.
+//! #[derive(Debug)]
+//! struct MyStore;
+//!
+//! impl ReplayStore for MyStore {
+//!     fn check_and_record<'a>(&'a self, key: &'a ReplayKey, now: u64, expires_at: u64) -> StoreFuture<'a> {
+//!         Box::pin(async move {
+//!             let _ = (key.as_bytes(), now, expires_at); // INSERT ... unless present
+//!             Err::<Freshness, _>(StoreUnavailable)
+//!         })
+//!     }
+//! }
 //! ```
 
 use std::time::Duration;
@@ -52,13 +54,13 @@ mod tests;
 
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use self::redis::{RedisReplayStore, RedisStoreError};
-pub use error::DpopError;
-pub use nonce::{NonceSecretError, Nonces, MIN_NONCE_SECRET_BYTES, PER_PROCESS_NONCE_WARNING};
-pub use proof::{verify_proof, Expectation, VerifiedProof};
+pub(crate) use self::redis::RedisReplayStore;
+pub(crate) use error::DpopError;
+pub(crate) use nonce::{Nonces, MIN_NONCE_SECRET_BYTES, PER_PROCESS_NONCE_WARNING};
+pub(crate) use proof::{verify_proof, Expectation, VerifiedProof};
+pub(crate) use replay::check_replay;
 pub use replay::{
-    check_replay, Freshness, MemoryReplayStore, ReplayKey, ReplayStore, StoreFuture,
-    StoreUnavailable,
+    Freshness, MemoryReplayStore, ReplayKey, ReplayStore, StoreFuture, StoreUnavailable,
 };
 
 // For the test helpers.
@@ -93,13 +95,13 @@ pub const DEFAULT_DPOP_REPLAY_STORE_TIMEOUT: Duration = Duration::from_secs(1);
 pub const DEFAULT_DPOP_NONCE_WINDOW: Duration = Duration::from_secs(300);
 /// A proof longer than this is refused before anything of it is parsed
 /// (an RSA-4096 proof is under 2 KiB).
-pub const MAX_PROOF_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_PROOF_BYTES: usize = 8 * 1024;
 /// The longest `jti` accepted.
-pub const MAX_JTI_BYTES: usize = 512;
+pub(crate) const MAX_JTI_BYTES: usize = 512;
 
 /// The DPoP settings, each defaulting to its `DEFAULT_DPOP_*` constant.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DpopConfig {
+pub(crate) struct DpopConfig {
     /// The proof algorithms accepted ([`DEFAULT_DPOP_ALGORITHMS`]). HMAC
     /// algorithms are refused whatever this says.
     pub(crate) algorithms: Vec<Algorithm>,
@@ -130,18 +132,18 @@ impl Default for DpopConfig {
 
 impl DpopConfig {
     /// The bound of the in-memory replay cache, for [`MemoryReplayStore::new`].
-    pub fn replay_capacity(&self) -> usize {
+    pub(crate) fn replay_capacity(&self) -> usize {
         self.replay_capacity
     }
 
     /// The validity window of server nonces, for [`Nonces`].
-    pub fn nonce_window(&self) -> Duration {
+    pub(crate) fn nonce_window(&self) -> Duration {
         self.nonce_window
     }
 
     /// The value of the challenge's `algs` attribute (RFC 9449 section 7.1):
     /// the accepted algorithms, space-separated.
-    pub fn algs_challenge(&self) -> String {
+    pub(crate) fn algs_challenge(&self) -> String {
         let names: Vec<String> = self
             .algorithms
             .iter()

@@ -11,10 +11,10 @@ use base64::Engine;
 use super::DpopError;
 
 /// The shortest secret accepted, in bytes.
-pub const MIN_NONCE_SECRET_BYTES: usize = 32;
+pub(crate) const MIN_NONCE_SECRET_BYTES: usize = 32;
 
 /// The warning to log when nonces use a per-process secret.
-pub const PER_PROCESS_NONCE_WARNING: &str =
+pub(crate) const PER_PROCESS_NONCE_WARNING: &str =
     "auth: DPoP nonces are sealed with a random secret drawn by this process; \
      several instances behind one load balancer must share one secret (AUTH_DPOP_NONCE_SECRET), \
      or each refuses the nonces of the others";
@@ -32,7 +32,7 @@ const CLOCK_SKEW_SECS: u64 = 30;
 /// Why a nonce secret cannot be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum NonceSecretError {
+pub(crate) enum NonceSecretError {
     /// Fewer than [`MIN_NONCE_SECRET_BYTES`] bytes; holds how many there were.
     TooShort(usize),
     /// The system's random generator failed.
@@ -56,7 +56,7 @@ impl std::fmt::Display for NonceSecretError {
 impl std::error::Error for NonceSecretError {}
 
 /// Issues and checks server nonces.
-pub struct Nonces {
+pub(crate) struct Nonces {
     key: hmac::Key,
     window_secs: u64,
     per_process: bool,
@@ -75,7 +75,7 @@ impl Nonces {
     /// Nonces sealed with `secret` (its bytes as given, at least
     /// [`MIN_NONCE_SECRET_BYTES`]), each valid for `window` (see
     /// [`DEFAULT_DPOP_NONCE_WINDOW`](super::DEFAULT_DPOP_NONCE_WINDOW)).
-    pub fn from_secret(secret: &[u8], window: Duration) -> Result<Nonces, NonceSecretError> {
+    pub(crate) fn from_secret(secret: &[u8], window: Duration) -> Result<Nonces, NonceSecretError> {
         if secret.len() < MIN_NONCE_SECRET_BYTES {
             return Err(NonceSecretError::TooShort(secret.len()));
         }
@@ -88,7 +88,7 @@ impl Nonces {
 
     /// Nonces sealed with a random secret of this process: other instances
     /// refuse them. Log [`PER_PROCESS_NONCE_WARNING`] when using it.
-    pub fn per_process(window: Duration) -> Result<Nonces, NonceSecretError> {
+    pub(crate) fn per_process(window: Duration) -> Result<Nonces, NonceSecretError> {
         let mut secret = [0u8; 32];
         aws_lc_rs::rand::fill(&mut secret).map_err(|_| NonceSecretError::NoRandom)?;
         let mut nonces = Nonces::from_secret(&secret, window)?;
@@ -97,13 +97,14 @@ impl Nonces {
     }
 
     /// Whether the secret was drawn by [`Nonces::per_process`].
-    pub fn is_per_process(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_per_process(&self) -> bool {
         self.per_process
     }
 
     /// A nonce issued at `now` (Unix seconds), for the `DPoP-Nonce` header:
     /// 54 base64url characters.
-    pub fn issue(&self, now: u64) -> String {
+    pub(crate) fn issue(&self, now: u64) -> String {
         let stamp = now.to_be_bytes();
         let tag = hmac::sign(&self.key, &Self::sealed(&stamp));
         let mut raw = [0u8; STAMP_BYTES + TAG_BYTES];
@@ -117,7 +118,7 @@ impl Nonces {
     /// `now` (and not more than a few seconds ahead of it). Anything else,
     /// forged, altered, expired, from another secret, garbage or of any
     /// other length, is [`DpopError::UseNonce`].
-    pub fn check(&self, nonce: &str, now: u64) -> Result<(), DpopError> {
+    pub(crate) fn check(&self, nonce: &str, now: u64) -> Result<(), DpopError> {
         if nonce.len() != NONCE_CHARS {
             return Err(DpopError::UseNonce);
         }

@@ -11,7 +11,7 @@ use super::{MAX_JTI_BYTES, MAX_PROOF_BYTES};
 
 /// What a proof must match: the request and the token it comes with.
 #[derive(Clone, Copy)]
-pub struct Expectation<'a> {
+pub(crate) struct Expectation<'a> {
     pub(crate) method: &'a str,
     pub(crate) url: &'a str,
     pub(crate) access_token: &'a str,
@@ -36,7 +36,7 @@ impl<'a> Expectation<'a> {
     /// (any form: normalised, and its query and fragment ignored, before it
     /// is compared with `htu`), the `access_token` of its `Authorization:
     /// DPoP` header (for `ath`) and that token's verified `cnf.jkt`.
-    pub fn new(
+    pub(crate) fn new(
         method: &'a str,
         url: &'a str,
         access_token: &'a str,
@@ -53,7 +53,7 @@ impl<'a> Expectation<'a> {
 
     /// Also requires a current server nonce from `nonces` in the proof's
     /// `nonce` claim.
-    pub fn with_nonces(self, nonces: &'a Nonces) -> Expectation<'a> {
+    pub(crate) fn with_nonces(self, nonces: &'a Nonces) -> Expectation<'a> {
         Expectation {
             nonces: Some(nonces),
             ..self
@@ -64,7 +64,7 @@ impl<'a> Expectation<'a> {
 /// A proof that passed [`verify_proof`], still to be recorded by
 /// [`check_replay`](super::check_replay).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedProof {
+pub(crate) struct VerifiedProof {
     replay_key: ReplayKey,
     replay_expires_at: u64,
 }
@@ -75,13 +75,13 @@ impl VerifiedProof {
     /// prefixed by its length. RFC 9449 section 11.1 asks for `jti` to be
     /// unique "in the context of the target URI"; the key thumbprint also
     /// keeps one client's `jti`s from ever colliding with another's.
-    pub fn replay_key(&self) -> &ReplayKey {
+    pub(crate) fn replay_key(&self) -> &ReplayKey {
         &self.replay_key
     }
 
     /// Until when (Unix seconds) the proof must be remembered: past it, its
     /// `iat` is out of the window and the proof is refused anyway.
-    pub fn replay_expires_at(&self) -> u64 {
+    pub(crate) fn replay_expires_at(&self) -> u64 {
         self.replay_expires_at
     }
 }
@@ -130,7 +130,7 @@ fn invalid(why: &'static str) -> DpopError {
 /// The replay check is the caller's next step:
 /// [`check_replay`](super::check_replay), after this succeeded, so that
 /// only proofs valid in every other way reach the store.
-pub fn verify_proof(
+pub(crate) fn verify_proof(
     proof: &str,
     expected: &Expectation<'_>,
     config: &DpopConfig,

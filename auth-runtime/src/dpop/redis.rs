@@ -19,7 +19,7 @@ const KEY_PREFIX: &str = "auth-runtime:dpop:jti:";
 /// bounded by the timeout given (connection and answer): a server that is
 /// down, unreachable or silent makes the call answer [`StoreUnavailable`],
 /// and the proof is refused. Only `redis://` URLs are supported (no TLS).
-pub struct RedisReplayStore {
+pub(crate) struct RedisReplayStore {
     client: redis::Client,
     config: ConnectionManagerConfig,
     connection: tokio::sync::OnceCell<ConnectionManager>,
@@ -39,7 +39,7 @@ impl fmt::Debug for RedisReplayStore {
 /// Why a Redis replay store cannot be made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum RedisStoreError {
+pub(crate) enum RedisStoreError {
     /// The URL is not a `redis://` URL this build can use.
     BadUrl,
 }
@@ -62,7 +62,7 @@ impl RedisReplayStore {
     /// `timeout` (see
     /// [`DEFAULT_DPOP_REPLAY_STORE_TIMEOUT`](super::DEFAULT_DPOP_REPLAY_STORE_TIMEOUT)).
     /// Nothing is connected until the first proof.
-    pub fn new(url: &str, timeout: Duration) -> Result<RedisReplayStore, RedisStoreError> {
+    pub(crate) fn new(url: &str, timeout: Duration) -> Result<RedisReplayStore, RedisStoreError> {
         let client = redis::Client::open(url).map_err(|_| RedisStoreError::BadUrl)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))

@@ -9,15 +9,16 @@ use std::sync::Mutex;
 
 use super::{DpopConfig, DpopError, VerifiedProof};
 
-/// What a replay store records a proof under: a SHA-256 (see
-/// [`VerifiedProof::replay_key`]). It holds nothing of the proof or the
+/// What a replay store records a proof under: a SHA-256 of the proof's
+/// `jti` and the token's key thumbprint. It holds nothing of the proof or the
 /// token that could be used again.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ReplayKey([u8; 32]);
 
 impl ReplayKey {
     /// A key from its 32 bytes (for tests of a store).
-    pub fn from_bytes(bytes: [u8; 32]) -> ReplayKey {
+    #[cfg(test)]
+    pub(crate) fn from_bytes(bytes: [u8; 32]) -> ReplayKey {
         ReplayKey(bytes)
     }
 
@@ -82,7 +83,8 @@ pub type StoreFuture<'a> =
 /// An implementation must record atomically (a check then a separate write
 /// lets two concurrent requests both pass), and must answer
 /// [`StoreUnavailable`] whenever it cannot record: a store never accepts a
-/// proof it did not record. [`check_replay`] bounds each call with a timeout.
+/// proof it did not record. The validator bounds each call with the
+/// `dpop_replay_timeout`, and a call past it counts as unavailable.
 pub trait ReplayStore: Send + Sync + std::fmt::Debug {
     /// Records `key` until `expires_at` (Unix seconds; `now` is the
     /// caller's clock, for stores that keep time themselves) unless it is
@@ -99,7 +101,7 @@ pub trait ReplayStore: Send + Sync + std::fmt::Debug {
 /// records the proof in `store`, within the configured timeout. A replayed
 /// proof is [`DpopError::InvalidProof`]; a store that cannot record it in
 /// time is [`DpopError::ReplayStoreUnavailable`].
-pub async fn check_replay(
+pub(crate) async fn check_replay(
     store: &dyn ReplayStore,
     proof: &VerifiedProof,
     config: &DpopConfig,

@@ -2,11 +2,10 @@
 //! thin wrappers over internals, so that each target runs exactly the code a
 //! request runs. Not public API: no stability, no semver, no docs.rs page.
 //!
-//! A whole validation and a DPoP proof's verification need no entry point
-//! of their own: [`Validator`] and [`verify_proof`] are public.
+//! A whole validation needs no entry point of its own: [`Validator`] is
+//! public. A DPoP proof's verification is [`dpop::verify`].
 //!
 //! [`Validator`]: crate::validator::Validator
-//! [`verify_proof`]: crate::dpop::verify_proof
 
 use std::fmt;
 
@@ -149,6 +148,105 @@ pub fn key_set_allowing(body: &[u8], allowed: &[Algorithm]) -> Result<KeySet, Ke
         Ok(set) if set.is_empty() => Err(KeySetError::NoUsableKey),
         Ok(set) => Ok(KeySet(set)),
         Err(SetError::NotAKeySet) => Err(KeySetError::NotAKeySet),
+    }
+}
+
+/// A DPoP proof's verification (RFC 9449 section 4.3, all but the replay
+/// check), as the validator runs it with the default DPoP settings.
+pub mod dpop {
+    use std::time::Duration;
+
+    use jsonwebtoken::Algorithm;
+
+    /// The proof algorithms accepted by default.
+    pub const DEFAULT_ALGORITHMS: [Algorithm; 5] = crate::dpop::DEFAULT_DPOP_ALGORITHMS;
+    /// The largest proof read.
+    pub const MAX_PROOF_BYTES: usize = crate::dpop::MAX_PROOF_BYTES;
+    /// The longest `jti` accepted.
+    pub const MAX_JTI_BYTES: usize = crate::dpop::MAX_JTI_BYTES;
+
+    /// Server nonces sealed with one secret.
+    #[derive(Debug)]
+    pub struct Nonces(crate::dpop::Nonces);
+
+    impl Nonces {
+        /// Nonces of `secret` (at least 32 bytes), valid `window`.
+        pub fn from_secret(secret: &[u8], window: Duration) -> Option<Nonces> {
+            crate::dpop::Nonces::from_secret(secret, window)
+                .ok()
+                .map(Nonces)
+        }
+
+        /// A nonce issued at `now` (Unix seconds).
+        pub fn issue(&self, now: u64) -> String {
+            self.0.issue(now)
+        }
+
+        /// Whether `nonce` is current at `now`.
+        pub fn check(&self, nonce: &str, now: u64) -> bool {
+            self.0.check(nonce, now).is_ok()
+        }
+    }
+
+    /// A proof that verified.
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct VerifiedProof(crate::dpop::VerifiedProof);
+
+    /// Why a proof was refused (displayed as `code: description`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Refusal(crate::dpop::DpopError);
+
+    impl Refusal {
+        /// The HTTP status it is answered with.
+        pub fn status(&self) -> u16 {
+            crate::AuthError::from(self.0).status()
+        }
+
+        /// Its JSON code.
+        pub fn code(&self) -> &'static str {
+            self.0.code()
+        }
+
+        /// Its description.
+        pub fn description(&self) -> &'static str {
+            self.0.description()
+        }
+    }
+
+    impl std::fmt::Display for Refusal {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+
+    impl VerifiedProof {
+        /// Until when (Unix seconds) its `jti` must be remembered.
+        pub fn replay_expires_at(&self) -> u64 {
+            self.0.replay_expires_at()
+        }
+    }
+
+    /// Verifies `proof` for a request `method` `url` with the access
+    /// `token` bound to the key thumbprint `jkt`, at `now`, with the default
+    /// settings and, when given, server `nonces`.
+    pub fn verify(
+        proof: &str,
+        method: &str,
+        url: &str,
+        token: &str,
+        jkt: &str,
+        nonces: Option<&Nonces>,
+        now: u64,
+    ) -> Result<VerifiedProof, Refusal> {
+        let expected = crate::dpop::Expectation::new(method, url, token, jkt);
+        let expected = match nonces {
+            Some(nonces) => expected.with_nonces(&nonces.0),
+            None => expected,
+        };
+        let config = crate::dpop::DpopConfig::default();
+        crate::dpop::verify_proof(proof, &expected, &config, now)
+            .map(VerifiedProof)
+            .map_err(Refusal)
     }
 }
 

@@ -20,7 +20,7 @@ fn document_urls(issuer: &Url) -> [Url; 2] {
 
 /// Finds the `introspection_endpoint` of `issuer`; the error says why none
 /// was found (for the start-up message).
-pub async fn discover_endpoint(
+pub(crate) async fn discover_endpoint(
     issuer: &str,
     timeout: Duration,
     max_bytes: usize,

@@ -25,7 +25,7 @@ use tokio::sync::OnceCell;
 use crate::claims::{Claims, ScopeSource};
 use crate::clock::Clock;
 use crate::config::{check_network_url, AuthConfig, ConfigError};
-pub use crate::config::{ClientAuth, ClientSecret};
+use crate::config::{ClientAuth, ClientSecret};
 
 mod cache;
 mod discovery;
@@ -35,17 +35,17 @@ mod response;
 mod tests;
 
 use cache::{Entry, InFlight, Key};
-pub use discovery::discover_endpoint;
+pub(crate) use discovery::discover_endpoint;
 use response::Policy;
 
 /// Default for [`IntrospectionSettings::max_active_ttl`].
-pub const DEFAULT_INTROSPECTION_MAX_ACTIVE_TTL: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_INTROSPECTION_MAX_ACTIVE_TTL: Duration = Duration::from_secs(60);
 /// Default for [`IntrospectionSettings::inactive_ttl`].
-pub const DEFAULT_INTROSPECTION_INACTIVE_TTL: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_INTROSPECTION_INACTIVE_TTL: Duration = Duration::from_secs(10);
 /// Default for [`IntrospectionSettings::cache_capacity`].
-pub const DEFAULT_INTROSPECTION_CACHE_CAPACITY: usize = 10_000;
+pub(crate) const DEFAULT_INTROSPECTION_CACHE_CAPACITY: usize = 10_000;
 /// Default for [`IntrospectionSettings::max_response_bytes`].
-pub const DEFAULT_MAX_INTROSPECTION_BYTES: usize = 64 * 1024;
+pub(crate) const DEFAULT_MAX_INTROSPECTION_BYTES: usize = 64 * 1024;
 
 /// Fills in the introspection endpoint of each configuration that takes
 /// it from its issuer's metadata
@@ -77,7 +77,7 @@ pub(crate) async fn discover_endpoints(configs: &mut [AuthConfig]) -> Result<(),
 
 /// Everything an [`Introspector`] needs.
 #[derive(Debug, Clone)]
-pub struct IntrospectionSettings {
+pub(crate) struct IntrospectionSettings {
     /// The endpoint: `https`, or `http` on a loopback host.
     pub endpoint: String,
     /// The API's client id.
@@ -115,7 +115,7 @@ pub struct IntrospectionSettings {
 impl IntrospectionSettings {
     /// Settings with every default (`DEFAULT_*` constants, the crate's
     /// leeway and fetch timeout); `issuers` and `audiences` start empty.
-    pub fn new(
+    pub(crate) fn new(
         endpoint: impl Into<String>,
         client_id: impl Into<String>,
         client_secret: ClientSecret,
@@ -172,7 +172,7 @@ impl IntrospectionSettings {
 /// Why an introspected token is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IntrospectionError {
+pub(crate) enum IntrospectionError {
     /// `active: false`.
     Inactive,
     /// The answer is not usable (not a JSON object, `active` missing or not
@@ -191,7 +191,8 @@ pub enum IntrospectionError {
 
 impl IntrospectionError {
     /// The HTTP status: 503 when the endpoint is unavailable, else 401.
-    pub fn status(&self) -> u16 {
+    #[cfg(test)]
+    pub(crate) fn status(&self) -> u16 {
         match self {
             IntrospectionError::Unavailable(_) => 503,
             _ => 401,
@@ -199,7 +200,8 @@ impl IntrospectionError {
     }
 
     /// The JSON error code of the contract.
-    pub fn code(&self) -> &'static str {
+    #[cfg(test)]
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             IntrospectionError::Inactive
             | IntrospectionError::Malformed(_)
@@ -212,7 +214,7 @@ impl IntrospectionError {
 
     /// The sentence for the error body (never the token, never the
     /// endpoint's words).
-    pub fn description(&self) -> &'static str {
+    pub(crate) fn description(&self) -> &'static str {
         match self {
             IntrospectionError::Inactive => "the token is not active",
             IntrospectionError::Malformed(_) => {
@@ -243,11 +245,11 @@ impl From<IntrospectionError> for crate::error::AuthError {
 }
 
 /// The outcome of introspecting one token.
-pub type Outcome = Result<Claims, IntrospectionError>;
+pub(crate) type Outcome = Result<Claims, IntrospectionError>;
 
 /// Asks an RFC 7662 endpoint about tokens, with a cache.
 #[derive(Debug)]
-pub struct Introspector {
+pub(crate) struct Introspector {
     client: reqwest::Client,
     endpoint: Url,
     settings: IntrospectionSettings,
@@ -259,7 +261,7 @@ pub struct Introspector {
 /// A setting that makes no [`Introspector`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum IntrospectionConfigError {
+pub(crate) enum IntrospectionConfigError {
     /// The endpoint is not a URL, or not `https` (nor `http` on loopback).
     Endpoint(String),
     /// The HTTP client could not be made.
@@ -282,7 +284,9 @@ impl std::error::Error for IntrospectionConfigError {}
 impl Introspector {
     /// An introspector for `settings`; refuses an endpoint that is not
     /// `https` (nor `http` on a loopback host).
-    pub fn new(settings: IntrospectionSettings) -> Result<Introspector, IntrospectionConfigError> {
+    pub(crate) fn new(
+        settings: IntrospectionSettings,
+    ) -> Result<Introspector, IntrospectionConfigError> {
         let endpoint = Url::parse(&settings.endpoint).map_err(|_| {
             IntrospectionConfigError::Endpoint(crate::config::HTTPS_RULE.to_owned())
         })?;
@@ -301,19 +305,21 @@ impl Introspector {
     }
 
     /// The endpoint asked.
-    pub fn endpoint(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn endpoint(&self) -> &str {
         self.endpoint.as_str()
     }
 
     /// How many calls the endpoint got so far (cache misses that reached
     /// the network).
-    pub fn calls(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn calls(&self) -> u64 {
         self.calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The claims of `token` when the endpoint says it is active and it
     /// passes the checks; from the cache when it can be.
-    pub async fn introspect(&self, token: &str) -> Outcome {
+    pub(crate) async fn introspect(&self, token: &str) -> Outcome {
         let key = cache::key(token);
         if let Some(hit) = self.cached(&key) {
             return hit;

@@ -10,6 +10,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use super::*;
 
 mod clock;
+mod endpoint;
 mod in_flight;
 
 const ISSUER: &str = "https://server.example.com/";

@@ -140,6 +140,7 @@ impl JwksCache {
     }
 
     /// How many fetches of the key set were attempted (and completed) so far.
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn fetch_attempts(&self) -> u64 {
         *self.inner.completed.borrow()
     }

@@ -113,3 +113,29 @@ fn the_settings_read_back_as_configured() {
         Some("https://api.example.com/svc")
     );
 }
+
+/// The URLs of a resource behind a proxy with a path prefix (once the
+/// module's doc example).
+#[test]
+fn request_and_metadata_urls_follow_the_public_url_and_its_prefix() {
+    let config = AuthConfig::builder("https://example.eu.auth0.com/", "https://quickstarts/api")
+        .public_url("https://api.example.com/orders")
+        .resource_metadata(true)
+        .build()
+        .unwrap();
+    let resource = ProtectedResource::new(&[config]);
+    assert_eq!(
+        resource
+            .request_url("http", Some("10.0.0.7:8000"), "/v1/list")
+            .as_deref(),
+        Some("https://api.example.com/orders/v1/list"),
+    );
+    assert_eq!(
+        resource.metadata_path(),
+        "/.well-known/oauth-protected-resource/orders"
+    );
+    assert_eq!(
+        resource.metadata_url("http", None).as_deref(),
+        Some("https://api.example.com/.well-known/oauth-protected-resource/orders"),
+    );
+}

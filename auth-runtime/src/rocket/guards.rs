@@ -183,7 +183,7 @@ impl<T> Sentinel for ClaimsAs<T> {
 /// ```
 /// # #[macro_use] extern crate rocket;
 /// use auth_runtime::requirement::RouteRequirement;
-/// use auth_runtime::scope::ScopeExpr;
+/// use auth_runtime::requirement::ScopeExpr;
 /// use auth_runtime::Authorized;
 ///
 /// struct ReadMessages;

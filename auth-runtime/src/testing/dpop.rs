@@ -11,18 +11,24 @@ use serde_json::{json, Map, Value};
 /// A DPoP client's key: a fresh EC P-256 key signing ES256 proofs.
 ///
 /// ```
-/// use auth_runtime::dpop::{verify_proof, DpopConfig, Expectation};
-/// use auth_runtime::testing::DpopKey;
+/// use auth_runtime::testing::{DpopKey, TestIssuer};
+/// use auth_runtime::validator::{IssuerRouter, RequestParts};
 ///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let issuer = TestIssuer::start("https://my/api").await.unwrap();
+/// let router = IssuerRouter::new([issuer.config().build().unwrap()]).unwrap();
 /// let client = DpopKey::generate();
-/// // A token bound to it carries `"cnf": client.cnf()` (`TokenBuilder::claim`).
-/// let proof = client
-///     .proof("GET", "https://api.example.com/orders")
-///     .access_token("the-token")
-///     .build();
-/// let now = jsonwebtoken::get_current_timestamp();
-/// let expected = Expectation::new("GET", "https://api.example.com/orders", "the-token", client.thumbprint());
-/// assert!(verify_proof(&proof, &expected, &DpopConfig::default(), now).is_ok());
+/// // A token bound to the key (`"cnf": {"jkt": ...}`), and a proof of it.
+/// let token = issuer.token().sub("alice").bound_to(&client).build();
+/// let url = "https://api.example.com/orders";
+/// let proof = client.proof("GET", url).access_token(&token).build();
+/// let authorization = format!("DPoP {token}");
+/// let request = RequestParts::new("GET", Some(url.to_owned()))
+///     .authorization(&authorization)
+///     .dpop(&proof);
+/// let claims = router.authorize_request(&request).await.unwrap();
+/// assert_eq!(claims.sub(), Some("alice"));
+/// # });
 /// ```
 #[derive(Clone)]
 pub struct DpopKey {
@@ -295,6 +301,17 @@ enum Part {
 
 fn to_json(value: impl Serialize) -> Value {
     serde_json::to_value(value).expect("header or claim value serializes to JSON")
+}
+
+/// A DPoP server nonce (RFC 9449 section 8) sealed with `secret` for the
+/// Unix time `issued_at`, as an instance configured with that
+/// `dpop_nonce_secret` (and a window of `window`) issues it: for tests of
+/// nonces shared between instances, expired or sealed with another secret.
+/// `None` when the secret is shorter than the 32 bytes a nonce secret needs.
+pub fn dpop_nonce(secret: &[u8], window: std::time::Duration, issued_at: u64) -> Option<String> {
+    crate::dpop::Nonces::from_secret(secret, window)
+        .ok()
+        .map(|nonces| nonces.issue(issued_at))
 }
 
 #[cfg(test)]

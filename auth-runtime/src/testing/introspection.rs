@@ -16,7 +16,6 @@ use serde_json::{json, Value};
 
 use super::issuer::{launch_on_loopback, loopback_rocket};
 use crate::certbound::thumbprint;
-use crate::introspection::{ClientSecret, IntrospectionSettings};
 
 /// The client id [`TestIntrospection`] accepts.
 pub const TEST_CLIENT_ID: &str = "test-api";
@@ -115,11 +114,12 @@ impl TestIntrospection {
     /// Settings for an [`Introspector`](crate::introspection::Introspector)
     /// of this endpoint, with its client credentials; `issuers` and
     /// `audiences` to be filled in by the test.
-    pub fn settings(&self) -> IntrospectionSettings {
-        IntrospectionSettings::new(
+    #[cfg(test)]
+    pub(crate) fn settings(&self) -> crate::introspection::IntrospectionSettings {
+        crate::introspection::IntrospectionSettings::new(
             self.url.clone(),
             TEST_CLIENT_ID,
-            ClientSecret::new(TEST_CLIENT_SECRET),
+            crate::config::ClientSecret::new(TEST_CLIENT_SECRET),
         )
     }
 

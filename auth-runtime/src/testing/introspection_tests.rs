@@ -6,6 +6,7 @@ use serde_json::json;
 use std::time::Duration;
 
 use crate::certbound::{check_binding, CertBindingError};
+use crate::config::{ClientAuth, ClientSecret};
 use crate::introspection::*;
 use crate::testing::{ClientCert, SigningKey, TestIntrospection, TokenBuilder};
 

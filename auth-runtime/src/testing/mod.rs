@@ -40,8 +40,8 @@ mod issuer;
 mod keys;
 mod token;
 
-pub use crate::clock::ManualClock;
-pub use dpop::{DpopKey, ProofBuilder};
+pub use crate::clock::manual::ManualClock;
+pub use dpop::{dpop_nonce, DpopKey, ProofBuilder};
 pub use introspection::{ClientCert, TestIntrospection, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 pub use issuer::TestIssuer;
 pub use keys::{key_set, SigningKey};

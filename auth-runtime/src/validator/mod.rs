@@ -18,6 +18,7 @@ mod sender;
 mod tests;
 mod token_cache;
 
+pub use crate::certbound::TlsClientCertificate;
 pub use crate::jwks::KeySetStatus;
 pub use request::RequestParts;
 pub use router::IssuerRouter;
@@ -110,7 +111,10 @@ impl Validator {
         &self.config
     }
 
-    /// How many key-set fetches were attempted so far (for metrics and tests).
+    /// How many key-set fetches were attempted so far (feature `testing`:
+    /// operators count them with the `auth_jwks_fetches_total` metric).
+    #[cfg(any(test, feature = "testing"))]
+    #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
     pub fn jwks_fetch_attempts(&self) -> u64 {
         self.jwks.fetch_attempts()
     }
@@ -152,7 +156,10 @@ impl Validator {
 
     /// How many tokens went through a full verification (signature and
     /// claims) rather than the verified-token cache, failures included: with
-    /// the number of requests, the cache's hit ratio.
+    /// the number of requests, the cache's hit ratio (feature `testing`:
+    /// operators read it from the token-cache metrics).
+    #[cfg(any(test, feature = "testing"))]
+    #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
     pub fn full_verifications(&self) -> u64 {
         self.verifications.load(Ordering::Relaxed)
     }

@@ -116,8 +116,8 @@ impl<'a> RequestParts<'a> {
 
     /// Sets the time (Unix seconds) against which the DPoP proof's `iat`,
     /// its nonce and the replay window are checked, in place of the router's
-    /// [`clock`](IssuerRouter::clock). The token's own times are checked
-    /// against its configuration's clock.
+    /// clock (the first configuration's `clock`). The token's own times are
+    /// checked against its configuration's clock.
     pub fn at(mut self, now: u64) -> Self {
         self.now = Some(now);
         self
@@ -217,26 +217,26 @@ impl IssuerRouter {
     /// A fresh server nonce for a `DPoP-Nonce` header, when nonces are on
     /// (and DPoP is not disabled), stamped `now` (Unix seconds: the
     /// router's [`clock`](Self::clock) for a response).
-    pub fn dpop_nonce(&self, now: u64) -> Option<String> {
+    pub(crate) fn dpop_nonce(&self, now: u64) -> Option<String> {
         self.sender.issue_nonce(now)
     }
 
     /// The header the client certificate is read from (the first
     /// configuration's), if configured.
-    pub fn client_cert_header(&self) -> Option<&str> {
+    pub(crate) fn client_cert_header(&self) -> Option<&str> {
         self.validators()
             .first()
             .and_then(|validator| validator.config.client_cert_header())
     }
 
     /// How the `DPoP` scheme is treated (the first configuration's mode).
-    pub fn dpop_mode(&self) -> crate::config::DpopMode {
+    pub(crate) fn dpop_mode(&self) -> crate::config::DpopMode {
         self.sender.mode
     }
 
     /// The accepted proof algorithms, space-separated, as the `algs` of a
     /// `DPoP` challenge.
-    pub fn dpop_algs(&self) -> String {
+    pub(crate) fn dpop_algs(&self) -> String {
         self.sender.algs()
     }
 }

@@ -123,7 +123,7 @@ impl IssuerRouter {
     /// issuer's metadata for the configurations that ask for it
     /// ([`introspection_from_metadata`](crate::config::AuthConfigBuilder::introspection_from_metadata));
     /// the fairing builds its router this way at ignition.
-    pub async fn discover(
+    pub(crate) async fn discover(
         configs: impl IntoIterator<Item = AuthConfig>,
     ) -> Result<IssuerRouter, ConfigError> {
         let mut configs: Vec<AuthConfig> = configs.into_iter().collect();
@@ -138,14 +138,14 @@ impl IssuerRouter {
     }
 
     /// This API as a protected resource: its public URL and metadata.
-    pub fn resource(&self) -> &ProtectedResource {
+    pub(crate) fn resource(&self) -> &ProtectedResource {
         &self.resource
     }
 
     /// The clock of the router's own rules: the first configuration's (see
     /// [`AuthConfigBuilder::clock`](crate::config::AuthConfigBuilder::clock)).
     /// Each validator reads its own configuration's.
-    pub fn clock(&self) -> &Clock {
+    pub(crate) fn clock(&self) -> &Clock {
         &self.clock
     }
 

@@ -1,16 +1,15 @@
-//! The framework-free introspection and certificate-binding core, through
-//! the public API and the `testing` helpers: opaque tokens from a loopback
-//! RFC 7662 endpoint, and RFC 8705 binding with the RFC 9440 header.
-//! (Wiring into the request path is not in this file.)
+//! The introspector and certificate binding against the `testing`
+//! feature's loopback RFC 7662 endpoint: opaque tokens, and RFC 8705
+//! binding with the RFC 9440 header. (Wiring into the request path is in
+//! `tests/introspection.rs`.)
 
 use std::time::Duration;
 
-use auth_runtime::certbound::{check_binding, CertBindingError};
-use auth_runtime::introspection::{
-    ClientAuth, IntrospectionError, IntrospectionSettings, Introspector,
-};
-use auth_runtime::testing::{ClientCert, TestIntrospection, TestIssuer};
-use auth_runtime::validator::Validator;
+use crate::certbound::{check_binding, CertBindingError};
+use crate::config::ClientAuth;
+use crate::introspection::{IntrospectionError, IntrospectionSettings, Introspector};
+use crate::testing::{ClientCert, TestIntrospection, TestIssuer};
+use crate::validator::Validator;
 use serde_json::json;
 
 const AUDIENCE: &str = "https://my/api";
