@@ -10,7 +10,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use super::*;
 
 mod clock;
-mod endpoint;
 mod in_flight;
 
 const ISSUER: &str = "https://server.example.com/";

@@ -10,6 +10,8 @@ use crate::config::{ClientAuth, ClientSecret};
 use crate::introspection::*;
 use crate::testing::{ClientCert, SigningKey, TestIntrospection, TokenBuilder};
 
+mod endpoint;
+
 const ISSUER: &str = "https://issuer.example/";
 const AUDIENCE: &str = "https://my/api";
 

@@ -10,7 +10,7 @@ use jsonwebtoken::Algorithm;
 use super::Validator;
 use crate::config::{AuthConfig, AuthConfigBuilder, HmacSecret};
 use crate::error::AuthError;
-use crate::testing::{SigningKey, TokenBuilder};
+use crate::testing::{ClientCert, SigningKey, TestIssuer, TokenBuilder};
 
 const ISSUER: &str = "https://issuer.example/";
 const AUDIENCE: &str = "https://api.example/";
@@ -177,4 +177,32 @@ async fn a_configured_certificate_header_is_the_only_certificate_source() {
     assert_eq!(without.client_cert_header(), None);
     assert!(without.authorize_request(&on_tls).await.is_ok());
     assert_eq!(without.authorize_request(&in_header).await.err(), missing);
+}
+
+#[tokio::test]
+async fn a_jwt_bound_with_the_token_builder_is_checked_like_an_introspected_one() {
+    let issuer = TestIssuer::start("https://my/api").await.unwrap();
+    let validator = Validator::new(issuer.config().build().unwrap()).unwrap();
+    let cert = ClientCert::client();
+    let bound = issuer
+        .token()
+        .bound_to_certificate(&cert.thumbprint())
+        .build();
+    let plain = issuer.token().build();
+    let bound_claims = validator.validate(&bound).await.unwrap();
+    let plain_claims = validator.validate(&plain).await.unwrap();
+    let right = cert.header_value();
+    assert_eq!(
+        crate::certbound::check_binding(bound_claims.get("cnf"), [right.as_str()]),
+        Ok(())
+    );
+    assert_eq!(
+        crate::certbound::check_binding(bound_claims.get("cnf"), []),
+        Err(crate::certbound::CertBindingError::Missing)
+    );
+    // A token without cnf ignores whatever the header holds.
+    assert_eq!(
+        crate::certbound::check_binding(plain_claims.get("cnf"), ["garbage", "twice"]),
+        Ok(())
+    );
 }

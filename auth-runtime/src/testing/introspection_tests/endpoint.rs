@@ -1,15 +1,15 @@
 //! The introspector and certificate binding against the `testing`
 //! feature's loopback RFC 7662 endpoint: opaque tokens, and RFC 8705
 //! binding with the RFC 9440 header. (Wiring into the request path is in
-//! `tests/introspection.rs`.)
+//! `tests/introspection.rs`; a certificate-bound JWT in the validator's
+//! tests.)
 
 use std::time::Duration;
 
 use crate::certbound::{check_binding, CertBindingError};
 use crate::config::ClientAuth;
 use crate::introspection::{IntrospectionError, IntrospectionSettings, Introspector};
-use crate::testing::{ClientCert, TestIntrospection, TestIssuer};
-use crate::validator::Validator;
+use crate::testing::{ClientCert, TestIntrospection};
 use serde_json::json;
 
 const AUDIENCE: &str = "https://my/api";
@@ -139,33 +139,5 @@ async fn an_introspected_token_bound_to_a_certificate_needs_that_certificate() {
     assert_eq!(
         check_binding(cnf, [right.as_str(), right.as_str()]),
         Err(CertBindingError::Unparsable)
-    );
-}
-
-#[tokio::test]
-async fn a_jwt_bound_with_the_token_builder_is_checked_like_an_introspected_one() {
-    let issuer = TestIssuer::start(AUDIENCE).await.unwrap();
-    let validator = Validator::new(issuer.config().build().unwrap()).unwrap();
-    let cert = ClientCert::client();
-    let bound = issuer
-        .token()
-        .bound_to_certificate(&cert.thumbprint())
-        .build();
-    let plain = issuer.token().build();
-    let bound_claims = validator.validate(&bound).await.unwrap();
-    let plain_claims = validator.validate(&plain).await.unwrap();
-    let right = cert.header_value();
-    assert_eq!(
-        check_binding(bound_claims.get("cnf"), [right.as_str()]),
-        Ok(())
-    );
-    assert_eq!(
-        check_binding(bound_claims.get("cnf"), []),
-        Err(CertBindingError::Missing)
-    );
-    // A token without cnf ignores whatever the header holds.
-    assert_eq!(
-        check_binding(plain_claims.get("cnf"), ["garbage", "twice"]),
-        Ok(())
     );
 }
