@@ -110,6 +110,7 @@ mod extract;
 mod introspection;
 mod jwks;
 mod metadata;
+mod readiness;
 pub mod requirement;
 pub mod rocket;
 mod scope;

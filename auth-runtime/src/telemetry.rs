@@ -23,6 +23,11 @@ pub(crate) const INTROSPECTION_CALLS: &str = "auth_introspection_calls_total";
 /// seen before.
 pub(crate) const DPOP_REPLAYS: &str = "auth_dpop_replays_total";
 
+/// `auth_dependency_up{dependency}`: 1 while a dependency a request may
+/// need (`dpop_replay_store`, `introspection_endpoint`) answered its last
+/// call or probe, else 0 (also before the first answer).
+pub(crate) const DEPENDENCY_UP: &str = "auth_dependency_up";
+
 /// Adds one to the counter `name`, with one label where `label` gives it.
 #[inline]
 fn count(name: &'static str, label: Option<(&'static str, &'static str)>) {
@@ -154,6 +159,15 @@ pub(crate) fn introspection(result: &'static str) {
 #[inline]
 pub(crate) fn dpop_replay() {
     count(DPOP_REPLAYS, None);
+}
+
+/// Sets the gauge of one dependency's last known state.
+#[inline]
+pub(crate) fn dependency_up(dependency: &'static str, up: bool) {
+    #[cfg(feature = "metrics")]
+    metrics::gauge!(DEPENDENCY_UP, "dependency" => dependency).set(if up { 1.0 } else { 0.0 });
+    #[cfg(not(feature = "metrics"))]
+    let _ = (DEPENDENCY_UP, dependency, up);
 }
 
 #[cfg(all(test, feature = "metrics"))]

@@ -260,6 +260,12 @@ impl RedisServer {
             .and_then(|listener| listener.local_addr())
             .map(|address| address.port())
             .expect("a free port");
+        Some(RedisServer::on(port))
+    }
+
+    /// A server on `port`, once it accepts connections.
+    fn on(port: u16) -> RedisServer {
+        use std::process::{Command, Stdio};
         let server = RedisServer {
             child: Command::new("redis-server")
                 .args([
@@ -277,14 +283,28 @@ impl RedisServer {
                 .expect("redis-server starts"),
             port,
         };
-        // Wait until it accepts connections.
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(server);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
+        // Wait until it accepts connections (polling, with a deadline).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not listen on {port}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        panic!("redis-server did not listen on {port}");
+        server
+    }
+
+    /// Stops the server (an outage), until [`restart`](Self::restart).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same port, empty.
+    pub fn restart(&mut self) {
+        self.stop();
+        *self = RedisServer::on(self.port);
     }
 
     pub fn url(&self) -> String {

@@ -60,7 +60,8 @@ pub(crate) use nonce::{Nonces, MIN_NONCE_SECRET_BYTES, PER_PROCESS_NONCE_WARNING
 pub(crate) use proof::{verify_proof, Expectation, VerifiedProof};
 pub(crate) use replay::check_replay;
 pub use replay::{
-    Freshness, MemoryReplayStore, ReplayKey, ReplayStore, StoreFuture, StoreUnavailable,
+    Freshness, MemoryReplayStore, ProbeFuture, ReplayKey, ReplayStore, StoreFuture,
+    StoreUnavailable,
 };
 
 // For the test helpers.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::{Freshness, ReplayKey, ReplayStore, StoreFuture, StoreUnavailable};
+use super::{Freshness, ProbeFuture, ReplayKey, ReplayStore, StoreFuture, StoreUnavailable};
 
 /// Prefix of the keys this store writes.
 const KEY_PREFIX: &str = "auth-runtime:dpop:jti:";
@@ -146,6 +146,23 @@ impl ReplayStore for RedisReplayStore {
                 .await
                 .unwrap_or(Err(StoreUnavailable))
         })
+    }
+
+    /// `PING`, within the timeout: readiness's background probe.
+    fn probe(&self) -> Option<ProbeFuture<'_>> {
+        Some(Box::pin(async move {
+            let ping = async {
+                let mut connection = self.connection().await.map_err(|_| StoreUnavailable)?;
+                redis::cmd("PING")
+                    .query_async::<redis::Value>(&mut connection)
+                    .await
+                    .map(|_| ())
+                    .map_err(|_| StoreUnavailable)
+            };
+            tokio::time::timeout(self.timeout, ping)
+                .await
+                .unwrap_or(Err(StoreUnavailable))
+        }))
     }
 }
 

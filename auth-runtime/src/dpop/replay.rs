@@ -95,7 +95,20 @@ pub trait ReplayStore: Send + Sync + std::fmt::Debug {
         now: u64,
         expires_at: u64,
     ) -> StoreFuture<'a>;
+
+    /// Asks whether the store can be reached now, for readiness: called
+    /// in the background, never on a request (at the retry interval while
+    /// the store is down, less often while it is up), bounded by the
+    /// `dpop_replay_timeout`. `Ok` when it answered. `None`, the default:
+    /// the store lives in this process and is always reachable, so
+    /// readiness does not track it.
+    fn probe(&self) -> Option<ProbeFuture<'_>> {
+        None
+    }
 }
+
+/// What [`ReplayStore::probe`] returns: `Ok` when the store answered.
+pub type ProbeFuture<'a> = Pin<Box<dyn Future<Output = Result<(), StoreUnavailable>> + Send + 'a>>;
 
 /// The replay step, after [`verify_proof`](super::verify_proof) succeeded:
 /// records the proof in `store`, within the configured timeout. A replayed

@@ -26,6 +26,7 @@ use crate::claims::{Claims, ScopeSource};
 use crate::clock::Clock;
 use crate::config::{check_network_url, AuthConfig, ConfigError};
 use crate::config::{ClientAuth, ClientSecret};
+use crate::readiness::{Dependency, Health, Probe};
 
 mod cache;
 mod discovery;
@@ -244,6 +245,11 @@ impl From<IntrospectionError> for crate::error::AuthError {
     }
 }
 
+/// What the readiness probe introspects: a token no authorization server
+/// issued, so that the answer is `active: false` and nothing is learnt of
+/// any real token.
+pub(crate) const PROBE_TOKEN: &str = "auth-runtime-readiness-probe";
+
 /// The outcome of introspecting one token.
 pub(crate) type Outcome = Result<Claims, IntrospectionError>;
 
@@ -256,6 +262,8 @@ pub(crate) struct Introspector {
     cache: quick_cache::sync::Cache<Key, Entry>,
     in_flight: Mutex<HashMap<Key, Arc<OnceCell<Outcome>>>>,
     calls: std::sync::atomic::AtomicU64,
+    /// The endpoint's last known state, for readiness.
+    health: Arc<Health>,
 }
 
 /// A setting that makes no [`Introspector`].
@@ -301,7 +309,38 @@ impl Introspector {
             settings,
             in_flight: Mutex::new(HashMap::new()),
             calls: std::sync::atomic::AtomicU64::new(0),
+            health: Health::new(Dependency::Introspection),
         })
+    }
+
+    /// The endpoint's last known state: down from a call that could not
+    /// reach it (or whose credentials it refused) until one answers.
+    pub(crate) fn health(&self) -> &Arc<Health> {
+        &self.health
+    }
+
+    /// The background probe of the endpoint: the introspection of a token
+    /// no server issued ([`PROBE_TOKEN`]), uncached and uncounted; any
+    /// answer the endpoint gives with a 2xx status counts as reachable.
+    pub(crate) fn probe(self: &Arc<Self>, retry_interval: Duration) -> Probe {
+        let introspector = self.clone();
+        Probe {
+            health: self.health.clone(),
+            call: Box::new(move || {
+                let introspector = introspector.clone();
+                Box::pin(async move {
+                    http::post(
+                        &introspector.client,
+                        &introspector.endpoint,
+                        &introspector.settings,
+                        PROBE_TOKEN,
+                    )
+                    .await
+                    .is_ok()
+                })
+            }),
+            retry_interval,
+        }
     }
 
     /// The endpoint asked.
@@ -380,7 +419,9 @@ impl Introspector {
     async fn call(&self, token: &str) -> (Outcome, Option<Duration>) {
         self.calls
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let body = match http::post(&self.client, &self.endpoint, &self.settings, token).await {
+        let answer = http::post(&self.client, &self.endpoint, &self.settings, token).await;
+        self.health.report(answer.is_ok());
+        let body = match answer {
             Ok(body) => body,
             Err(why) => {
                 log::warn!(

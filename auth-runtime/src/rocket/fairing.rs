@@ -183,11 +183,16 @@ impl Fairing for Auth {
         }
     }
 
-    /// Warm-up: fetches the key set of each issuer configured with
+    /// Starts the background probes of the dependencies readiness tracks
+    /// ([`IssuerRouter::watch_dependencies`]); then warm-up: fetches the key
+    /// set of each issuer configured with
     /// [`warm_up`](crate::config::AuthConfigBuilder::warm_up), waiting at
     /// most one fetch timeout; a failure is logged and launch goes on.
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
         if let Some(router) = rocket.state::<IssuerRouter>() {
+            // Readiness learns the state of the replay store and the
+            // introspection endpoint from their probes, without traffic.
+            router.watch_dependencies();
             router.warm_up().await;
         }
     }

@@ -34,7 +34,7 @@ pub struct IssuerRouter {
     clock: Clock,
     resource: ProtectedResource,
     /// Opaque tokens go here, when an endpoint is configured.
-    introspector: Option<crate::introspection::Introspector>,
+    introspector: Option<std::sync::Arc<crate::introspection::Introspector>>,
     /// The issuer whose JWTs are introspected too, after their local checks
     /// (the one whose configuration carries the endpoint).
     introspect_jwts_of: Option<String>,
@@ -69,7 +69,9 @@ impl IssuerRouter {
                     audiences.clone(),
                 )
             })
-            .map(crate::introspection::Introspector::new)
+            .map(|settings| {
+                crate::introspection::Introspector::new(settings).map(std::sync::Arc::new)
+            })
             .transpose()
             .map_err(|error| ConfigError::Issuers(error.to_string()))?;
         let validators = configs
@@ -193,10 +195,49 @@ impl IssuerRouter {
         }
     }
 
-    /// Whether every issuer can verify tokens now (see
-    /// [`Validator::is_ready`]); no I/O, no waiting: a readiness check.
+    /// Whether a request can be served now: every issuer can verify tokens
+    /// (see [`Validator::is_ready`]), and every dependency a request may
+    /// need answered its last call or background probe (the shared DPoP
+    /// replay store, where one that can be probed is configured; the
+    /// introspection endpoint, where one is configured). No I/O, no
+    /// waiting: a readiness check.
     pub fn is_ready(&self) -> bool {
-        self.validators.iter().all(Validator::is_ready)
+        self.validators.iter().all(Validator::is_ready) && self.unreachable().next().is_none()
+    }
+
+    /// The dependencies a request may need that did not answer their last
+    /// call or probe (or have not answered yet), by name:
+    /// `dpop_replay_store`, `introspection_endpoint`.
+    pub fn unreachable(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.dependencies()
+            .filter(|health| !health.is_up())
+            .map(|health| health.dependency().name())
+    }
+
+    /// Every dependency readiness tracks.
+    fn dependencies(&self) -> impl Iterator<Item = &std::sync::Arc<crate::readiness::Health>> {
+        self.sender
+            .store_health()
+            .into_iter()
+            .chain(self.introspector.iter().map(|i| i.health()))
+    }
+
+    /// Starts the background probes of the dependencies readiness tracks,
+    /// each in a task of its own, at the retry interval of the first
+    /// configuration (see `readiness.rs`); the [`Auth`](crate::Auth)
+    /// fairing calls it at liftoff. Nothing when there are none.
+    pub fn watch_dependencies(&self) {
+        let Some(retry) = self.validators.first().map(|v| v.config.retry_interval()) else {
+            return;
+        };
+        let probes = self
+            .sender
+            .store_probe(retry)
+            .into_iter()
+            .chain(self.introspector.iter().map(|i| i.probe(retry)));
+        for probe in probes {
+            probe.spawn();
+        }
     }
 
     /// The issuers that cannot verify tokens now, by their `iss`.

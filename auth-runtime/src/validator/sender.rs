@@ -11,11 +11,12 @@ use super::RequestParts;
 use crate::claims::Claims;
 use crate::config::{AuthConfig, ConfigError, DpopMode};
 use crate::dpop::{
-    check_replay, verify_proof, DpopConfig, Expectation, MemoryReplayStore, Nonces, ReplayStore,
-    PER_PROCESS_NONCE_WARNING,
+    check_replay, verify_proof, DpopConfig, DpopError, Expectation, MemoryReplayStore, Nonces,
+    ReplayStore, PER_PROCESS_NONCE_WARNING,
 };
 use crate::error::AuthError;
 use crate::extract::Scheme;
+use crate::readiness::{Dependency, Health, Probe};
 
 /// The DPoP settings and state of a router: taken from its first
 /// configuration.
@@ -25,6 +26,9 @@ pub(super) struct SenderConstraint {
     config: DpopConfig,
     nonces: Option<Nonces>,
     store: Arc<dyn ReplayStore>,
+    /// The store's last known state, for readiness, when it can be probed
+    /// (a shared store such as Redis; the in-memory one is always there).
+    store_health: Option<Arc<Health>>,
 }
 
 pub(super) const BOUND_AS_BEARER: &str =
@@ -112,11 +116,42 @@ impl SenderConstraint {
             Some(store) => store.clone(),
             None => Arc::new(MemoryReplayStore::new(dpop.replay_capacity())),
         };
+        let store_health = store
+            .probe()
+            .is_some()
+            .then(|| Health::new(Dependency::ReplayStore));
         Ok(SenderConstraint {
             mode,
             config: dpop,
             nonces,
             store,
+            store_health,
+        })
+    }
+
+    /// The replay store's last known state, when readiness tracks it.
+    pub(super) fn store_health(&self) -> Option<&Arc<Health>> {
+        self.store_health.as_ref()
+    }
+
+    /// The background probe of the replay store, when it can be probed:
+    /// its `probe` bounded by the store timeout.
+    pub(super) fn store_probe(&self, retry_interval: std::time::Duration) -> Option<Probe> {
+        let health = self.store_health.clone()?;
+        let store = self.store.clone();
+        let timeout = self.config.replay_store_timeout;
+        Some(Probe {
+            health,
+            call: Box::new(move || {
+                let store = store.clone();
+                Box::pin(async move {
+                    let Some(probe) = store.probe() else {
+                        return true;
+                    };
+                    matches!(tokio::time::timeout(timeout, probe).await, Ok(Ok(())))
+                })
+            }),
+            retry_interval,
         })
     }
 
@@ -185,7 +220,11 @@ impl SenderConstraint {
             expected = expected.with_nonces(nonces);
         }
         let verified = verify_proof(proof, &expected, &self.config, now)?;
-        check_replay(&*self.store, &verified, &self.config, now).await?;
-        Ok(())
+        let recorded = check_replay(&*self.store, &verified, &self.config, now).await;
+        if let Some(health) = &self.store_health {
+            // A replay is an answer too: only an unreachable store is down.
+            health.report(!matches!(recorded, Err(DpopError::ReplayStoreUnavailable)));
+        }
+        recorded.map_err(AuthError::from)
     }
 }

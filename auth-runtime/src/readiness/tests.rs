@@ -1,0 +1,70 @@
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+
+use super::*;
+
+#[test]
+fn a_dependency_is_down_until_it_first_answers_then_follows_each_report() {
+    let health = Health::new(Dependency::ReplayStore);
+    assert!(!health.is_up(), "nobody checked it yet");
+    health.report(true);
+    assert!(health.is_up());
+    health.report(false);
+    assert!(!health.is_up());
+    health.report(true);
+    assert!(health.is_up());
+    assert_eq!(health.dependency().name(), "dpop_replay_store");
+    assert_eq!(Dependency::Introspection.name(), "introspection_endpoint");
+}
+
+/// A probe whose dependency answers while `up` holds, counting its calls.
+fn probe(up: &Arc<AtomicBool>, calls: &Arc<AtomicUsize>) -> (Probe, Arc<Health>) {
+    let health = Health::new(Dependency::Introspection);
+    let (up, calls) = (up.clone(), calls.clone());
+    let probe = Probe {
+        health: health.clone(),
+        call: Box::new(move || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let up = up.load(Ordering::SeqCst);
+            Box::pin(async move { up })
+        }),
+        retry_interval: Duration::from_secs(5),
+    };
+    (probe, health)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_probe_asks_at_once_then_each_retry_interval_while_down_and_less_often_while_up() {
+    let up = Arc::new(AtomicBool::new(false));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let (probe, health) = probe(&up, &calls);
+    let task = tokio::spawn(probe.run());
+    tokio::task::yield_now().await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "at once");
+    assert!(!health.is_up());
+
+    // Down: again one retry interval later, not before.
+    tokio::time::advance(Duration::from_millis(4_999)).await;
+    tokio::task::yield_now().await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    tokio::time::advance(Duration::from_millis(1)).await;
+    tokio::task::yield_now().await;
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    // Back: up after the next probe, with no request.
+    up.store(true, Ordering::SeqCst);
+    tokio::time::advance(Duration::from_secs(5)).await;
+    tokio::task::yield_now().await;
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    assert!(health.is_up());
+
+    // Up: the next probe only UP_PROBE_FACTOR intervals later.
+    tokio::time::advance(Duration::from_secs(5 * u64::from(UP_PROBE_FACTOR) - 1)).await;
+    tokio::task::yield_now().await;
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    up.store(false, Ordering::SeqCst);
+    tokio::time::advance(Duration::from_secs(1)).await;
+    tokio::task::yield_now().await;
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+    assert!(!health.is_up(), "an outage is seen without traffic");
+    task.abort();
+}
