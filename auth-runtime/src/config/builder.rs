@@ -279,18 +279,6 @@ impl AuthConfigBuilder {
     }
 }
 
-/// `url` as an error may show it: a password in its userinfo is not shown.
-pub(crate) fn without_userinfo(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((_, host)) if scheme.is_empty() => format!("<redacted>@{host}{path}"),
-        Some((_, host)) => format!("{scheme}://<redacted>@{host}{path}"),
-        None => url.to_owned(),
-    }
-}
-
 /// The ranges of the tuning settings.
 fn check_bounds(tuning: &super::Tuning) -> Result<(), ConfigError> {
     let refuse = |setting, reason| Err(ConfigError::OutOfRange { setting, reason });

@@ -20,7 +20,6 @@ mod sources;
 mod table;
 mod transport;
 
-pub(crate) use builder::without_userinfo;
 pub use builder::AuthConfigBuilder;
 pub use certbound::DEFAULT_CLIENT_CERT_HEADER;
 pub(crate) use claims_policy::ClaimPolicy;
@@ -33,7 +32,8 @@ pub use dpop::{
 pub use introspection::ClientAuth;
 pub use secret::{ClientSecret, HmacSecret};
 pub(crate) use transport::{
-    check_network_url, issuer_url, key_location, redirect_policy, KeyLocation, HTTPS_RULE,
+    check_network_url, issuer_url, key_location, redirect_policy, without_userinfo, KeyLocation,
+    HTTPS_RULE,
 };
 pub use transport::{JwksSource, PublicKey};
 

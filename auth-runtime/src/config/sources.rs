@@ -290,7 +290,7 @@ fn auth0_domain<'a>(value: &'a str, setting: &'static str) -> Result<&'a str, Co
     } else {
         Err(ConfigError::InvalidUrl {
             setting,
-            value: super::builder::without_userinfo(value),
+            value: super::without_userinfo(value),
             reason: "a tenant's domain such as example.eu.auth0.com (an https:// prefix is \
                      tolerated, no other scheme)",
         })
