@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use crate::config::{Algorithm, DEFAULT_ALGORITHMS};
+use crate::config::{defaults, Algorithm};
 use crate::error::AuthError;
 use crate::jwks::parse::{self, SetError};
 use crate::validator::{jws, router};
@@ -138,7 +138,7 @@ impl fmt::Display for KeySetError {
 
 /// Parses a key-set document as a fetch does, with the default algorithms.
 pub fn key_set(body: &[u8]) -> Result<KeySet, KeySetError> {
-    key_set_allowing(body, &DEFAULT_ALGORITHMS)
+    key_set_allowing(body, &defaults::algorithms())
 }
 
 /// Parses a key-set document, keeping the keys that can verify one of `allowed`.

@@ -1,6 +1,9 @@
 //! Tests of the builder's checks.
 
 use super::*;
+use std::time::Duration;
+
+use crate::config::settings::{MAX_DURATION, MAX_FETCH_TIMEOUT, MAX_LEEWAY};
 
 /// Asserts that `builder` is refused as out of range, naming `name` in the
 /// error and in its text.
@@ -170,7 +173,22 @@ fn durations_up_to_400_days_are_taken_and_longer_ones_refused() {
             .max_stale(ttl)
     };
     assert!(builder(day * 400).build().is_ok());
-    assert_out_of_range(builder(day * 400 + Duration::from_secs(1)), "jwks_ttl");
+    // Both past 400 days: both named, in one error.
+    let err = builder(day * 400 + Duration::from_secs(1))
+        .build()
+        .unwrap_err();
+    let ConfigError::Several(all) = &err else {
+        panic!("{err:?}")
+    };
+    let names: Vec<&str> = all
+        .iter()
+        .filter_map(|error| match error {
+            ConfigError::OutOfRange { setting, .. } => Some(*setting),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, ["jwks_ttl", "max_stale"], "{err}");
+    assert!(err.to_string().contains("jwks_ttl") && err.to_string().contains("max_stale"));
 }
 
 #[test]

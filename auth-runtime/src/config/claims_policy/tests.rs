@@ -1,4 +1,7 @@
 use super::*;
+use std::time::Duration;
+
+use crate::config::settings::MAX_MAX_TOKEN_AGE;
 use crate::config::{assert_out_of_range, base};
 
 #[test]
