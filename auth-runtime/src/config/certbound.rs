@@ -6,7 +6,7 @@ use super::AuthConfig;
 
 impl AuthConfig {
     /// The header the client certificate is read from, if configured.
-    pub fn client_cert_header(&self) -> Option<&str> {
+    pub(crate) fn client_cert_header(&self) -> Option<&str> {
         self.tuning.client_cert_header.as_deref()
     }
 }

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::{AuthConfigBuilder, ConfigError};
-pub use crate::claims::ScopeSource;
 
 /// The application's own check over the verified claims: `Ok(())`, or the
 /// reason for refusing (for the log only; the client gets a fixed sentence).

@@ -29,7 +29,7 @@ pub enum DpopMode {
 
 impl DpopMode {
     /// Whether the `DPoP` scheme is accepted at all.
-    pub fn accepts_dpop(self) -> bool {
+    pub(crate) fn accepts_dpop(self) -> bool {
         self != DpopMode::Disabled
     }
 }
@@ -176,27 +176,27 @@ fn public_base_url(url: &str) -> Result<String, ConfigError> {
 
 impl AuthConfig {
     /// How the `DPoP` scheme is treated.
-    pub fn dpop_mode(&self) -> DpopMode {
+    pub(crate) fn dpop_mode(&self) -> DpopMode {
         self.tuning.dpop
     }
 
     /// The public base URL, normalised (no trailing `/`), if one is set.
-    pub fn public_url(&self) -> Option<&str> {
+    pub(crate) fn public_url(&self) -> Option<&str> {
         self.tuning.public_url.as_deref()
     }
 
     /// Whether the protected-resource metadata is served.
-    pub fn resource_metadata_enabled(&self) -> bool {
+    pub(crate) fn resource_metadata_enabled(&self) -> bool {
         self.tuning.resource_metadata
     }
 
     /// The scopes the metadata lists.
-    pub fn scopes_supported(&self) -> &[String] {
+    pub(crate) fn scopes_supported(&self) -> &[String] {
         &self.tuning.scopes_supported
     }
 
     /// Whether server nonces are on.
-    pub fn dpop_nonce_enabled(&self) -> bool {
+    pub(crate) fn dpop_nonce_enabled(&self) -> bool {
         self.tuning.dpop_nonce
     }
 

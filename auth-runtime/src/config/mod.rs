@@ -22,9 +22,9 @@ mod sources;
 mod table;
 mod transport;
 
+pub use crate::claims::ScopeSource;
 pub use builder::AuthConfigBuilder;
 pub(crate) use claims_policy::ClaimPolicy;
-pub use claims_policy::ScopeSource;
 pub(crate) use declare::SettingInfo;
 pub(crate) use dpop::DpopExtras;
 pub use dpop::DpopMode;
@@ -93,12 +93,6 @@ impl AuthConfig {
         &self.issuer
     }
 
-    /// The (first) audience: `aud` must be or contain one of
-    /// [`audiences`](Self::audiences).
-    pub fn audience(&self) -> &str {
-        self.audiences.first().map_or("", String::as_str)
-    }
-
     /// The audiences: `aud` must be or contain one of them.
     pub fn audiences(&self) -> &[String] {
         &self.audiences
@@ -110,13 +104,13 @@ impl AuthConfig {
     }
 
     /// The `realm` of challenges.
-    pub fn realm(&self) -> &str {
+    pub(crate) fn realm(&self) -> &str {
         &self.tuning.realm
     }
 
     /// The least time between a failed fetch of an empty cache and the next
     /// try: what a 503's `Retry-After` tells clients.
-    pub fn retry_interval(&self) -> Duration {
+    pub(crate) fn retry_interval(&self) -> Duration {
         self.tuning.retry_interval
     }
 

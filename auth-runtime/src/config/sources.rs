@@ -81,14 +81,23 @@ impl AuthConfig {
     /// | `AUTH0_DOMAIN` | an Auth0 tenant such as `example.eu.auth0.com`: issuer `https://<domain>/`, keys at `https://<domain>/.well-known/jwks.json`; an `https://` prefix is tolerated, any other scheme is refused |
     /// | `AUTH_ISSUER` | any issuer, exactly as in `iss` (`https`, or `http` on a loopback host); keys found by discovery (used when `AUTH0_DOMAIN` is unset) |
     /// | `AUTH0_AUDIENCE` or `AUTH_AUDIENCE` | the API identifier, e.g. `https://quickstarts/api`; several separated by spaces; where both are set, `AUTH_AUDIENCE` wins |
-    /// | `AUTH_MAX_TOKEN_AGE` | optional, seconds: a token whose `iat` is older (or absent) is refused |
+    /// | `AUTH_MAX_TOKEN_AGE` | optional, seconds: a token whose `iat` is older (or absent) is refused ([`max_token_age`](AuthConfigBuilder::max_token_age)) |
     /// | `AUTH_JWKS_URI` | optional: the key set's URL, bypassing discovery (`https`, `http` on a loopback host, or `file:///path/jwks.json` to read it from a file) |
     /// | `AUTH_SHARED_SECRET` or `AUTH_SHARED_SECRET_BASE64` | optional: verify HS256/384/512 with this secret (raw, or base64/base64url) instead of a key set |
+    /// | `AUTH_DPOP` | `disabled`, `allowed` or `required` ([`dpop`](AuthConfigBuilder::dpop)) |
+    /// | `AUTH_PUBLIC_URL` | the API's external base URL ([`public_url`](AuthConfigBuilder::public_url)) |
+    /// | `AUTH_DPOP_NONCE` | `on` (or `off`): server nonces ([`dpop_nonce`](AuthConfigBuilder::dpop_nonce)) |
+    /// | `AUTH_DPOP_NONCE_SECRET` | the nonces' secret, at least 32 bytes ([`dpop_nonce_secret`](AuthConfigBuilder::dpop_nonce_secret)) |
+    /// | `AUTH_INTROSPECTION_URL` | the RFC 7662 endpoint for opaque tokens ([`introspection_url`](AuthConfigBuilder::introspection_url)) |
+    /// | `AUTH_INTROSPECTION` | `on`: the endpoint from the issuer's metadata ([`introspection_discovery`](AuthConfigBuilder::introspection_discovery)) |
+    /// | `AUTH_CLIENT_ID`, `AUTH_CLIENT_SECRET` | the API's credentials there ([`client_id`](AuthConfigBuilder::client_id), [`client_secret`](AuthConfigBuilder::client_secret)) |
+    /// | `AUTH_CLIENT_AUTH` | `basic` (default) or `form`: how they travel ([`client_auth`](AuthConfigBuilder::client_auth)) |
+    /// | `AUTH_INTROSPECT_JWTS` | `on`: JWTs are introspected too, after the local checks ([`introspect_jwts`](AuthConfigBuilder::introspect_jwts)) |
+    /// | `AUTH_CLIENT_CERT_HEADER` | the header a TLS-terminating proxy forwards the client certificate in, e.g. `Client-Cert` ([`client_cert_header`](AuthConfigBuilder::client_cert_header)) |
+    /// | `AUTH_DPOP_REPLAY_REDIS` | a `redis://host:port` replay store shared by instances, with the `redis` feature ([`dpop_replay_redis`](AuthConfigBuilder::dpop_replay_redis)) |
     ///
-    /// and the optional settings of [`AuthConfigBuilder::env_settings`]
-    /// (DPoP, the public URL, introspection). A variable that is set but
-    /// empty, not valid UTF-8 or not one of its words stops here with an
-    /// error naming it; one error names every missing or invalid setting,
+    /// A variable that is set but empty, not valid UTF-8 or not one of its
+    /// words stops here with an error naming it (never a secret's value); one error names every missing or invalid setting,
     /// and only variables (this reads no `Rocket.toml`: the fairing's
     /// `Auth::from_rocket_config()` does).
     pub fn from_env() -> Result<AuthConfig, ConfigError> {
@@ -234,33 +243,12 @@ impl AuthConfig {
 }
 
 impl AuthConfigBuilder {
-    /// Applies the variables of the optional settings to this builder (the
-    /// development issuer of an example, say, which sets the issuer
-    /// itself); [`AuthConfig::from_env`] applies them too: each variable of
-    /// the builder method it names, and:
-    ///
-    /// | variable | meaning |
-    /// |---|---|
-    /// | `AUTH_DPOP` | `disabled`, `allowed` or `required` ([`dpop`](Self::dpop)) |
-    /// | `AUTH_PUBLIC_URL` | the API's external base URL ([`public_url`](Self::public_url)) |
-    /// | `AUTH_DPOP_NONCE` | `on` (or `off`): server nonces ([`dpop_nonce`](Self::dpop_nonce)) |
-    /// | `AUTH_DPOP_NONCE_SECRET` | the nonces' secret, at least 32 bytes ([`dpop_nonce_secret`](Self::dpop_nonce_secret)) |
-    /// | `AUTH_INTROSPECTION_URL` | the RFC 7662 endpoint for opaque tokens ([`introspection_url`](Self::introspection_url)) |
-    /// | `AUTH_INTROSPECTION` | `on`: the endpoint from the issuer's metadata ([`introspection_discovery`](Self::introspection_discovery)) |
-    /// | `AUTH_CLIENT_ID`, `AUTH_CLIENT_SECRET` | the API's credentials there ([`client_id`](Self::client_id), [`client_secret`](Self::client_secret)) |
-    /// | `AUTH_CLIENT_AUTH` | `basic` (default) or `form`: how they travel ([`client_auth`](Self::client_auth)) |
-    /// | `AUTH_INTROSPECT_JWTS` | `on`: JWTs are introspected too, after the local checks ([`introspect_jwts`](Self::introspect_jwts)) |
-    /// | `AUTH_CLIENT_CERT_HEADER` | the header a TLS-terminating proxy forwards the client certificate in, e.g. `Client-Cert` ([`client_cert_header`](Self::client_cert_header)) |
-    /// | `AUTH_MAX_TOKEN_AGE` | seconds ([`max_token_age`](Self::max_token_age)) |
-    /// | `AUTH_DPOP_REPLAY_REDIS` | a `redis://host:port` replay store shared by instances, with the `redis` feature ([`dpop_replay_redis`](Self::dpop_replay_redis)) |
-    ///
-    /// A variable that is set but empty, not valid UTF-8 or not one of its
-    /// words is an error naming it; every such variable is in the error.
-    pub fn env_settings(self) -> Result<AuthConfigBuilder, ConfigError> {
-        self.settings_from(&env_var)
-    }
-
-    /// [`env_settings`](Self::env_settings) with the variables `var` gives.
+    /// Applies the variables of the optional settings (the table of
+    /// [`AuthConfig::from_env`] from `AUTH_DPOP` on), as `var` gives them,
+    /// to this builder: for tests of those variables alone. A variable that
+    /// is set but empty, not valid UTF-8 or not one of its words is an
+    /// error naming it; every such variable is in the error.
+    #[cfg(test)]
     pub(crate) fn settings_from(
         mut self,
         var: &dyn Fn(&str) -> Read,
@@ -270,8 +258,7 @@ impl AuthConfigBuilder {
         ConfigError::from_list(errors).map_or(Ok(self), Err)
     }
 
-    /// Reads the variables of [`env_settings`](Self::env_settings) through
-    /// `var`; each one that cannot be used is pushed on `errors`.
+    /// Reads the variables of the optional settings through `var`; each one that cannot be used is pushed on `errors`.
     fn read_settings(&mut self, var: &dyn Fn(&str) -> Read, errors: &mut Vec<ConfigError>) {
         self.config
             .tuning

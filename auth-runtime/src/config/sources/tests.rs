@@ -38,7 +38,7 @@ fn auth0_domain_gives_issuer_and_key_set() {
     ])
     .unwrap();
     assert_eq!(config.issuer(), "https://example.eu.auth0.com/");
-    assert_eq!(config.audience(), "https://q/api");
+    assert_eq!(config.audiences(), ["https://q/api"]);
     assert_eq!(
         config.jwks_source(),
         &JwksSource::Uri("https://example.eu.auth0.com/.well-known/jwks.json".into())
@@ -82,12 +82,12 @@ fn the_table_sets_tuning_and_the_environment_wins() {
     });
     let config = from_table(Some(table.clone()), &[]).unwrap();
     assert_eq!(config.issuer(), "https://table/");
-    assert_eq!(config.audience(), "from-table");
+    assert_eq!(config.audiences(), ["from-table"]);
     assert_eq!(config.tuning.leeway, Duration::from_secs(7));
     assert_eq!(config.tuning.jwks_ttl, Duration::from_secs(120));
     assert_eq!(config.realm(), "r");
     let config = from_table(Some(table), &[("AUTH_AUDIENCE", "from-env")]).unwrap();
-    assert_eq!(config.audience(), "from-env");
+    assert_eq!(config.audiences(), ["from-env"]);
 }
 
 #[test]
