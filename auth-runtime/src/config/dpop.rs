@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use super::{AuthConfig, AuthConfigBuilder, ConfigError};
+use super::{defaults, AuthConfig, AuthConfigBuilder, ConfigError};
 use crate::dpop::{DpopConfig, ReplayStore, MIN_NONCE_SECRET_BYTES};
 
 /// How the `DPoP` scheme of RFC 9449 is treated.
@@ -172,6 +172,22 @@ fn public_base_url(url: &str) -> Result<String, ConfigError> {
     }
     let text = String::from(parsed);
     Ok(text.trim_end_matches('/').to_owned())
+}
+
+/// The proof checks' settings with the declared defaults (config/settings.rs);
+/// here rather than beside [`DpopConfig`], so that `dpop` never imports
+/// `config`.
+impl Default for DpopConfig {
+    fn default() -> DpopConfig {
+        DpopConfig {
+            algorithms: defaults::dpop_algorithms(),
+            proof_max_age: defaults::dpop_proof_max_age(),
+            proof_max_ahead: defaults::dpop_proof_max_ahead(),
+            replay_capacity: defaults::dpop_replay_capacity(),
+            replay_store_timeout: defaults::dpop_replay_timeout(),
+            nonce_window: defaults::dpop_nonce_window(),
+        }
+    }
 }
 
 impl AuthConfig {

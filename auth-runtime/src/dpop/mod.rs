@@ -92,19 +92,6 @@ pub struct DpopConfig {
     pub(crate) nonce_window: Duration,
 }
 
-impl Default for DpopConfig {
-    fn default() -> DpopConfig {
-        DpopConfig {
-            algorithms: crate::config::defaults::dpop_algorithms(),
-            proof_max_age: crate::config::defaults::dpop_proof_max_age(),
-            proof_max_ahead: crate::config::defaults::dpop_proof_max_ahead(),
-            replay_capacity: crate::config::defaults::dpop_replay_capacity(),
-            replay_store_timeout: crate::config::defaults::dpop_replay_timeout(),
-            nonce_window: crate::config::defaults::dpop_nonce_window(),
-        }
-    }
-}
-
 impl DpopConfig {
     /// The bound of the in-memory replay cache, for [`MemoryReplayStore::new`].
     pub fn replay_capacity(&self) -> usize {
