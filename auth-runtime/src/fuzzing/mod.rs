@@ -10,10 +10,35 @@
 
 use std::fmt;
 
-use crate::config::{defaults, Algorithm};
+use crate::config::Algorithm;
 use crate::error::AuthError;
 use crate::jwks::parse::{self, SetError};
 use crate::validator::{jws, router};
+
+/// The settings' defaults the fuzz targets check against, as declared in
+/// config/settings.rs (the library's own values, never copies).
+pub mod defaults {
+    use std::time::Duration;
+
+    use crate::config::{defaults, Algorithm};
+
+    /// The default `algorithms`.
+    pub fn algorithms() -> Vec<Algorithm> {
+        defaults::algorithms()
+    }
+    /// The default `dpop_algorithms`.
+    pub fn dpop_algorithms() -> Vec<Algorithm> {
+        defaults::dpop_algorithms()
+    }
+    /// The default `leeway`.
+    pub fn leeway() -> Duration {
+        defaults::leeway()
+    }
+    /// The default `max_token_bytes`.
+    pub fn max_token_bytes() -> usize {
+        defaults::max_token_bytes()
+    }
+}
 
 /// The bearer token of an `Authorization` header value, as the guards read it.
 pub fn header_to_token(value: &str) -> Result<&str, AuthError> {
