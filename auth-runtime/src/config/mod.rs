@@ -204,6 +204,15 @@ impl ConfigError {
         }
     }
 
+    /// Whether a required setting is missing, alone or among others.
+    fn names_a_missing_setting(&self) -> bool {
+        match self {
+            ConfigError::Missing(_) => true,
+            ConfigError::Several(all) => all.iter().any(ConfigError::is_missing),
+            _ => false,
+        }
+    }
+
     /// What is wrong, without the leading "auth configuration is ...".
     fn problem(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -261,7 +270,11 @@ impl fmt::Display for ConfigError {
             _ if self.is_missing() => f.write_str("auth configuration is incomplete: ")?,
             _ => f.write_str("auth configuration is invalid: ")?,
         }
-        self.problem(f)
+        self.problem(f)?;
+        if self.names_a_missing_setting() {
+            f.write_str(" (auth-runtime's README lists every setting)")?;
+        }
+        Ok(())
     }
 }
 
