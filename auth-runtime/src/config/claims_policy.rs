@@ -1,6 +1,6 @@
-//! The settings of what a token's claims must say beyond the standard
-//! checks: several audiences, a maximum token age, which claims carry
-//! scopes, and the application's own check.
+//! What a token's claims must say beyond the standard checks, where it is
+//! not a declared setting (config/settings.rs declares `max_token_age` and
+//! `scope_claims`): several audiences, and the application's own check.
 
 use std::fmt;
 use std::sync::Arc;
@@ -34,7 +34,7 @@ impl AuthConfigBuilder {
     /// [`AuthConfig::builder`](super::AuthConfig::builder): a token whose
     /// `aud` is or contains any of them is accepted (`AUTH_AUDIENCE` with
     /// several space-separated values, or a list as `audience` in
-    /// Rocket.toml). At least one, none blank.
+    /// Rocket's `[auth]` table). At least one, none blank.
     pub fn audiences<S: Into<String>>(mut self, audiences: impl IntoIterator<Item = S>) -> Self {
         self.config.audiences = audiences.into_iter().map(Into::into).collect();
         self

@@ -1,6 +1,8 @@
-//! The settings of DPoP (RFC 9449) and of the protected-resource metadata
-//! (RFC 9728): their builder methods, their checks, and the two that are
-//! secrets (the nonce secret, the Redis URL), which never print.
+//! DPoP (RFC 9449) and the protected-resource metadata (RFC 9728) in the
+//! configuration: the mode, the settings that are secrets or stores (the
+//! nonce secret, the Redis URL, a replay store), which never print, and the
+//! checks of `build` that the declarations in config/settings.rs cannot
+//! make alone (the public URL's form, the secret's length, the store).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,7 +37,7 @@ impl DpopMode {
 }
 
 /// The settings that are secrets, or that are not plain values: kept out of
-/// the serde [`Tuning`](super::Tuning), and out of every `Debug`.
+/// the declared [`Tuning`](super::Tuning), and out of every `Debug`.
 #[derive(Clone, Default)]
 pub(crate) struct DpopExtras {
     /// The server nonces' secret, as given.
