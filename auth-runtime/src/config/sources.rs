@@ -18,7 +18,14 @@ pub(crate) type Read = Result<Option<String>, NotUnicode>;
 
 /// The process environment's variable `name`.
 pub(crate) fn env_var(name: &str) -> Read {
-    match std::env::var_os(name) {
+    os_text(std::env::var_os(name))
+}
+
+/// A variable's value as the process holds it, as text: never lossily
+/// (`std::env::var(..).ok()` would take a value that is not UTF-8 for
+/// unset).
+fn os_text(value: Option<std::ffi::OsString>) -> Read {
+    match value {
         None => Ok(None),
         Some(value) => value.into_string().map(Some).map_err(|_| NotUnicode),
     }

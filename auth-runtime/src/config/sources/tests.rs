@@ -368,3 +368,38 @@ fn env_var_reads_the_process_environment() {
     assert!(env_var("PATH").is_ok_and(|path| path.is_some_and(|path| !path.is_empty())));
     assert_eq!(env_var("AUTH_RUNTIME_NEVER_SET_8d2f"), Ok(None));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_process_value_that_is_not_utf8_is_not_unicode_never_unset() {
+    use std::os::unix::ffi::OsStringExt;
+    let stray = std::ffi::OsString::from_vec(b"required\xff".to_vec());
+    assert_eq!(os_text(Some(stray)), Err(NotUnicode));
+    assert_eq!(
+        os_text(Some("required".into())),
+        Ok(Some("required".to_owned()))
+    );
+    assert_eq!(os_text(None), Ok(None));
+    // And through the sources, it stops the configuration naming AUTH_DPOP.
+    let err = AuthConfig::from_sources(
+        None,
+        &|name| match name {
+            "AUTH_ISSUER" => Ok(Some("https://i.example/".to_owned())),
+            "AUTH_AUDIENCE" => Ok(Some("a".to_owned())),
+            "AUTH_DPOP" => os_text(Some(std::ffi::OsString::from_vec(b"required\xff".to_vec()))),
+            _ => Ok(None),
+        },
+        Sources::Env,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ConfigError::OutOfRange {
+                setting: "AUTH_DPOP",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
