@@ -69,7 +69,7 @@ fn missing(sources: Sources, rocket_auth_set: bool) -> (&'static str, &'static s
         ),
         (Sources::Env, true) => (
             "AUTH0_DOMAIN (an Auth0 tenant) or AUTH_ISSUER (ROCKET_AUTH is set, but \
-             AuthConfig::from_env reads no Rocket configuration: Auth::from_rocket_config() does)",
+             from_env() reads no Rocket configuration: Auth::from_rocket_config() does)",
             "AUTH0_AUDIENCE or AUTH_AUDIENCE",
         ),
         (Sources::Table, _) => (
