@@ -38,7 +38,8 @@ impl Introspecting {
         let config = ks
             .config()
             .introspection_url(endpoint.url())
-            .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET);
+            .client_id(TEST_CLIENT_ID)
+            .client_secret(TEST_CLIENT_SECRET);
         let app = TestApp::library(change(config)).await;
         Introspecting { ks, endpoint, app }
     }
@@ -122,7 +123,8 @@ async fn an_unreachable_endpoint_is_503_introspection_unavailable_with_retry_aft
     let config = ks
         .config()
         .introspection_url(format!("http://127.0.0.1:{port}/introspect"))
-        .introspection_client("id", "secret");
+        .client_id("id")
+        .client_secret("secret");
     let app = TestApp::library(config).await;
     let answer = app.call_with(Route::Private, "opaque-token").await;
     assert_code(
@@ -141,7 +143,8 @@ async fn refused_client_credentials_are_503_too() {
     let config = ks
         .config()
         .introspection_url(endpoint.url())
-        .introspection_client(TEST_CLIENT_ID, "wrong");
+        .client_id(TEST_CLIENT_ID)
+        .client_secret("wrong");
     let app = TestApp::library(config).await;
     let token = endpoint.active(claims(&ks, "read:messages"));
     let answer = app.call_with(Route::Private, &token).await;
@@ -216,8 +219,9 @@ async fn the_endpoint_is_taken_from_the_issuers_metadata_at_ignition() {
     ks.serve_json(METADATA, document).await;
     let config = ks
         .config()
-        .introspection_from_metadata(true)
-        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET);
+        .introspection_discovery(true)
+        .client_id(TEST_CLIENT_ID)
+        .client_secret(TEST_CLIENT_SECRET);
     let app = TestApp::library(config).await;
 
     let opaque = endpoint.answer(active_answer(&ks));
@@ -248,8 +252,9 @@ async fn metadata_without_a_usable_endpoint_stops_ignition_saying_why() {
         ks.serve_json(METADATA, document).await;
         let config = ks
             .config()
-            .introspection_from_metadata(true)
-            .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
+            .introspection_discovery(true)
+            .client_id(TEST_CLIENT_ID)
+            .client_secret(TEST_CLIENT_SECRET)
             .build()
             .unwrap();
         assert_a_fairing_fails(AppKind::Library.rocket(Auth::new(config)), case).await;
@@ -329,7 +334,8 @@ async fn only_the_issuer_that_asks_has_its_jwts_introspected() {
     let production_config = production
         .config()
         .introspection_url(endpoint.url())
-        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
+        .client_id(TEST_CLIENT_ID)
+        .client_secret(TEST_CLIENT_SECRET)
         .introspect_jwts(true)
         .build()
         .unwrap();
@@ -371,15 +377,17 @@ async fn only_the_issuer_that_asks_has_its_jwts_introspected() {
     let with_endpoint = production
         .config()
         .introspection_url(endpoint.url())
-        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET);
+        .client_id(TEST_CLIENT_ID)
+        .client_secret(TEST_CLIENT_SECRET);
     let no_credentials = production
         .config()
         .introspection_url(endpoint.url())
         .introspect_jwts(true);
     let to_discover = production
         .config()
-        .introspection_from_metadata(true)
-        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET);
+        .introspection_discovery(true)
+        .client_id(TEST_CLIENT_ID)
+        .client_secret(TEST_CLIENT_SECRET);
     for (case, configs, says) in [
         (
             "another issuer asks",

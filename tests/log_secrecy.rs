@@ -88,7 +88,8 @@ async fn no_error_path_logs_a_token_or_a_secret() {
         let config = ks
             .config()
             .introspection_url(endpoint.url())
-            .introspection_client(TEST_CLIENT_ID, secret);
+            .client_id(TEST_CLIENT_ID)
+            .client_secret(secret);
         let opaque_app = TestApp::library(config).await;
         let opaque = endpoint.inactive();
         let answer = opaque_app.call_with(Route::Private, &opaque).await;

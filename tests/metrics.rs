@@ -112,7 +112,8 @@ async fn each_outcome_fetch_and_cache_lookup_is_counted_with_bounded_labels() {
     let config = ks
         .config()
         .introspection_url(endpoint.url())
-        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET);
+        .client_id(TEST_CLIENT_ID)
+        .client_secret(TEST_CLIENT_SECRET);
     let opaque_app = TestApp::library(config).await;
     let exp = jsonwebtoken::get_current_timestamp() + 3600;
     let active = endpoint.active(serde_json::json!({ "iss": ks.issuer(), "exp": exp }));

@@ -87,7 +87,8 @@ async fn readiness_names_the_introspection_endpoint_while_it_fails_and_recovers_
         .await;
     let client = app(config()
         .introspection_url(format!("{}/introspect", endpoint.uri()))
-        .introspection_client("api", "secret"))
+        .client_id("api")
+        .client_secret("secret"))
     .await;
     ready_becomes(&client, Status::Ok, "endpoint up").await;
 

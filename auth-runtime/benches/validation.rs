@@ -162,7 +162,8 @@ fn beyond_bearer(c: &mut Criterion) {
         .issuer
         .config()
         .introspection_url(endpoint.url())
-        .introspection_client(TEST_CLIENT_ID, TEST_CLIENT_SECRET)
+        .client_id(TEST_CLIENT_ID)
+        .client_secret(TEST_CLIENT_SECRET)
         .build()
         .unwrap();
     let router = IssuerRouter::new([config]).unwrap();

@@ -36,7 +36,7 @@ impl ProtectedResource {
     /// them all.
     pub(crate) fn new(configs: &[AuthConfig]) -> ProtectedResource {
         let first = configs.first();
-        let mode = first.map_or(crate::config::DEFAULT_DPOP_MODE, AuthConfig::dpop_mode);
+        let mode = first.map_or_else(crate::config::defaults::dpop, AuthConfig::dpop_mode);
         ProtectedResource {
             public_url: first.and_then(|c| c.public_url()).map(str::to_owned),
             certificate_bound: first.is_some_and(|c| c.client_cert_header().is_some()),
@@ -45,10 +45,9 @@ impl ProtectedResource {
             scopes: first.map_or_else(Vec::new, |c| c.scopes_supported().to_vec()),
             dpop_algorithms: mode.accepts_dpop().then(|| {
                 first
-                    .map_or_else(
-                        || crate::dpop::DEFAULT_DPOP_ALGORITHMS.to_vec(),
-                        |c| c.tuning.dpop_algorithms.clone(),
-                    )
+                    .map_or_else(crate::config::defaults::dpop_algorithms, |c| {
+                        c.tuning.dpop_algorithms.clone()
+                    })
                     .iter()
                     .map(|alg| format!("{alg:?}"))
                     .collect()

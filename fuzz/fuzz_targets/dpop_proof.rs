@@ -24,10 +24,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use auth_runtime::__fuzz;
-use auth_runtime::__fuzz::dpop::{
-    Nonces, Refusal, VerifiedProof, DEFAULT_ALGORITHMS as DEFAULT_DPOP_ALGORITHMS, MAX_JTI_BYTES,
-    MAX_PROOF_BYTES,
-};
+use auth_runtime::__fuzz::dpop::{Nonces, Refusal, VerifiedProof, MAX_JTI_BYTES, MAX_PROOF_BYTES};
 use auth_runtime_fuzz::{b64, unb64};
 use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use libfuzzer_sys::fuzz_target;
@@ -151,7 +148,10 @@ fn check_accepted(proof: &str, accepted: &VerifiedProof, nonces: bool) {
         "typ {typ}"
     );
     let alg = serde_json::from_value(header["alg"].clone()).expect("alg names an algorithm");
-    assert!(DEFAULT_DPOP_ALGORITHMS.contains(&alg), "{alg:?}");
+    assert!(
+        __fuzz::defaults::dpop_algorithms().contains(&alg),
+        "{alg:?}"
+    );
     assert!(!header.contains_key("crit"));
     let jwk = header["jwk"].as_object().expect("jwk is an object");
     for private in ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] {

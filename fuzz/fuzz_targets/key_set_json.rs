@@ -12,7 +12,7 @@
 #![no_main]
 
 use auth_runtime::__fuzz::{self, Key, KeySet, KeySetError};
-use auth_runtime::config::{Algorithm, DEFAULT_ALGORITHMS};
+use auth_runtime::config::Algorithm;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -94,7 +94,7 @@ fuzz_target!(|data: &[u8]| {
     let json = serde_json::from_slice::<Value>(data).ok();
     match &parsed {
         Ok(set) => {
-            check_set(set, &DEFAULT_ALGORITHMS);
+            check_set(set, &__fuzz::defaults::algorithms());
             if let Some(json) = &json {
                 let listed = json
                     .get("keys")
@@ -119,7 +119,7 @@ fuzz_target!(|data: &[u8]| {
 
     // Fewer algorithms allowed: a subset, picked by the input's length.
     let mask = data.len().wrapping_mul(0x9E37) >> 3;
-    let allowed: Vec<Algorithm> = DEFAULT_ALGORITHMS
+    let allowed: Vec<Algorithm> = __fuzz::defaults::algorithms()
         .iter()
         .enumerate()
         .filter(|(i, _)| mask & (1 << i) != 0)

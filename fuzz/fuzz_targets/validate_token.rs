@@ -18,7 +18,7 @@
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use auth_runtime::config::{HmacSecret, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_BYTES};
+use auth_runtime::config::HmacSecret;
 use auth_runtime::validator::Validator;
 use auth_runtime::{__fuzz, AuthConfig, AuthError, Claims};
 use auth_runtime_fuzz::{check_error, token_from_input, unb64, words, AUDIENCE, ISSUER, SECRET};
@@ -67,7 +67,7 @@ fn outcome(result: Result<Claims, AuthError>) -> Outcome {
 /// Whether a time claim lies so close to a limit that the clock ticking
 /// between two validations may change the answer.
 fn near_a_limit(payload: Option<&Map<String, Value>>, at: f64) -> bool {
-    let leeway = DEFAULT_LEEWAY.as_secs_f64();
+    let leeway = __fuzz::defaults::leeway().as_secs_f64();
     payload.is_some_and(|payload| {
         ["exp", "nbf", "iat"].iter().any(|claim| {
             payload
@@ -80,8 +80,8 @@ fn near_a_limit(payload: Option<&Map<String, Value>>, at: f64) -> bool {
 
 fn check_accepted(token: &str, accepted: &Claims, before: f64, after: f64) {
     let claims = accepted.payload();
-    let leeway = DEFAULT_LEEWAY.as_secs_f64();
-    assert!(token.len() <= DEFAULT_MAX_TOKEN_BYTES);
+    let leeway = __fuzz::defaults::leeway().as_secs_f64();
+    assert!(token.len() <= __fuzz::defaults::max_token_bytes());
     let header = __fuzz::token_header(token).expect("an accepted token has a header");
     assert!(
         format!("{:?}", header.alg).starts_with("HS"),

@@ -1,10 +1,10 @@
-//! [`AuthConfigBuilder`]: one method per setting, and the checks of `build`.
-
-use std::time::Duration;
+//! [`AuthConfigBuilder`]: the methods of the settings that are not tuning
+//! (where keys come from, the shared secret, the clock; the tuning
+//! settings' methods follow from config/settings.rs), and `build`.
 
 use super::{
-    Algorithm, AuthConfig, ConfigError, HmacSecret, JwksSource, PublicKey, DEFAULT_ALGORITHMS,
-    HMAC_ALGORITHMS, MAX_DURATION, MAX_FETCH_TIMEOUT, MAX_LEEWAY,
+    defaults, Algorithm, AuthConfig, ConfigError, HmacSecret, JwksSource, PublicKey,
+    HMAC_ALGORITHMS,
 };
 
 /// Builds an [`AuthConfig`]; see [`AuthConfig::builder`].
@@ -86,13 +86,6 @@ impl AuthConfigBuilder {
         self
     }
 
-    /// The `realm` of `WWW-Authenticate` challenges. Default:
-    /// [`DEFAULT_REALM`](super::DEFAULT_REALM).
-    pub fn realm(mut self, realm: impl Into<String>) -> Self {
-        self.config.tuning.realm = realm.into();
-        self
-    }
-
     /// Verifies HS256/384/512 tokens with this shared secret instead of a
     /// key set (which is then never fetched). Asymmetric tokens are refused;
     /// the secret must be at least 32 bytes (RFC 7518 section 3.2).
@@ -101,7 +94,7 @@ impl AuthConfigBuilder {
     /// become those of HS256/384/512 the secret is long enough for: RFC 7518
     /// asks for at least 32, 48 and 64 bytes respectively.
     pub fn shared_secret(mut self, secret: HmacSecret) -> Self {
-        if self.config.tuning.algorithms == DEFAULT_ALGORITHMS {
+        if self.config.tuning.algorithms == defaults::algorithms() {
             let length = secret.bytes().len();
             self.config.tuning.algorithms = HMAC_ALGORITHMS
                 .into_iter()
@@ -113,102 +106,6 @@ impl AuthConfigBuilder {
             }
         }
         self.config.shared_secret = Some(secret);
-        self
-    }
-
-    /// The asymmetric algorithms accepted. Default: [`DEFAULT_ALGORITHMS`].
-    /// HMAC algorithms are refused by [`build`](Self::build): a key set holds
-    /// public keys, and a public key must never serve as an HMAC secret.
-    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
-        self.config.tuning.algorithms = algorithms.into_iter().collect();
-        self
-    }
-
-    /// Clock skew tolerated on `exp`, `nbf` and `iat`. Default:
-    /// [`DEFAULT_LEEWAY`](super::DEFAULT_LEEWAY); at most
-    /// [`MAX_LEEWAY`](super::MAX_LEEWAY).
-    pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.config.tuning.leeway = leeway;
-        self
-    }
-
-    /// How long a fetched key set is used before it is refreshed. Default:
-    /// [`DEFAULT_JWKS_TTL`](super::DEFAULT_JWKS_TTL).
-    pub fn jwks_ttl(mut self, ttl: Duration) -> Self {
-        self.config.tuning.jwks_ttl = ttl;
-        self
-    }
-
-    /// The least time between two refreshes caused by unknown `kid`s, and
-    /// between two refreshes of a stale set; above zero. Default:
-    /// [`DEFAULT_REFRESH_COOLDOWN`](super::DEFAULT_REFRESH_COOLDOWN).
-    pub fn refresh_cooldown(mut self, cooldown: Duration) -> Self {
-        self.config.tuning.refresh_cooldown = cooldown;
-        self
-    }
-
-    /// The least time between a failed fetch of an empty cache and the next
-    /// try; meanwhile requests get 503 at once, whose `Retry-After` says this
-    /// interval. Default: [`DEFAULT_RETRY_INTERVAL`](super::DEFAULT_RETRY_INTERVAL).
-    pub fn retry_interval(mut self, interval: Duration) -> Self {
-        self.config.tuning.retry_interval = interval;
-        self
-    }
-
-    /// The longest a fetch (discovery and key set together) may take; above
-    /// zero. Default: [`DEFAULT_FETCH_TIMEOUT`](super::DEFAULT_FETCH_TIMEOUT).
-    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
-        self.config.tuning.fetch_timeout = timeout;
-        self
-    }
-
-    /// The largest key-set (or discovery) response read. Default:
-    /// [`DEFAULT_MAX_JWKS_BYTES`](super::DEFAULT_MAX_JWKS_BYTES).
-    pub fn max_jwks_bytes(mut self, bytes: usize) -> Self {
-        self.config.tuning.max_jwks_bytes = bytes;
-        self
-    }
-
-    /// The largest token accepted, checked before any decoding. Default:
-    /// [`DEFAULT_MAX_TOKEN_BYTES`](super::DEFAULT_MAX_TOKEN_BYTES).
-    pub fn max_token_bytes(mut self, bytes: usize) -> Self {
-        self.config.tuning.max_token_bytes = bytes;
-        self
-    }
-
-    /// RFC 9068 strict mode: the token header's `typ` must be `at+jwt`
-    /// (or `application/at+jwt`), so that an ID token or any other JWT of
-    /// the issuer is never taken for an access token. Default: off, as
-    /// Auth0 access tokens carry `typ: JWT`.
-    pub fn require_access_token_type(mut self, required: bool) -> Self {
-        self.config.tuning.require_access_token_type = required;
-        self
-    }
-
-    /// How many verified tokens are remembered, so that a token seen again
-    /// skips signature verification. Entries are keyed by the SHA-256 of the
-    /// whole token, never outlive the token's `exp` nor
-    /// [`token_cache_max_age`](Self::token_cache_max_age), and are dropped
-    /// when the key that verified them leaves the key set; scopes are still
-    /// checked on every request, and failures are never remembered.
-    /// Default: [`DEFAULT_TOKEN_CACHE_CAPACITY`](super::DEFAULT_TOKEN_CACHE_CAPACITY);
-    /// `0` turns the cache off.
-    pub fn token_cache_capacity(mut self, entries: usize) -> Self {
-        self.config.tuning.token_cache_capacity = entries;
-        self
-    }
-
-    /// The longest a verified token is remembered. Default:
-    /// [`DEFAULT_TOKEN_CACHE_MAX_AGE`](super::DEFAULT_TOKEN_CACHE_MAX_AGE).
-    pub fn token_cache_max_age(mut self, max_age: Duration) -> Self {
-        self.config.tuning.token_cache_max_age = max_age;
-        self
-    }
-
-    /// Tokens larger than this are verified every time, never remembered.
-    /// Default: [`DEFAULT_TOKEN_CACHE_MAX_TOKEN_BYTES`](super::DEFAULT_TOKEN_CACHE_MAX_TOKEN_BYTES).
-    pub fn token_cache_max_token_bytes(mut self, bytes: usize) -> Self {
-        self.config.tuning.token_cache_max_token_bytes = bytes;
         self
     }
 
@@ -225,108 +122,72 @@ impl AuthConfigBuilder {
         self
     }
 
-    /// Checks the configuration and returns it.
+    /// Checks the configuration and returns it. Every setting that is out
+    /// of range is in the error, not only the first: one error
+    /// ([`ConfigError::Several`] where there are more).
     pub fn build(self) -> Result<AuthConfig, ConfigError> {
-        let config = self.config;
-        super::transport::check_urls(&config)?;
-        super::claims_policy::check_bounds(&config.audiences, &config.tuning)?;
-        let algorithms = &config.tuning.algorithms;
-        if algorithms.is_empty() {
-            return Err(ConfigError::OutOfRange {
-                setting: "algorithms",
-                reason: "must allow at least one algorithm",
+        let mut config = self.config;
+        let mut errors = Vec::new();
+        errors.extend(super::transport::check_urls(&config).err());
+        errors.extend(super::claims_policy::check_bounds(&config.audiences).err());
+        errors.extend(check_algorithms(&config).err());
+        config.tuning.check_bounds(&mut errors);
+        let ttl_refused = errors.iter().any(|error| {
+            matches!(error, ConfigError::OutOfRange { setting, .. } if *setting == "jwks_ttl")
+        });
+        if config.tuning.max_stale < config.tuning.jwks_ttl && !ttl_refused {
+            errors.push(ConfigError::OutOfRange {
+                setting: "max_stale",
+                reason: "must be at least jwks_ttl",
             });
         }
-        match &config.shared_secret {
-            None => {
-                if let Some(&hmac) = algorithms.iter().find(|alg| HMAC_ALGORITHMS.contains(alg)) {
-                    return Err(ConfigError::Algorithm {
-                        algorithm: hmac,
-                        reason: "cannot be verified with a key set; only asymmetric algorithms \
-                                 are allowed (configure a shared secret for HMAC)",
-                    });
-                }
-            }
-            Some(secret) => {
-                if let Some(&other) = algorithms.iter().find(|alg| !HMAC_ALGORITHMS.contains(alg)) {
-                    return Err(ConfigError::Algorithm {
-                        algorithm: other,
-                        reason: "cannot be verified with a shared secret; only HS256/384/512 \
-                                 are allowed",
-                    });
-                }
-                if secret.bytes().len() < 32 {
-                    return Err(ConfigError::Secret(
-                        "the shared secret must be at least 32 bytes (RFC 7518 section 3.2)",
-                    ));
-                }
-                if let Some(&alg) = algorithms
-                    .iter()
-                    .find(|&&alg| secret.bytes().len() < min_secret_bytes(alg))
-                {
-                    return Err(ConfigError::Algorithm {
-                        algorithm: alg,
-                        reason: "needs a longer shared secret: at least 48 bytes for HS384 and 64 \
-                                 for HS512 (RFC 7518 section 3.2)",
-                    });
-                }
+        if errors.is_empty() {
+            errors.extend(super::dpop::check(&mut config).err());
+        }
+        ConfigError::from_list(errors).map_or(Ok(config), Err)
+    }
+}
+
+/// The algorithms against the keys: HMAC with a shared secret long enough
+/// for each, never without one.
+fn check_algorithms(config: &AuthConfig) -> Result<(), ConfigError> {
+    let algorithms = &config.tuning.algorithms;
+    match &config.shared_secret {
+        None => {
+            if let Some(&hmac) = algorithms.iter().find(|alg| HMAC_ALGORITHMS.contains(alg)) {
+                return Err(ConfigError::Algorithm {
+                    algorithm: hmac,
+                    reason: "cannot be verified with a key set; only asymmetric algorithms \
+                             are allowed (configure a shared secret for HMAC)",
+                });
             }
         }
-        check_bounds(&config.tuning)?;
-        let mut config = config;
-        super::dpop::check(&mut config)?;
-        Ok(config)
+        Some(secret) => {
+            if let Some(&other) = algorithms.iter().find(|alg| !HMAC_ALGORITHMS.contains(alg)) {
+                return Err(ConfigError::Algorithm {
+                    algorithm: other,
+                    reason: "cannot be verified with a shared secret; only HS256/384/512 \
+                             are allowed",
+                });
+            }
+            if secret.bytes().len() < 32 {
+                return Err(ConfigError::Secret(
+                    "the shared secret must be at least 32 bytes (RFC 7518 section 3.2)",
+                ));
+            }
+            if let Some(&alg) = algorithms
+                .iter()
+                .find(|&&alg| secret.bytes().len() < min_secret_bytes(alg))
+            {
+                return Err(ConfigError::Algorithm {
+                    algorithm: alg,
+                    reason: "needs a longer shared secret: at least 48 bytes for HS384 and 64 \
+                             for HS512 (RFC 7518 section 3.2)",
+                });
+            }
+        }
     }
-}
-
-/// `url` as an error may show it: a password in its userinfo is not shown.
-pub(crate) fn without_userinfo(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((_, host)) if scheme.is_empty() => format!("<redacted>@{host}{path}"),
-        Some((_, host)) => format!("{scheme}://<redacted>@{host}{path}"),
-        None => url.to_owned(),
-    }
-}
-
-/// The ranges of the tuning settings.
-fn check_bounds(tuning: &super::Tuning) -> Result<(), ConfigError> {
-    let refuse = |setting, reason| Err(ConfigError::OutOfRange { setting, reason });
-    if tuning.leeway > MAX_LEEWAY {
-        return refuse("leeway", "must be at most 3600 seconds (MAX_LEEWAY)");
-    }
-    if tuning.refresh_cooldown.is_zero() {
-        return refuse(
-            "refresh_cooldown",
-            "must be above zero: it bounds the fetches that unknown kids can cause",
-        );
-    }
-    if tuning.fetch_timeout.is_zero() || tuning.fetch_timeout > MAX_FETCH_TIMEOUT {
-        return refuse(
-            "fetch_timeout",
-            "must be above zero and at most 300 seconds (MAX_FETCH_TIMEOUT)",
-        );
-    }
-    let durations = [
-        ("jwks_ttl", tuning.jwks_ttl),
-        ("refresh_cooldown", tuning.refresh_cooldown),
-        ("retry_interval", tuning.retry_interval),
-        ("token_cache_max_age", tuning.token_cache_max_age),
-        ("max_stale", tuning.max_stale),
-    ];
-    if let Some((setting, _)) = durations.iter().find(|(_, d)| *d > MAX_DURATION) {
-        return refuse(setting, "must be at most 400 days (MAX_DURATION)");
-    }
-    if tuning.max_token_bytes == 0 {
-        return refuse("max_token_bytes", "must be above zero");
-    }
-    if tuning.max_jwks_bytes == 0 {
-        return refuse("max_jwks_bytes", "must be above zero");
-    }
-    super::certbound::check_bounds(tuning)?;
-    super::key_refresh::check_bounds(tuning)
+    Ok(())
 }
 
 /// The shortest secret RFC 7518 section 3.2 allows for an HMAC algorithm:
@@ -341,3 +202,6 @@ fn min_secret_bytes(alg: Algorithm) -> usize {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod refresh_tests;

@@ -1,15 +1,13 @@
-//! The settings of what a token's claims must say beyond the standard
-//! checks: several audiences, a maximum token age, which claims carry
-//! scopes, and the application's own check.
+//! What a token's claims must say beyond the standard checks, where it is
+//! not a declared setting (config/settings.rs declares `max_token_age` and
+//! `scope_claims`): several audiences, and the application's own check.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::{AuthConfigBuilder, ConfigError, Tuning};
-pub use crate::claims::ScopeSource;
+use super::{AuthConfigBuilder, ConfigError};
 
 /// The application's own check over the verified claims: `Ok(())`, or the
 /// reason for refusing (for the log only; the client gets a fixed sentence).
@@ -31,36 +29,14 @@ impl fmt::Debug for ClaimPolicy {
     }
 }
 
-/// The longest maximum token age accepted: a week.
-pub const MAX_MAX_TOKEN_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
-
 impl AuthConfigBuilder {
     /// The audiences accepted, replacing the one given to
     /// [`AuthConfig::builder`](super::AuthConfig::builder): a token whose
     /// `aud` is or contains any of them is accepted (`AUTH_AUDIENCE` with
     /// several space-separated values, or a list as `audience` in
-    /// Rocket.toml). At least one, none blank.
+    /// Rocket's `[auth]` table). At least one, none blank.
     pub fn audiences<S: Into<String>>(mut self, audiences: impl IntoIterator<Item = S>) -> Self {
         self.config.audiences = audiences.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// The greatest age of a token, from its `iat`: when set, `iat` is
-    /// required and a token issued longer ago (plus the leeway) is refused
-    /// with 401 `invalid_claims` (`AUTH_MAX_TOKEN_AGE`, `max_token_age` in
-    /// Rocket.toml, in seconds). Default: none; at most
-    /// [`MAX_MAX_TOKEN_AGE`].
-    pub fn max_token_age(mut self, age: Duration) -> Self {
-        self.config.tuning.max_token_age = Some(age);
-        self
-    }
-
-    /// The claims that carry scopes, for `requires_scope` and
-    /// [`Claims::scopes`](crate::Claims::scopes) (`scope_claims` in
-    /// Rocket.toml: `["scope", "scp", "permissions"]`). Default: all three,
-    /// [`ScopeSource::ALL`].
-    pub fn scope_claims(mut self, sources: impl IntoIterator<Item = ScopeSource>) -> Self {
-        self.config.tuning.scope_claims = sources.into_iter().collect();
         self
     }
 
@@ -89,25 +65,15 @@ impl AuthConfigBuilder {
     }
 }
 
-/// The bounds of these settings.
-pub(super) fn check_bounds(audiences: &[String], tuning: &Tuning) -> Result<(), ConfigError> {
+/// The audiences: at least one, none blank.
+pub(super) fn check_bounds(audiences: &[String]) -> Result<(), ConfigError> {
     if audiences.is_empty() || audiences.iter().any(|audience| audience.trim().is_empty()) {
         return Err(ConfigError::OutOfRange {
             setting: "the audience",
             reason: "must not be empty",
         });
     }
-    match tuning.max_token_age {
-        Some(age) if age.is_zero() || age > MAX_MAX_TOKEN_AGE => Err(ConfigError::OutOfRange {
-            setting: "max_token_age",
-            reason: "must be above zero and at most a week (MAX_MAX_TOKEN_AGE)",
-        }),
-        _ if tuning.scope_claims.is_empty() => Err(ConfigError::OutOfRange {
-            setting: "scope_claims",
-            reason: "must name at least one of scope, scp and permissions",
-        }),
-        _ => Ok(()),
-    }
+    Ok(())
 }
 
 #[cfg(test)]

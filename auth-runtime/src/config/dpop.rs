@@ -1,13 +1,15 @@
-//! The settings of DPoP (RFC 9449) and of the protected-resource metadata
-//! (RFC 9728): their builder methods, their checks, and the two that are
-//! secrets (the nonce secret, the Redis URL), which never print.
+//! DPoP (RFC 9449) and the protected-resource metadata (RFC 9728) in the
+//! configuration: the mode, the settings that are secrets or stores (the
+//! nonce secret, the Redis URL, a replay store), which never print, and the
+//! checks of `build` that the declarations in config/settings.rs cannot
+//! make alone (the public URL's form, the secret's length, the store).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
 
-use super::{Algorithm, AuthConfig, AuthConfigBuilder, ConfigError};
+use super::{defaults, AuthConfig, AuthConfigBuilder, ConfigError};
 use crate::dpop::{DpopConfig, ReplayStore, MIN_NONCE_SECRET_BYTES};
 
 /// How the `DPoP` scheme of RFC 9449 is treated.
@@ -29,25 +31,13 @@ pub enum DpopMode {
 
 impl DpopMode {
     /// Whether the `DPoP` scheme is accepted at all.
-    pub fn accepts_dpop(self) -> bool {
+    pub(crate) fn accepts_dpop(self) -> bool {
         self != DpopMode::Disabled
     }
 }
 
-/// The default [`DpopMode`].
-pub const DEFAULT_DPOP_MODE: DpopMode = DpopMode::Allowed;
-/// By default no public base URL is configured: a request's URL is made of
-/// its scheme and its `Host` header.
-pub const DEFAULT_PUBLIC_URL: Option<&str> = None;
-/// Server nonces are off by default.
-pub const DEFAULT_DPOP_NONCE: bool = false;
-/// The protected-resource metadata document is not served by default.
-pub const DEFAULT_RESOURCE_METADATA: bool = false;
-/// The metadata names no scope by default (`scopes_supported` is left out).
-pub const DEFAULT_SCOPES_SUPPORTED: &[&str] = &[];
-
 /// The settings that are secrets, or that are not plain values: kept out of
-/// the serde [`Tuning`](super::Tuning), and out of every `Debug`.
+/// the declared [`Tuning`](super::Tuning), and out of every `Debug`.
 #[derive(Clone, Default)]
 pub(crate) struct DpopExtras {
     /// The server nonces' secret, as given.
@@ -75,35 +65,6 @@ impl std::fmt::Debug for DpopExtras {
 }
 
 impl AuthConfigBuilder {
-    /// How the `DPoP` scheme is treated (`dpop` in Rocket's `[auth]`,
-    /// `AUTH_DPOP`). Default: [`DEFAULT_DPOP_MODE`] (allowed).
-    pub fn dpop(mut self, mode: DpopMode) -> Self {
-        self.config.tuning.dpop = mode;
-        self
-    }
-
-    /// The API's external base URL, as clients call it behind a proxy:
-    /// scheme, host, optional port and optional path prefix (the part of
-    /// the path the proxy strips before it forwards), e.g.
-    /// `https://api.example.com` or `https://gateway.example.com/orders`.
-    /// A request's URL (for DPoP's `htu`) is this URL followed by the
-    /// request's path, and the metadata's `resource` is this URL.
-    /// `public_url` in Rocket's `[auth]`, `AUTH_PUBLIC_URL`. Default:
-    /// [`DEFAULT_PUBLIC_URL`] (none: the scheme and `Host` of each request).
-    pub fn public_url(mut self, url: impl Into<String>) -> Self {
-        self.config.tuning.public_url = Some(url.into());
-        self
-    }
-
-    /// Server nonces (RFC 9449 section 8): a DPoP proof must carry a
-    /// current `nonce`, else the answer is 401 `use_dpop_nonce` with a
-    /// fresh `DPoP-Nonce` header. `dpop_nonce` in Rocket's `[auth]`,
-    /// `AUTH_DPOP_NONCE=on`. Default: [`DEFAULT_DPOP_NONCE`] (off).
-    pub fn dpop_nonce(mut self, on: bool) -> Self {
-        self.config.tuning.dpop_nonce = on;
-        self
-    }
-
     /// The secret that seals server nonces: its bytes as given, at least
     /// [`MIN_NONCE_SECRET_BYTES`]. Instances behind one load balancer share
     /// it, so that each accepts the others' nonces. `AUTH_DPOP_NONCE_SECRET`.
@@ -111,52 +72,6 @@ impl AuthConfigBuilder {
     /// when nonces are on).
     pub fn dpop_nonce_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
         self.config.dpop_extras.nonce_secret = Some(secret.into());
-        self
-    }
-
-    /// How long a server nonce stays valid. Default:
-    /// [`DEFAULT_DPOP_NONCE_WINDOW`](crate::dpop::DEFAULT_DPOP_NONCE_WINDOW).
-    pub fn dpop_nonce_window(mut self, window: Duration) -> Self {
-        self.config.tuning.dpop_nonce_window = window;
-        self
-    }
-
-    /// The algorithms a DPoP proof may be signed with; asymmetric ones
-    /// only. Default:
-    /// [`DEFAULT_DPOP_ALGORITHMS`](crate::dpop::DEFAULT_DPOP_ALGORITHMS).
-    pub fn dpop_algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
-        self.config.tuning.dpop_algorithms = algorithms.into_iter().collect();
-        self
-    }
-
-    /// How old a proof's `iat` may be. Default:
-    /// [`DEFAULT_DPOP_PROOF_MAX_AGE`](crate::dpop::DEFAULT_DPOP_PROOF_MAX_AGE).
-    pub fn dpop_proof_max_age(mut self, max_age: Duration) -> Self {
-        self.config.tuning.dpop_proof_max_age = max_age;
-        self
-    }
-
-    /// How far ahead of this server's clock a proof's `iat` may be.
-    /// Default:
-    /// [`DEFAULT_DPOP_PROOF_MAX_AHEAD`](crate::dpop::DEFAULT_DPOP_PROOF_MAX_AHEAD).
-    pub fn dpop_proof_max_ahead(mut self, max_ahead: Duration) -> Self {
-        self.config.tuning.dpop_proof_max_ahead = max_ahead;
-        self
-    }
-
-    /// The bound of the in-memory replay cache, in proofs (when no shared
-    /// store is configured). Default:
-    /// [`DEFAULT_DPOP_REPLAY_CAPACITY`](crate::dpop::DEFAULT_DPOP_REPLAY_CAPACITY).
-    pub fn dpop_replay_capacity(mut self, proofs: usize) -> Self {
-        self.config.tuning.dpop_replay_capacity = proofs;
-        self
-    }
-
-    /// The longest one replay-store call may take before the store counts
-    /// as unreachable (503). Default:
-    /// [`DEFAULT_DPOP_REPLAY_STORE_TIMEOUT`](crate::dpop::DEFAULT_DPOP_REPLAY_STORE_TIMEOUT).
-    pub fn dpop_replay_timeout(mut self, timeout: Duration) -> Self {
-        self.config.tuning.dpop_replay_timeout = timeout;
         self
     }
 
@@ -182,26 +97,6 @@ impl AuthConfigBuilder {
         self.config.dpop_extras.replay_store = None;
         self
     }
-
-    /// Serves the RFC 9728 protected-resource metadata at
-    /// `/.well-known/oauth-protected-resource` (under the fairing), and
-    /// names it in every 401 challenge (`resource_metadata`), so that a
-    /// client finds the authorization server by itself. `resource_metadata`
-    /// in Rocket's `[auth]`. Default: [`DEFAULT_RESOURCE_METADATA`] (off).
-    pub fn resource_metadata(mut self, on: bool) -> Self {
-        self.config.tuning.resource_metadata = on;
-        self
-    }
-
-    /// The scopes the metadata document lists (`scopes_supported`).
-    /// Default: [`DEFAULT_SCOPES_SUPPORTED`] (none: the member is left out).
-    pub fn scopes_supported<S: Into<String>>(
-        mut self,
-        scopes: impl IntoIterator<Item = S>,
-    ) -> Self {
-        self.config.tuning.scopes_supported = scopes.into_iter().map(Into::into).collect();
-        self
-    }
 }
 
 /// The checks of [`AuthConfigBuilder::build`] for these settings; a Redis
@@ -210,37 +105,6 @@ pub(super) fn check(config: &mut AuthConfig) -> Result<(), ConfigError> {
     let tuning = &mut config.tuning;
     if let Some(url) = &tuning.public_url {
         tuning.public_url = Some(public_base_url(url)?);
-    }
-    let refuse = |setting, reason| Err(ConfigError::OutOfRange { setting, reason });
-    if tuning.dpop_algorithms.is_empty()
-        || !tuning
-            .dpop_algorithms
-            .iter()
-            .all(|alg| crate::dpop::is_asymmetric(*alg))
-    {
-        return refuse(
-            "dpop_algorithms",
-            "must name at least one algorithm, and asymmetric ones only",
-        );
-    }
-    if tuning.dpop_proof_max_age.is_zero() {
-        return refuse("dpop_proof_max_age", "must be above zero");
-    }
-    if tuning.dpop_nonce_window.is_zero() {
-        return refuse("dpop_nonce_window", "must be above zero");
-    }
-    if tuning.dpop_replay_timeout.is_zero() {
-        return refuse("dpop_replay_timeout", "must be above zero");
-    }
-    if !tuning
-        .scopes_supported
-        .iter()
-        .all(|scope| is_scope_token(scope))
-    {
-        return refuse(
-            "scopes_supported",
-            "must hold scope tokens: printable ASCII without space, quote or backslash",
-        );
     }
     if config
         .dpop_extras
@@ -280,7 +144,7 @@ fn redis_store(_: &str, _: Duration) -> Result<Arc<dyn ReplayStore>, ConfigError
 }
 
 /// RFC 6749 section 3.3's scope-token characters.
-fn is_scope_token(scope: &str) -> bool {
+pub(super) fn is_scope_token(scope: &str) -> bool {
     !scope.is_empty()
         && scope
             .bytes()
@@ -312,29 +176,45 @@ fn public_base_url(url: &str) -> Result<String, ConfigError> {
     Ok(text.trim_end_matches('/').to_owned())
 }
 
+/// The proof checks' settings with the declared defaults (config/settings.rs);
+/// here rather than beside [`DpopConfig`], so that `dpop` never imports
+/// `config`.
+impl Default for DpopConfig {
+    fn default() -> DpopConfig {
+        DpopConfig {
+            algorithms: defaults::dpop_algorithms(),
+            proof_max_age: defaults::dpop_proof_max_age(),
+            proof_max_ahead: defaults::dpop_proof_max_ahead(),
+            replay_capacity: defaults::dpop_replay_capacity(),
+            replay_store_timeout: defaults::dpop_replay_timeout(),
+            nonce_window: defaults::dpop_nonce_window(),
+        }
+    }
+}
+
 impl AuthConfig {
     /// How the `DPoP` scheme is treated.
-    pub fn dpop_mode(&self) -> DpopMode {
+    pub(crate) fn dpop_mode(&self) -> DpopMode {
         self.tuning.dpop
     }
 
     /// The public base URL, normalised (no trailing `/`), if one is set.
-    pub fn public_url(&self) -> Option<&str> {
+    pub(crate) fn public_url(&self) -> Option<&str> {
         self.tuning.public_url.as_deref()
     }
 
     /// Whether the protected-resource metadata is served.
-    pub fn resource_metadata_enabled(&self) -> bool {
+    pub(crate) fn resource_metadata_enabled(&self) -> bool {
         self.tuning.resource_metadata
     }
 
     /// The scopes the metadata lists.
-    pub fn scopes_supported(&self) -> &[String] {
+    pub(crate) fn scopes_supported(&self) -> &[String] {
         &self.tuning.scopes_supported
     }
 
     /// Whether server nonces are on.
-    pub fn dpop_nonce_enabled(&self) -> bool {
+    pub(crate) fn dpop_nonce_enabled(&self) -> bool {
         self.tuning.dpop_nonce
     }
 

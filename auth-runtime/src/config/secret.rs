@@ -44,15 +44,10 @@ impl fmt::Debug for HmacSecret {
 }
 
 /// The API's client secret at the introspection endpoint. Never printed,
-/// not even when the table holds something other than a string.
+/// not even when the table holds something other than a string (see
+/// config/declare.rs).
 #[derive(Clone)]
 pub struct ClientSecret(pub(crate) String);
-
-impl<'de> serde::Deserialize<'de> for ClientSecret {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        super::table::SecretText::deserialize(deserializer).map(|text| ClientSecret(text.0))
-    }
-}
 
 impl ClientSecret {
     /// The secret as given.

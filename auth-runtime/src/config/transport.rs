@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use reqwest::Url;
 
-use super::builder::without_userinfo;
 use super::{Algorithm, AuthConfig, ConfigError};
 
 /// Where the key set (JWKS) is found.
@@ -58,6 +57,18 @@ pub enum PublicKey {
     Pem(String),
     /// One JWK, as JSON text.
     Jwk(String),
+}
+
+/// `url` as an error may show it: a password in its userinfo is not shown.
+pub(crate) fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) if scheme.is_empty() => format!("<redacted>@{host}{path}"),
+        Some((_, host)) => format!("{scheme}://<redacted>@{host}{path}"),
+        None => url.to_owned(),
+    }
 }
 
 /// Names of the URL settings, as error messages give them.

@@ -70,65 +70,29 @@ pub(crate) use jwk::thumbprint_of_jwk;
 #[cfg(any(test, feature = "testing"))]
 pub(crate) use proof::access_token_hash;
 
-/// The proof algorithms accepted by default: asymmetric ones only.
-pub const DEFAULT_DPOP_ALGORITHMS: [Algorithm; 5] = [
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::PS256,
-    Algorithm::RS256,
-    Algorithm::EdDSA,
-];
-/// How old a proof's `iat` may be by default.
-pub const DEFAULT_DPOP_PROOF_MAX_AGE: Duration = Duration::from_secs(300);
-/// How far ahead of our clock a proof's `iat` may be by default.
-pub const DEFAULT_DPOP_PROOF_MAX_AHEAD: Duration = Duration::from_secs(30);
-/// How many proofs the in-memory replay cache holds by default. An entry
-/// costs about 50 bytes (a 16-byte key in a hash map and in an expiry heap,
-/// with their slack), so the cache stays under about 13 MiB; at the default
-/// proof window an entry lives at most 331 s, so this sustains about 600
-/// fresh proofs per second, above which DPoP requests get the 503 until
-/// entries expire (use a shared store, or a larger bound, for more).
-pub const DEFAULT_DPOP_REPLAY_CAPACITY: usize = 200_000;
-/// How long one replay-store call may take before the store counts as
-/// unreachable (503).
-pub const DEFAULT_DPOP_REPLAY_STORE_TIMEOUT: Duration = Duration::from_secs(1);
-/// How long a server nonce stays valid by default.
-pub const DEFAULT_DPOP_NONCE_WINDOW: Duration = Duration::from_secs(300);
 /// A proof longer than this is refused before anything of it is parsed
 /// (an RSA-4096 proof is under 2 KiB).
 pub(crate) const MAX_PROOF_BYTES: usize = 8 * 1024;
 /// The longest `jti` accepted.
 pub(crate) const MAX_JTI_BYTES: usize = 512;
 
-/// The DPoP settings, each defaulting to its `DEFAULT_DPOP_*` constant.
+/// The DPoP settings, each defaulting to its declaration in
+/// config/settings.rs (`dpop_algorithms`, `dpop_proof_max_age`, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DpopConfig {
-    /// The proof algorithms accepted ([`DEFAULT_DPOP_ALGORITHMS`]). HMAC
+    /// The proof algorithms accepted (`dpop_algorithms`). HMAC
     /// algorithms are refused whatever this says.
     pub(crate) algorithms: Vec<Algorithm>,
-    /// [`DEFAULT_DPOP_PROOF_MAX_AGE`].
+    /// `dpop_proof_max_age`.
     pub(crate) proof_max_age: Duration,
-    /// [`DEFAULT_DPOP_PROOF_MAX_AHEAD`].
+    /// `dpop_proof_max_ahead`.
     pub(crate) proof_max_ahead: Duration,
-    /// [`DEFAULT_DPOP_REPLAY_CAPACITY`].
+    /// `dpop_replay_capacity`.
     pub(crate) replay_capacity: usize,
-    /// [`DEFAULT_DPOP_REPLAY_STORE_TIMEOUT`].
+    /// `dpop_replay_timeout`.
     pub(crate) replay_store_timeout: Duration,
-    /// [`DEFAULT_DPOP_NONCE_WINDOW`].
+    /// `dpop_nonce_window`.
     pub(crate) nonce_window: Duration,
-}
-
-impl Default for DpopConfig {
-    fn default() -> DpopConfig {
-        DpopConfig {
-            algorithms: DEFAULT_DPOP_ALGORITHMS.to_vec(),
-            proof_max_age: DEFAULT_DPOP_PROOF_MAX_AGE,
-            proof_max_ahead: DEFAULT_DPOP_PROOF_MAX_AHEAD,
-            replay_capacity: DEFAULT_DPOP_REPLAY_CAPACITY,
-            replay_store_timeout: DEFAULT_DPOP_REPLAY_STORE_TIMEOUT,
-            nonce_window: DEFAULT_DPOP_NONCE_WINDOW,
-        }
-    }
 }
 
 impl DpopConfig {

@@ -74,7 +74,7 @@ impl std::fmt::Debug for Nonces {
 impl Nonces {
     /// Nonces sealed with `secret` (its bytes as given, at least
     /// [`MIN_NONCE_SECRET_BYTES`]), each valid for `window` (see
-    /// [`DEFAULT_DPOP_NONCE_WINDOW`](super::DEFAULT_DPOP_NONCE_WINDOW)).
+    /// the `dpop_nonce_window` setting).
     pub(crate) fn from_secret(secret: &[u8], window: Duration) -> Result<Nonces, NonceSecretError> {
         if secret.len() < MIN_NONCE_SECRET_BYTES {
             return Err(NonceSecretError::TooShort(secret.len()));

@@ -60,7 +60,7 @@ impl RedisReplayStore {
     /// A store on the server at `url` (`redis://host:port`, optionally with
     /// a user, a password and a database number), each call taking at most
     /// `timeout` (see
-    /// [`DEFAULT_DPOP_REPLAY_STORE_TIMEOUT`](super::DEFAULT_DPOP_REPLAY_STORE_TIMEOUT)).
+    /// the `dpop_replay_timeout` setting).
     /// Nothing is connected until the first proof.
     pub(crate) fn new(url: &str, timeout: Duration) -> Result<RedisReplayStore, RedisStoreError> {
         let client = redis::Client::open(url).map_err(|_| RedisStoreError::BadUrl)?;

@@ -164,7 +164,7 @@ const EVICTIONS_PER_CALL: usize = 8;
 
 impl MemoryReplayStore {
     /// A cache of at most `capacity` proofs (see
-    /// [`DEFAULT_DPOP_REPLAY_CAPACITY`](super::DEFAULT_DPOP_REPLAY_CAPACITY)
+    /// the `dpop_replay_capacity` setting
     /// for what an entry costs); with 0, every proof is refused.
     pub fn new(capacity: usize) -> MemoryReplayStore {
         MemoryReplayStore {

@@ -9,10 +9,35 @@
 
 use std::fmt;
 
-use crate::config::{Algorithm, DEFAULT_ALGORITHMS};
+use crate::config::Algorithm;
 use crate::error::AuthError;
 use crate::jwks::parse::{self, SetError};
 use crate::validator::{jws, router};
+
+/// The settings' defaults the fuzz targets check against, as declared in
+/// config/settings.rs (the library's own values, never copies).
+pub mod defaults {
+    use std::time::Duration;
+
+    use crate::config::{defaults, Algorithm};
+
+    /// The default `algorithms`.
+    pub fn algorithms() -> Vec<Algorithm> {
+        defaults::algorithms()
+    }
+    /// The default `dpop_algorithms`.
+    pub fn dpop_algorithms() -> Vec<Algorithm> {
+        defaults::dpop_algorithms()
+    }
+    /// The default `leeway`.
+    pub fn leeway() -> Duration {
+        defaults::leeway()
+    }
+    /// The default `max_token_bytes`.
+    pub fn max_token_bytes() -> usize {
+        defaults::max_token_bytes()
+    }
+}
 
 /// The bearer token of an `Authorization` header value, as the guards read it.
 pub fn header_to_token(value: &str) -> Result<&str, AuthError> {
@@ -137,7 +162,7 @@ impl fmt::Display for KeySetError {
 
 /// Parses a key-set document as a fetch does, with the default algorithms.
 pub fn key_set(body: &[u8]) -> Result<KeySet, KeySetError> {
-    key_set_allowing(body, &DEFAULT_ALGORITHMS)
+    key_set_allowing(body, &defaults::algorithms())
 }
 
 /// Parses a key-set document, keeping the keys that can verify one of `allowed`.
@@ -156,10 +181,6 @@ pub fn key_set_allowing(body: &[u8], allowed: &[Algorithm]) -> Result<KeySet, Ke
 pub mod dpop {
     use std::time::Duration;
 
-    use jsonwebtoken::Algorithm;
-
-    /// The proof algorithms accepted by default.
-    pub const DEFAULT_ALGORITHMS: [Algorithm; 5] = crate::dpop::DEFAULT_DPOP_ALGORITHMS;
     /// The largest proof read.
     pub const MAX_PROOF_BYTES: usize = crate::dpop::MAX_PROOF_BYTES;
     /// The longest `jti` accepted.

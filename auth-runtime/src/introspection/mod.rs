@@ -24,7 +24,7 @@ use tokio::sync::OnceCell;
 
 use crate::claims::{Claims, ScopeSource};
 use crate::clock::Clock;
-use crate::config::{check_network_url, AuthConfig, ConfigError};
+use crate::config::{check_network_url, defaults, AuthConfig, ConfigError};
 use crate::config::{ClientAuth, ClientSecret};
 use crate::readiness::{Dependency, Health, Probe};
 
@@ -39,18 +39,9 @@ use cache::{Entry, InFlight, Key};
 pub(crate) use discovery::discover_endpoint;
 use response::Policy;
 
-/// Default for [`IntrospectionSettings::max_active_ttl`].
-pub(crate) const DEFAULT_INTROSPECTION_MAX_ACTIVE_TTL: Duration = Duration::from_secs(60);
-/// Default for [`IntrospectionSettings::inactive_ttl`].
-pub(crate) const DEFAULT_INTROSPECTION_INACTIVE_TTL: Duration = Duration::from_secs(10);
-/// Default for [`IntrospectionSettings::cache_capacity`].
-pub(crate) const DEFAULT_INTROSPECTION_CACHE_CAPACITY: usize = 10_000;
-/// Default for [`IntrospectionSettings::max_response_bytes`].
-pub(crate) const DEFAULT_MAX_INTROSPECTION_BYTES: usize = 64 * 1024;
-
 /// Fills in the introspection endpoint of each configuration that takes
 /// it from its issuer's metadata
-/// ([`introspection_from_metadata`](crate::config::AuthConfigBuilder::introspection_from_metadata))
+/// ([`introspection_discovery`](crate::config::AuthConfigBuilder::introspection_discovery))
 /// and names none itself; the documents are read with the configuration's
 /// fetch timeout and size limit. A configuration without an endpoint found
 /// is an error that says why.
@@ -114,8 +105,9 @@ pub(crate) struct IntrospectionSettings {
 }
 
 impl IntrospectionSettings {
-    /// Settings with every default (`DEFAULT_*` constants, the crate's
-    /// leeway and fetch timeout); `issuers` and `audiences` start empty.
+    /// Settings with every default (those of the configuration's settings:
+    /// leeway, fetch timeout, the introspection cache's); `issuers` and
+    /// `audiences` start empty.
     pub(crate) fn new(
         endpoint: impl Into<String>,
         client_id: impl Into<String>,
@@ -128,13 +120,13 @@ impl IntrospectionSettings {
             client_auth: ClientAuth::Basic,
             issuers: Vec::new(),
             audiences: Vec::new(),
-            leeway: crate::config::DEFAULT_LEEWAY,
-            timeout: crate::config::DEFAULT_FETCH_TIMEOUT,
-            max_response_bytes: DEFAULT_MAX_INTROSPECTION_BYTES,
-            max_active_ttl: DEFAULT_INTROSPECTION_MAX_ACTIVE_TTL,
-            inactive_ttl: DEFAULT_INTROSPECTION_INACTIVE_TTL,
-            cache_capacity: DEFAULT_INTROSPECTION_CACHE_CAPACITY,
-            scope_sources: ScopeSource::ALL.to_vec(),
+            leeway: defaults::leeway(),
+            timeout: defaults::fetch_timeout(),
+            max_response_bytes: defaults::max_introspection_bytes(),
+            max_active_ttl: defaults::introspection_max_active_ttl(),
+            inactive_ttl: defaults::introspection_inactive_ttl(),
+            cache_capacity: defaults::introspection_cache_capacity(),
+            scope_sources: defaults::scope_claims(),
             clock: Clock::system(),
         }
     }
@@ -164,6 +156,10 @@ impl IntrospectionSettings {
         settings.audiences = audiences;
         settings.leeway = tuning.leeway;
         settings.timeout = tuning.fetch_timeout;
+        settings.max_response_bytes = tuning.max_introspection_bytes;
+        settings.max_active_ttl = tuning.introspection_max_active_ttl;
+        settings.inactive_ttl = tuning.introspection_inactive_ttl;
+        settings.cache_capacity = tuning.introspection_cache_capacity;
         settings.scope_sources = tuning.scope_claims.clone();
         settings.clock = config.clock.clone();
         Some(settings)

@@ -211,7 +211,7 @@ async fn an_unreachable_endpoint_is_unavailable() {
 #[tokio::test]
 async fn a_huge_answer_is_unavailable_and_not_cached() {
     let mut huge = active(3600);
-    huge["padding"] = json!("x".repeat(2 * DEFAULT_MAX_INTROSPECTION_BYTES));
+    huge["padding"] = json!("x".repeat(2 * crate::config::defaults::max_introspection_bytes()));
     let server = answering_json(huge).await;
     let introspector = introspector(settings(&server));
     for _ in 0..2 {
@@ -373,7 +373,7 @@ fn the_variables_set_the_endpoint_and_credentials_and_the_secret_is_never_printe
         _ => None,
     };
     let config = AuthConfig::builder("https://issuer.example/", "https://api")
-        .settings_from(&var)
+        .settings_from(&|name| Ok(var(name)))
         .unwrap()
         .build()
         .unwrap();
@@ -411,5 +411,9 @@ fn each_error_says_what_failed_without_the_endpoints_words() {
     ] {
         assert_eq!(error.description(), sentence, "{error:?}");
     }
-    assert_eq!(DEFAULT_MAX_INTROSPECTION_BYTES, 65_536, "64 KiB");
+    assert_eq!(
+        crate::config::defaults::max_introspection_bytes(),
+        65_536,
+        "64 KiB"
+    );
 }

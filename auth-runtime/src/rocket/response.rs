@@ -13,7 +13,7 @@ use rocket::response::{self, Responder, Response};
 
 use super::challenge::{challenges, ChallengeContext};
 use super::parts;
-use crate::config::{AuthConfig, DEFAULT_REALM, DEFAULT_RETRY_INTERVAL};
+use crate::config::{defaults, AuthConfig};
 use crate::error::AuthError;
 use crate::validator::IssuerRouter;
 
@@ -39,12 +39,11 @@ impl Rendering {
             .iter()
             .map(AuthConfig::retry_interval)
             .max()
-            .unwrap_or(DEFAULT_RETRY_INTERVAL);
+            .unwrap_or_else(defaults::retry_interval);
         Rendering {
             realm: configs
                 .first()
-                .map_or(DEFAULT_REALM, AuthConfig::realm)
-                .to_owned(),
+                .map_or_else(defaults::realm, |config| config.realm().to_owned()),
             retry_after: whole_seconds(retry),
             renderer,
         }
@@ -53,8 +52,8 @@ impl Rendering {
     /// Without the fairing: the defaults.
     fn fallback() -> Rendering {
         Rendering {
-            realm: DEFAULT_REALM.to_owned(),
-            retry_after: whole_seconds(DEFAULT_RETRY_INTERVAL),
+            realm: defaults::realm(),
+            retry_after: whole_seconds(defaults::retry_interval()),
             renderer: Arc::new(Auth0Json),
         }
     }
@@ -106,8 +105,9 @@ pub(super) fn render_on_route(
     response: &mut Response<'_>,
 ) {
     let router = request.rocket().state::<IssuerRouter>();
+    let default_realm = defaults::realm();
     let context = ChallengeContext {
-        realm: DEFAULT_REALM,
+        realm: &default_realm,
         route_scopes,
         used: parts::scheme_used(request, router),
         dpop_algs: router

@@ -123,7 +123,7 @@ impl IssuerRouter {
 
     /// [`new`](Self::new), after taking the introspection endpoint from the
     /// issuer's metadata for the configurations that ask for it
-    /// ([`introspection_from_metadata`](crate::config::AuthConfigBuilder::introspection_from_metadata));
+    /// ([`introspection_discovery`](crate::config::AuthConfigBuilder::introspection_discovery));
     /// the fairing builds its router this way at ignition.
     pub(crate) async fn discover(
         configs: impl IntoIterator<Item = AuthConfig>,

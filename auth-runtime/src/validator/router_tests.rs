@@ -107,7 +107,8 @@ async fn several_issuers_share_the_largest_size_limit() {
 async fn only_opaque_tokens_within_the_limit_go_to_the_introspection_endpoint() {
     let router = IssuerRouter::new([config(A, SECRET_A, |b| {
         b.introspection_url(CLOSED)
-            .introspection_client("api", "secret")
+            .client_id("api")
+            .client_secret("secret")
             .max_token_bytes(1000)
     })])
     .unwrap();
@@ -136,7 +137,8 @@ async fn jwts_are_introspected_only_for_the_issuer_that_asks() {
     let router = two(
         |b| {
             b.introspection_url(CLOSED)
-                .introspection_client("api", "secret")
+                .client_id("api")
+                .client_secret("secret")
                 .introspect_jwts(true)
         },
         |b| b,
@@ -159,7 +161,9 @@ fn introspecting_jwts_needs_the_endpoint_and_credentials_in_the_same_configurati
     };
     let (setting, reason) = refused(vec![
         config(A, SECRET_A, |b| {
-            b.introspection_url(CLOSED).introspection_client("api", "s")
+            b.introspection_url(CLOSED)
+                .client_id("api")
+                .client_secret("s")
         }),
         config(B, SECRET_B, |b| b.introspect_jwts(true)),
     ]);
@@ -170,7 +174,7 @@ fn introspecting_jwts_needs_the_endpoint_and_credentials_in_the_same_configurati
     })]);
     assert!(reason.contains("client credentials"), "{reason}");
     let (setting, _) = refused(vec![config(A, SECRET_A, |b| {
-        b.introspection_from_metadata(true)
+        b.introspection_discovery(true)
     })]);
     assert_eq!(setting, "introspection_discovery (AUTH_INTROSPECTION)");
 }

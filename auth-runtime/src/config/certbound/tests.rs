@@ -34,7 +34,7 @@ fn the_header_must_be_a_header_name() {
 
 fn with(var: &dyn Fn(&str) -> Option<String>) -> AuthConfig {
     AuthConfig::builder("https://issuer.example/", "https://api")
-        .settings_from(var)
+        .settings_from(&|name| Ok(var(name)))
         .unwrap()
         .build()
         .unwrap()
@@ -45,6 +45,10 @@ fn auth_client_cert_header_names_the_header_and_none_is_the_default() {
     let set = |name: &str| (name == "AUTH_CLIENT_CERT_HEADER").then(|| " Client-Cert ".to_owned());
     assert_eq!(with(&set).client_cert_header(), Some("Client-Cert"));
     assert_eq!(with(&|_| None).client_cert_header(), None);
-    let empty = |name: &str| (name == "AUTH_CLIENT_CERT_HEADER").then(String::new);
-    assert_eq!(with(&empty).client_cert_header(), None);
+    // Set but empty is refused, naming the variable (fail closed).
+    let empty = |name: &str| Ok((name == "AUTH_CLIENT_CERT_HEADER").then(String::new));
+    let err = AuthConfig::builder("https://issuer.example/", "https://api")
+        .settings_from(&empty)
+        .unwrap_err();
+    assert!(err.to_string().contains("AUTH_CLIENT_CERT_HEADER"), "{err}");
 }

@@ -1,5 +1,8 @@
 use super::*;
-use crate::config::{assert_out_of_range, base};
+use std::time::Duration;
+
+use crate::config::settings::MAX_MAX_TOKEN_AGE;
+use crate::config::{assert_out_of_range, base, ScopeSource};
 
 #[test]
 fn the_bounds_name_their_setting() {
@@ -20,7 +23,7 @@ fn the_bounds_name_their_setting() {
         .build()
         .unwrap();
     assert_eq!(config.audiences(), ["x", "y"]);
-    assert_eq!(config.audience(), "x");
+    assert_eq!(config.audiences().first().map(String::as_str), Some("x"));
     assert_eq!(MAX_MAX_TOKEN_AGE, Duration::from_secs(604_800), "a week");
 }
 

@@ -1,21 +1,19 @@
 //! The tests of config/dpop.rs: defaults, the public URL, secrets, bounds.
 
 use super::*;
+use crate::config::Algorithm;
 
 fn base() -> AuthConfigBuilder {
     AuthConfig::builder("https://i/", "a")
 }
 
 #[test]
-fn the_defaults_are_their_constants() {
+fn the_defaults_are_the_declared_ones() {
     let config = base().build().unwrap();
-    assert_eq!(config.dpop_mode(), DEFAULT_DPOP_MODE);
-    assert_eq!(config.public_url(), DEFAULT_PUBLIC_URL);
-    assert_eq!(config.dpop_nonce_enabled(), DEFAULT_DPOP_NONCE);
-    assert_eq!(
-        config.resource_metadata_enabled(),
-        DEFAULT_RESOURCE_METADATA
-    );
+    assert_eq!(config.dpop_mode(), DpopMode::Allowed);
+    assert_eq!(config.public_url(), None);
+    assert!(!config.dpop_nonce_enabled());
+    assert!(!config.resource_metadata_enabled());
     assert!(config.scopes_supported().is_empty());
     assert_eq!(config.dpop_config(), DpopConfig::default());
 }

@@ -1,22 +1,33 @@
 //! The tests of config/sources.rs: the environment and the `[auth]` table.
 
 use super::*;
+use crate::config::{ClientAuth, DpopMode};
 use std::collections::HashMap;
 use std::time::Duration;
 
 const ISSUER: (&str, &str) = ("AUTH_ISSUER", "https://i.example/");
 const AUDIENCE: (&str, &str) = ("AUTH_AUDIENCE", "a");
 
+/// `from_env` with these variables.
 fn from(vars: &[(&str, &str)]) -> Result<AuthConfig, ConfigError> {
-    from_table(None, vars)
+    read(None, vars, Sources::Env)
 }
 
+/// The fairing's path: the `[auth]` table and these variables.
 fn from_table(table: Option<Value>, vars: &[(&str, &str)]) -> Result<AuthConfig, ConfigError> {
+    read(table, vars, Sources::Table)
+}
+
+fn read(
+    table: Option<Value>,
+    vars: &[(&str, &str)],
+    sources: Sources,
+) -> Result<AuthConfig, ConfigError> {
     let vars: HashMap<String, String> = vars
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    AuthConfig::from_sources(table, |name| vars.get(name).cloned())
+    AuthConfig::from_sources(table, &|name| Ok(vars.get(name).cloned()), sources)
 }
 
 #[test]
@@ -27,7 +38,7 @@ fn auth0_domain_gives_issuer_and_key_set() {
     ])
     .unwrap();
     assert_eq!(config.issuer(), "https://example.eu.auth0.com/");
-    assert_eq!(config.audience(), "https://q/api");
+    assert_eq!(config.audiences(), ["https://q/api"]);
     assert_eq!(
         config.jwks_source(),
         &JwksSource::Uri("https://example.eu.auth0.com/.well-known/jwks.json".into())
@@ -50,17 +61,13 @@ fn incomplete_environment_names_what_is_missing() {
     let err = from(&[("AUTH0_DOMAIN", "x.auth0.com")]).unwrap_err();
     assert!(matches!(
         err,
-        ConfigError::Missing(
-            "AUTH0_AUDIENCE (or AUTH_AUDIENCE, or audience in Rocket.toml's [auth])"
-        )
+        ConfigError::Missing("AUTH0_AUDIENCE or AUTH_AUDIENCE")
     ));
     assert!(err.to_string().contains("AUTH0_AUDIENCE"));
     let err = from(&[("AUTH_AUDIENCE", "a")]).unwrap_err();
     assert!(matches!(
         err,
-        ConfigError::Missing(
-            "AUTH0_DOMAIN or AUTH_ISSUER (or domain or issuer in Rocket.toml's [auth])"
-        )
+        ConfigError::Missing("AUTH0_DOMAIN (an Auth0 tenant) or AUTH_ISSUER")
     ));
 }
 
@@ -75,12 +82,12 @@ fn the_table_sets_tuning_and_the_environment_wins() {
     });
     let config = from_table(Some(table.clone()), &[]).unwrap();
     assert_eq!(config.issuer(), "https://table/");
-    assert_eq!(config.audience(), "from-table");
+    assert_eq!(config.audiences(), ["from-table"]);
     assert_eq!(config.tuning.leeway, Duration::from_secs(7));
     assert_eq!(config.tuning.jwks_ttl, Duration::from_secs(120));
     assert_eq!(config.realm(), "r");
     let config = from_table(Some(table), &[("AUTH_AUDIENCE", "from-env")]).unwrap();
-    assert_eq!(config.audience(), "from-env");
+    assert_eq!(config.audiences(), ["from-env"]);
 }
 
 #[test]
@@ -99,7 +106,11 @@ fn no_configuration_error_shows_a_secret() {
             !text.contains("123456789") && !text.contains("hunter2"),
             "{text}"
         );
-        assert!(text.contains("shared secret must be a string"), "{text}");
+        let expected = match key {
+            "shared_secret" => "shared secret must be a string",
+            _ => "client_secret must be a string",
+        };
+        assert!(text.contains(expected), "{text}");
     }
     for variable in [
         ("AUTH_SHARED_SECRET_BASE64", "not base64! hunter2"),
@@ -199,7 +210,10 @@ fn auth0_domain_takes_no_scheme_but_https() {
     }
     let table = serde_json::json!({ "domain": "http://tenant.auth0.com", "audience": "a" });
     let err = from_table(Some(table), &[]).unwrap_err();
-    assert!(err.to_string().contains("domain in Rocket.toml"), "{err}");
+    assert!(
+        err.to_string().contains("domain in Rocket's [auth] table"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -350,7 +364,42 @@ fn the_introspection_variables_and_keys_choose_discovery_credentials_and_jwts() 
 #[test]
 fn env_var_reads_the_process_environment() {
     // PATH is set for every test process; the other name never is.
-    assert_eq!(env_var("PATH"), std::env::var("PATH").ok());
-    assert!(env_var("PATH").is_some_and(|path| !path.is_empty()));
-    assert_eq!(env_var("AUTH_RUNTIME_NEVER_SET_8d2f"), None);
+    assert_eq!(env_var("PATH"), Ok(std::env::var("PATH").ok()));
+    assert!(env_var("PATH").is_ok_and(|path| path.is_some_and(|path| !path.is_empty())));
+    assert_eq!(env_var("AUTH_RUNTIME_NEVER_SET_8d2f"), Ok(None));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_process_value_that_is_not_utf8_is_not_unicode_never_unset() {
+    use std::os::unix::ffi::OsStringExt;
+    let stray = std::ffi::OsString::from_vec(b"required\xff".to_vec());
+    assert_eq!(os_text(Some(stray)), Err(NotUnicode));
+    assert_eq!(
+        os_text(Some("required".into())),
+        Ok(Some("required".to_owned()))
+    );
+    assert_eq!(os_text(None), Ok(None));
+    // And through the sources, it stops the configuration naming AUTH_DPOP.
+    let err = AuthConfig::from_sources(
+        None,
+        &|name| match name {
+            "AUTH_ISSUER" => Ok(Some("https://i.example/".to_owned())),
+            "AUTH_AUDIENCE" => Ok(Some("a".to_owned())),
+            "AUTH_DPOP" => os_text(Some(std::ffi::OsString::from_vec(b"required\xff".to_vec()))),
+            _ => Ok(None),
+        },
+        Sources::Env,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ConfigError::OutOfRange {
+                setting: "AUTH_DPOP",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }

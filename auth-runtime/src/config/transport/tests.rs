@@ -103,3 +103,25 @@ fn http_urls_are_refused_unless_their_host_is_loopback() {
             .unwrap_or_else(|e| panic!("{issuer} {uri}: {e}"));
     }
 }
+
+#[test]
+fn urls_in_errors_never_show_their_userinfo() {
+    for (url, shown) in [
+        (
+            "https://user:pw@h.example/path?q#f",
+            "https://<redacted>@h.example/path?q#f",
+        ),
+        (
+            "redis://:hunter2@127.0.0.1:6379",
+            "redis://<redacted>@127.0.0.1:6379",
+        ),
+        ("user:pw@h.example/x", "<redacted>@h.example/x"),
+        ("https://a@b@h.example", "https://<redacted>@h.example"),
+        // An @ after the authority is not userinfo.
+        ("https://h.example/a@b", "https://h.example/a@b"),
+        ("https://h.example", "https://h.example"),
+        ("", ""),
+    ] {
+        assert_eq!(without_userinfo(url), shown, "{url}");
+    }
+}

@@ -102,7 +102,7 @@ async fn only_the_configurations_that_ask_take_the_discovered_endpoint() {
     let metadata = json!({ "issuer": issuer, "introspection_endpoint": endpoint });
     mount(&server, "/.well-known/openid-configuration", metadata).await;
     let config = |issuer: &str, discovery: bool, url: Option<&str>| {
-        let builder = AuthConfig::builder(issuer, "a").introspection_from_metadata(discovery);
+        let builder = AuthConfig::builder(issuer, "a").introspection_discovery(discovery);
         match url {
             Some(url) => builder.introspection_url(url),
             None => builder,

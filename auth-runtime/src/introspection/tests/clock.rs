@@ -56,7 +56,7 @@ async fn answer_cached_for(
 
 #[tokio::test]
 async fn an_active_answer_is_cached_until_one_tick_before_the_maximum() {
-    let ttl = DEFAULT_INTROSPECTION_MAX_ACTIVE_TTL;
+    let ttl = crate::config::defaults::introspection_max_active_ttl();
     answer_cached_for(|_| active(3600), "tok", ttl)
         .await
         .unwrap();
@@ -78,7 +78,7 @@ async fn an_active_answer_is_cached_until_one_tick_before_its_exp() {
 
 #[tokio::test]
 async fn an_inactive_answer_is_cached_until_one_tick_before_the_inactive_ttl() {
-    let ttl = DEFAULT_INTROSPECTION_INACTIVE_TTL;
+    let ttl = crate::config::defaults::introspection_inactive_ttl();
     let error = answer_cached_for(|_| json!({"active": false}), "revoked", ttl)
         .await
         .unwrap_err();
@@ -93,7 +93,7 @@ async fn an_answers_exp_is_judged_at_the_clock_valid_at_exp_plus_leeway_expired_
             .await;
     introspector.introspect("tok").await.unwrap();
     // Past the cache's minute; an answer past its exp is not cached.
-    let leeway = crate::config::DEFAULT_LEEWAY;
+    let leeway = crate::config::defaults::leeway();
     manual.advance(Duration::from_secs(100) + leeway - Duration::from_secs(1));
     assert!(
         introspector.introspect("tok").await.is_ok(),

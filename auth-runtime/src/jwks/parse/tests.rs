@@ -1,14 +1,14 @@
 //! The tests of jwks/parse.rs: each key and algorithm binding, `use` and
 //! `key_ops`, the configured algorithms, key counts and lookups.
 use super::*;
-use crate::config::DEFAULT_ALGORITHMS;
+use crate::config::defaults;
 
 const RSA: &str = r#"{"kty":"RSA","kid":"r","n":"sXch","e":"AQAB"}"#;
 
 fn parse(keys: &str) -> Result<KeySet, SetError> {
     parse_key_set(
         format!(r#"{{"keys":[{keys}]}}"#).as_bytes(),
-        &DEFAULT_ALGORITHMS,
+        &defaults::algorithms(),
     )
 }
 
@@ -63,7 +63,7 @@ fn a_set_with_no_usable_key_is_an_empty_set_and_not_json_is_an_error() {
     assert!(parse(r#"{"kty":"oct","k":"AA"}"#).unwrap().is_empty());
     assert!(parse("").unwrap().is_empty());
     assert!(matches!(
-        parse_key_set(b"<html>", &DEFAULT_ALGORITHMS),
+        parse_key_set(b"<html>", &defaults::algorithms()),
         Err(SetError::NotAKeySet)
     ));
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::config::DEFAULT_ALGORITHMS;
+use crate::config::defaults;
 
 /// A directory of its own (removed when dropped, even by a failing
 /// test) holding `jwks.json` with `contents`, and that file's path.
@@ -72,19 +72,19 @@ fn a_configured_key_must_be_usable_for_its_algorithm() {
         key: PublicKey::Pem(text.to_owned()),
     };
     assert!(matches!(
-        fixed_set(&pem("not a pem"), &DEFAULT_ALGORITHMS),
+        fixed_set(&pem("not a pem"), &defaults::algorithms()),
         Err(ConfigError::OutOfRange { .. })
     ));
     let jwk = JwksSource::Key {
         algorithm: Algorithm::ES256,
         key: PublicKey::Jwk(r#"{"kty":"RSA","n":"sXch","e":"AQAB"}"#.to_owned()),
     };
-    assert!(fixed_set(&jwk, &DEFAULT_ALGORITHMS).is_err());
+    assert!(fixed_set(&jwk, &defaults::algorithms()).is_err());
     let jwk = JwksSource::Key {
         algorithm: Algorithm::RS256,
         key: PublicKey::Jwk(r#"{"kty":"RSA","n":"sXch","e":"AQAB"}"#.to_owned()),
     };
-    let set = fixed_set(&jwk, &DEFAULT_ALGORITHMS).unwrap().unwrap();
+    let set = fixed_set(&jwk, &defaults::algorithms()).unwrap().unwrap();
     assert!(
         set.get(Some("any-kid")).is_some(),
         "a kid-less key answers for every kid"
@@ -94,5 +94,5 @@ fn a_configured_key_must_be_usable_for_its_algorithm() {
         Err(ConfigError::Algorithm { .. })
     ));
     let inline = JwksSource::Inline(r#"{"keys":[]}"#.to_owned());
-    assert!(fixed_set(&inline, &DEFAULT_ALGORITHMS).is_err());
+    assert!(fixed_set(&inline, &defaults::algorithms()).is_err());
 }

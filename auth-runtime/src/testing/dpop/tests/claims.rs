@@ -133,7 +133,7 @@ fn ath_must_hash_the_access_token() {
 #[test]
 fn the_nonce_is_checked_last_and_answered_use_dpop_nonce() {
     let key = DpopKey::generate();
-    let nonces = Nonces::from_secret(&[9; 32], DEFAULT_DPOP_NONCE_WINDOW).unwrap();
+    let nonces = Nonces::from_secret(&[9; 32], std::time::Duration::from_secs(300)).unwrap();
     let expected = Expectation::new("GET", URL, TOKEN, key.thumbprint()).with_nonces(&nonces);
     let config = DpopConfig::default();
     let check = |proof: &str| verify_proof(proof, &expected, &config, NOW);

@@ -1,5 +1,5 @@
-use super::*;
 use crate::config::{assert_out_of_range, base};
+use std::time::Duration;
 
 #[test]
 fn refresh_settings_out_of_range_are_refused_naming_the_setting() {
@@ -18,5 +18,5 @@ fn refresh_settings_out_of_range_are_refused_naming_the_setting() {
     );
     let config = base().warm_up(true).build().unwrap();
     assert!(config.tuning.warm_up);
-    assert_eq!(config.tuning.max_stale, super::super::DEFAULT_MAX_STALE);
+    assert_eq!(config.tuning.max_stale, super::defaults::max_stale());
 }
