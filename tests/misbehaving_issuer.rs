@@ -1,5 +1,6 @@
 //! An issuer that misbehaves, cold (nothing cached) and warm (keys cached):
-//! status codes, fetch counts, time to answer, recovery without restart.
+//! status codes, fetch counts, time to answer, recovery without restart,
+//! and the `Retry-After` of the 503 following the retry interval.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -220,4 +221,18 @@ async fn keys_rotated_twice_are_followed_with_one_fetch_each() {
     assert_eq!(status(&app, "/private", &by(&RSA_B)).await, Status::Ok);
     let retired = get_with(&app, "/private", &by(&RSA_A)).await;
     assert_eq!(retired.json()["description"], NO_KEY);
+}
+
+#[rocket::async_test]
+async fn retry_after_follows_the_configured_retry_interval() {
+    let ks = KeyServer::empty().await;
+    for (interval, expected) in [(7, "7"), (1, "1")] {
+        let config = ks.config().retry_interval(Duration::from_secs(interval));
+        let app = TestApp::library(config).await;
+        let answer = app
+            .call_with(Route::Private, &ks.token(&RSA_A).build())
+            .await;
+        answer.assert(Expect::Unavailable, "no key set");
+        assert_eq!(answer.retry_after.as_deref(), Some(expected));
+    }
 }
