@@ -146,7 +146,7 @@ async fn an_issuer_down_after_warm_up_keeps_serving_cached_keys() {
     assert_eq!(answered, [Status::Ok; 3], "the cached keys serve");
     // The stale set was refreshed (and the refresh failed): in the
     // background, so it may reach the server after the answers.
-    ks.fetched(1).await;
+    ks.await_fetches(1).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
 }
@@ -165,7 +165,7 @@ async fn a_stale_set_is_refreshed_after_the_ttl() {
     // One refresh, in the background (stale-while-revalidate): it may reach
     // the server after both answers, and the second request, finding it in
     // flight or done, starts no other.
-    ks.fetched(2).await;
+    ks.await_fetches(2).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(ks.fetches().await, 2);
 }

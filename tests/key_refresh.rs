@@ -60,7 +60,7 @@ async fn a_stale_set_answers_at_once_while_the_key_server_hangs() {
         "waited {:?}",
         started.elapsed()
     );
-    ks.fetched(1).await;
+    ks.await_fetches(1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,7 +77,7 @@ async fn fifty_concurrent_stale_requests_start_one_background_fetch() {
         started.elapsed() < ms(1500),
         "no request waited for the fetch"
     );
-    ks.fetched(1).await;
+    ks.await_fetches(1).await;
     tokio::time::sleep(ms(1700)).await;
     assert_eq!(ks.fetches().await, 1, "one fetch for fifty stale requests");
     assert_eq!(validator_of(&client).jwks_fetch_attempts(), 2);
@@ -96,7 +96,7 @@ async fn the_refresh_ahead_starts_before_the_ttl() {
         before_the_fetch.elapsed() < ttl,
         "the set was not stale yet"
     );
-    ks.fetched(2).await;
+    ks.await_fetches(2).await;
 }
 
 #[rocket::async_test]
@@ -112,14 +112,14 @@ async fn a_failed_background_fetch_keeps_the_keys_and_waits_out_the_cooldown() {
     tokio::time::sleep(ms(1600)).await;
     let answered = statuses(&client, "/private", &token, 5).await;
     assert_eq!(answered, [Status::Ok; 5], "old keys serve");
-    ks.fetched(1).await;
+    ks.await_fetches(1).await;
     tokio::time::sleep(ms(200)).await;
     let answered = statuses(&client, "/private", &token, 5).await;
     assert_eq!(answered, [Status::Ok; 5]);
     assert_eq!(ks.fetches().await, 1, "no second try within the cooldown");
     tokio::time::sleep(ms(1500)).await;
     assert_eq!(status(&client, "/private", &token).await, Status::Ok);
-    ks.fetched(2).await;
+    ks.await_fetches(2).await;
 }
 
 #[rocket::async_test]
@@ -178,7 +178,7 @@ async fn a_cached_token_waits_at_most_one_fetch_timeout_in_total() {
     ks.serve_keys(&[&RSA_A]).await;
     tokio::time::sleep(ms(1100)).await;
     assert_eq!(status(&client, "/private", &by_b).await, Status::Ok);
-    ks.fetched(1).await;
+    ks.await_fetches(1).await;
     tokio::time::sleep(ms(100)).await;
     // Stale again, and the issuer hangs: B's cached token meets both a
     // stale set and a kid that left it; the request waits once.
@@ -296,7 +296,7 @@ async fn shutdown_with_a_fetch_in_flight_neither_panics_nor_hangs() {
         "GET /private HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\r\n"
     );
     stream.write_all(request.as_bytes()).await.unwrap();
-    ks.fetched(1).await;
+    ks.await_fetches(1).await;
     let started = Instant::now();
     shutdown.notify();
     let ended = tokio::time::timeout(Duration::from_secs(10), server).await;
@@ -336,7 +336,7 @@ async fn a_refresh_bringing_garbage_changes_nothing_that_serves() {
             Status::Ok,
             "round {round}"
         );
-        ks.fetched(1).await;
+        ks.await_fetches(1).await;
         tokio::time::sleep(ms(200)).await;
         assert_eq!(
             status(&client, "/private", &token).await,

@@ -55,7 +55,7 @@ async fn a_fixed_discovery_document_is_trusted_on_the_next_try() {
         .and(path(OPENID))
         .respond_with(ResponseTemplate::new(200).set_body_json(evil))
         .up_to_n_times(1)
-        .mount(&ks.server)
+        .mount(ks.server())
         .await;
     ks.serve_json(OPENID, ks.discovery(&ks.jwks_uri())).await;
     let app = TestApp::library(ks.config_discovering()).await;
@@ -109,7 +109,7 @@ async fn keys_are_found_by_rfc8414_metadata_when_there_is_no_openid_document() {
 #[rocket::async_test]
 async fn rfc8414_metadata_of_an_issuer_with_a_path_is_at_the_inserted_well_known_url() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let issuer = format!("{}/tenant/1", ks.server.uri());
+    let issuer = format!("{}/tenant/1", ks.server().uri());
     assert_discovered_at(&ks, &issuer, &format!("{OAUTH}/tenant/1")).await;
     let documents = ks.requests_to(&format!("/tenant/1{OPENID}")).await;
     assert_eq!(
@@ -122,7 +122,7 @@ async fn rfc8414_metadata_of_an_issuer_with_a_path_is_at_the_inserted_well_known
 #[rocket::async_test]
 async fn the_openid_document_of_an_issuer_with_a_path_is_appended_to_it() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let issuer = format!("{}/tenant/1/", ks.server.uri());
+    let issuer = format!("{}/tenant/1/", ks.server().uri());
     assert_discovered_at(&ks, &issuer, &format!("/tenant/1{OPENID}")).await;
     assert_eq!(ks.fetches().await, 1);
 }
@@ -245,7 +245,7 @@ async fn the_applications_http_client_is_used_within_our_limits() {
         .and(path(JWKS_PATH))
         .and(header("x-client", "mine"))
         .respond_with(key_set_response(&[&RSA_A]))
-        .mount(&ks.server)
+        .mount(ks.server())
         .await;
     let token = ks.token(&RSA_A).build();
     let theirs = TestApp::library(ks.config().http_client(users_client())).await;

@@ -154,7 +154,7 @@ async fn each_misbehaviour_cold_and_warm() {
         assert_eq!(status_now, Status::Ok, "warm, {name}");
         let elapsed = started.elapsed();
         assert!(elapsed < within, "warm, {name}: {elapsed:?}");
-        ks.fetched(1).await;
+        ks.await_fetches(1).await;
         let router = app.rocket().state::<IssuerRouter>().unwrap();
         let refreshed = || router.validators()[0].jwks_fetch_attempts() >= 2;
         while !refreshed() {

@@ -74,7 +74,7 @@ async fn cached_keys_stay_ready_while_refreshes_fail_and_an_empty_set_is_not_rea
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Stale: answered at once, refreshed in the background, which fails.
     assert_eq!(status_of(&client, &token).await, Status::Ok);
-    ks.fetched(1).await;
+    ks.await_fetches(1).await;
     let deadline = Instant::now() + Duration::from_secs(5);
     let status = loop {
         let status = router(&client).validators()[0].key_set_status().unwrap();
@@ -130,7 +130,7 @@ async fn readiness_never_waits_for_a_fetch_in_flight() {
     let token = ks.token(&RSA_A).build();
     let pending = async { status_of(&client, &token).await };
     let check = async {
-        ks.fetched(1).await;
+        ks.await_fetches(1).await;
         let started = Instant::now();
         let ready = router(&client).is_ready();
         (ready, started.elapsed())

@@ -48,7 +48,7 @@ async fn a_token_whose_key_left_the_set_is_rejected_after_the_refresh() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let answer = get_with(&app, "/private", &by_b).await;
     assert_eq!(answer.status, Status::Ok, "the stale set answers at once");
-    ks.fetched(1).await;
+    ks.await_fetches(1).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let answer = get_with(&app, "/private", &by_b).await;
     answer.assert(UNKNOWN_KEY, "B retired");
