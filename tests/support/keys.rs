@@ -211,6 +211,20 @@ impl KeyServer {
     }
 }
 
+/// Waits until `test` holds, polling every 5 ms: for an event a test
+/// cannot await (a background fetch ending, a status changing); fails the
+/// test after 10 s, a deadline no loaded machine reaches.
+pub async fn eventually(what: &str, mut test: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !test() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never happened: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 /// The audience of the staging issuer of [`TwoIssuers`].
 pub const STAGING_AUDIENCE: &str = "https://staging/api";
 
