@@ -9,7 +9,7 @@ use auth_runtime::certbound::{check_binding, CertBindingError};
 use auth_runtime::introspection::{
     ClientAuth, IntrospectionError, IntrospectionSettings, Introspector,
 };
-use auth_runtime::testing::{ClientCert, TestIntrospection, TestIssuer};
+use auth_runtime::testing::{ClientCert, ManualClock, TestIntrospection, TestIssuer};
 use auth_runtime::validator::Validator;
 use serde_json::json;
 
@@ -55,12 +55,13 @@ async fn an_opaque_token_gives_its_claims_and_scopes() {
 async fn a_revoked_token_is_refused_once_its_cached_answer_expires() {
     let endpoint = TestIntrospection::start().await.unwrap();
     let token = endpoint.active(claims());
-    let introspector = introspector(&endpoint);
+    let clock = ManualClock::new();
+    let introspector = introspector_with(&endpoint, |s| s.clock = clock.clock());
     introspector.introspect(&token).await.unwrap();
     endpoint.revoke(&token);
     introspector.introspect(&token).await.unwrap();
     assert_eq!(endpoint.calls(), 1, "served from the cache");
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    clock.advance(Duration::from_millis(300)); // the cache's 300 ms
     let error = introspector.introspect(&token).await.unwrap_err();
     assert_eq!(error, IntrospectionError::Inactive);
     assert_eq!((error.status(), error.code()), (401, "invalid_token"));
