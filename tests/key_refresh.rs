@@ -206,7 +206,7 @@ async fn shutdown_with_a_fetch_in_flight_neither_panics_nor_hangs() {
     }
     // The waiting request was answered 503, not left hanging.
     let mut answer = Vec::new();
-    let _ = tokio::time::timeout(ms(1000), stream.read_to_end(&mut answer)).await;
+    let _ = tokio::time::timeout(ms(10_000), stream.read_to_end(&mut answer)).await;
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
 }

@@ -277,12 +277,15 @@ impl RedisServer {
                 .expect("redis-server starts"),
             port,
         };
-        // Wait until it accepts connections.
-        for _ in 0..100 {
+        // Wait until it accepts connections: an event in another process,
+        // which only polling can see (a pause of 20 ms between polls), with
+        // a deadline generous for a loaded machine.
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(10) {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return Some(server);
             }
-            std::thread::sleep(std::time::Duration::from_millis(50));
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
         panic!("redis-server did not listen on {port}");
     }

@@ -221,6 +221,8 @@ pub async fn eventually(what: &str, mut test: impl FnMut() -> bool) {
             started.elapsed() < Duration::from_secs(10),
             "never happened: {what}"
         );
+        // The pause between polls, not a wait for time to pass: the event
+        // (a background task's end) has no future a test could await.
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
