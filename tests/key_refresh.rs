@@ -1,8 +1,8 @@
 //! Key-set refreshes as a client sees them through Rocket: past the
-//! staleness cap a request gets the contract's 503, a set with no usable
-//! key is obeyed, a refresh keeps cached tokens of unchanged keys, a
-//! refresh bringing garbage changes nothing that serves, warm-up at
-//! liftoff, and shutdown with a fetch in flight.
+//! staleness cap a request gets the contract's 503, a refresh keeps cached
+//! tokens of unchanged keys, a refresh bringing garbage changes nothing
+//! that serves, warm-up at liftoff, and shutdown with a fetch in flight.
+//! (An empty set obeyed, cold and warm: `misbehaving_issuer.rs`.)
 //!
 //! The timing rules themselves (TTL, refresh ahead, cooldowns, back-off,
 //! the staleness cap to the tick, one fetch for many stale requests, one
@@ -16,11 +16,8 @@ use std::time::{Duration, Instant};
 
 use auth_runtime::config::AuthConfigBuilder;
 use auth_runtime::testing::ManualClock;
-use auth_runtime::validator::IssuerRouter;
 use auth_tests::*;
 use rocket::http::Status;
-use rocket::local::asynchronous::Client;
-use serde_json::json;
 use wiremock::ResponseTemplate;
 
 fn ms(millis: u64) -> Duration {
@@ -35,14 +32,6 @@ async fn warm_app(ks: &KeyServer, config: AuthConfigBuilder) -> (TestApp, String
     let warming = status(&client, "/private", &token).await;
     assert_eq!(warming, Status::Ok, "the first request");
     (client, token)
-}
-
-fn validator_of(client: &Client) -> &auth_runtime::validator::Validator {
-    &client
-        .rocket()
-        .state::<IssuerRouter>()
-        .unwrap()
-        .validators()[0]
 }
 
 #[rocket::async_test]
@@ -73,38 +62,13 @@ async fn past_the_staleness_cap_requests_get_503() {
 }
 
 #[rocket::async_test]
-async fn a_key_set_with_no_usable_key_replaces_the_keys() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let config = ks
-        .config_short_cooldown()
-        .retry_interval(Duration::from_secs(60));
-    let (client, token) = warm_app(&ks, config).await;
-    // Every key revoked: the issuer publishes a set with none usable.
-    let revoked = json!({ "keys": [{ "kty": "oct", "k": "c2VjcmV0" }] });
-    ks.respond(ResponseTemplate::new(200).set_body_json(revoked))
-        .await;
-    let unknown = ks.token(&RSA_A).kid(Some("rotated")).build();
-    for token in [&unknown, &token] {
-        let refused = get_with(&client, "/private", token).await;
-        refused.assert(Expect::Unavailable, "every key revoked");
-    }
-    assert_eq!(ks.fetches().await, 1, "then the retry interval holds");
-    // Cold, the same answer gives the same 503.
-    let cold = ks.app().await;
-    get_with(&cold, "/private", &token)
-        .await
-        .assert(Expect::Unavailable, "cold, every key revoked");
-}
-
-#[rocket::async_test]
 async fn a_refresh_keeps_cached_tokens_of_unchanged_keys() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let client = TestApp::library(ks.config_short_cooldown()).await;
     let by_a = ks.token(&RSA_A).build();
     assert_eq!(status(&client, "/private", &by_a).await, Status::Ok);
     assert_eq!(status(&client, "/private", &by_a).await, Status::Ok);
-    let validator = validator_of(&client);
-    assert_eq!(validator.full_verifications(), 1);
+    assert_eq!(client.verifications(), 1);
     // A random kid forces a refresh (B is published too); A is unchanged.
     ks.serve_keys(&[&RSA_A, &RSA_B]).await;
     let forcing = ks.token(&RSA_A).kid(Some("random")).build();
@@ -112,11 +76,12 @@ async fn a_refresh_keeps_cached_tokens_of_unchanged_keys() {
         status(&client, "/private", &forcing).await,
         Status::Unauthorized
     );
-    assert_eq!(validator.jwks_fetch_attempts(), 2, "the refresh ran");
-    let verified = validator.full_verifications();
+    // (Serving the new set restarted the server's count.)
+    assert_eq!(ks.fetches().await, 1, "the refresh ran");
+    let verified = client.verifications();
     assert_eq!(status(&client, "/private", &by_a).await, Status::Ok);
     assert_eq!(
-        validator.full_verifications(),
+        client.verifications(),
         verified,
         "A's token still served from the cache"
     );
@@ -233,7 +198,7 @@ async fn a_refresh_bringing_garbage_changes_nothing_that_serves() {
         );
         ks.await_fetches(1).await;
         // The refresh has failed once the status reports this round's error.
-        let status_now = || validator_of(&client).key_set_status().unwrap();
+        let status_now = || client.key_set_status();
         eventually(&format!("round {round}'s refresh fails"), || {
             let error = status_now().last_error;
             error.is_some() && error != last_error

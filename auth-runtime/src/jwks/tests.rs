@@ -4,9 +4,10 @@
 //! a [`ManualClock`], moved past each boundary rather than slept through;
 //! only waits (a fetch's timeout, a fetch reaching the server) take real
 //! time, and a test waits for the event itself, never for a fixed time.
-//! What a client sees of these rules through HTTP (503s, an empty set
-//! obeyed, the token cache across a refresh, warm-up at liftoff) is in
-//! `tests/key_refresh.rs`.
+//! What a client sees of these rules through HTTP (the staleness cap's
+//! 503, the token cache across a refresh, warm-up at liftoff, shutdown) is
+//! in `tests/key_refresh.rs`; an issuer's misbehaviours and empty sets,
+//! cold and warm, in `tests/misbehaving_issuer.rs`.
 
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
@@ -243,6 +244,35 @@ async fn a_cold_cache_backs_off_for_the_retry_interval_after_a_failed_fetch() {
         "fetched again at it"
     );
     assert_eq!(cache.fetch_attempts(), 2);
+}
+
+/// The rule of an empty set; what a client then sees through HTTP (503 for
+/// a cached token, cold and warm) is `tests/misbehaving_issuer.rs`'s.
+#[tokio::test]
+async fn a_set_with_no_usable_key_replaces_the_keys() {
+    let revoked = serde_json::json!({ "keys": [{ "kty": "oct", "k": "c2VjcmV0" }] });
+    let (ks, clock) = (KeySetServer::start(&[&A]).await, ManualClock::new());
+    let cache = new_cache(config(&ks, &clock).retry_interval(Duration::from_secs(60)));
+    let key = cache.key_for(Some("a")).await.unwrap();
+    ks.respond(wiremock::ResponseTemplate::new(200).set_body_json(&revoked))
+        .await;
+    // An unknown kid forces the refresh that brings the empty set.
+    assert!(matches!(
+        cache.key_for(Some("new")).await,
+        Err(AuthError::JwksUnavailable)
+    ));
+    assert!(matches!(
+        cache.key_for(Some("a")).await,
+        Err(AuthError::JwksUnavailable)
+    ));
+    assert!(!cache.still_current(Some("a"), &key));
+    assert_eq!(ks.fetches().await, 1, "then the retry interval holds");
+    // Cold, the same answer gives the same 503.
+    let cold = new_cache(config(&ks, &clock));
+    assert!(matches!(
+        cold.key_for(Some("a")).await,
+        Err(AuthError::JwksUnavailable)
+    ));
 }
 
 #[tokio::test]
