@@ -1,5 +1,6 @@
 //! The attack catalogue, second part: attacks on the claims (types, times,
-//! audiences, issuers, token types), and RFC 9068 strict mode.
+//! audiences, issuers, token types), and RFC 9068 strict mode; a token
+//! missing two claims gets the same description every time.
 
 use auth_tests::*;
 use jsonwebtoken::Header;
@@ -181,4 +182,26 @@ async fn strict_rfc_9068_mode_refuses_other_token_types() {
         Expect::Accepted,
     )];
     lenient.check_rows(&[Route::Private], &rows).await;
+}
+
+#[rocket::async_test]
+async fn a_token_missing_two_claims_always_gets_the_same_answer() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let token = ks.token(&RSA_A).without("exp").without("aud").build();
+    // Each validator has its own hash seeds: before the fix, jsonwebtoken's
+    // HashSet of required claims named exp or aud depending on them.
+    let mut descriptions = std::collections::BTreeSet::new();
+    for _ in 0..12 {
+        let app = TestApp::library(ks.config()).await;
+        let answer = get_with(&app, "/private", &token).await;
+        answer.assert(Expect::BadClaim("exp"), "missing exp and aud");
+        descriptions.insert(answer.json()["description"].to_string());
+    }
+    assert_eq!(descriptions.len(), 1, "{descriptions:?}");
+    // And an aud of the wrong JSON type is the audience sentence.
+    let typed = ks.token(&RSA_A).claim("aud", 42).build();
+    let app = ks.app().await;
+    get_with(&app, "/private", &typed)
+        .await
+        .assert(WRONG_AUD_OR_ISS, "aud is a number");
 }

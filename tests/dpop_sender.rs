@@ -2,7 +2,9 @@
 //! the contract: a bound token as `Bearer` in every mode, a token without
 //! `cnf` as `DPoP`, the `required` and `disabled` modes, the `DPoP`
 //! headers and `Host`, and the order of checks (the token before its
-//! proof, the proof before the scope; the token cache never skips a proof).
+//! proof, the proof before the scope; the token cache never skips a proof);
+//! a confirmation (`cnf`) this API cannot check is refused, and a
+//! `Validator` used on its own keeps the sender constraint.
 
 use auth_runtime::config::DpopMode;
 use auth_runtime::testing::DpopKey;
@@ -11,6 +13,7 @@ use auth_tests::dpop::{
     assert_private, proof, Call, Setup, HOST,
 };
 use auth_tests::*;
+use rocket::http::Status;
 
 const BOUND_AS_BEARER: &str =
     "The token is bound to a DPoP key (cnf.jkt): it must be presented with the DPoP scheme and a proof";
@@ -256,4 +259,63 @@ async fn odd_dpop_headers_and_hosts_never_get_a_5xx_nor_echo() {
             );
         }
     }
+}
+
+#[rocket::async_test]
+async fn a_binding_this_api_cannot_check_is_refused_not_ignored() {
+    let (ks, app) = TestApp::serving(&[&RSA_A]).await;
+    let cases = [
+        (
+            "a jwk confirmation",
+            serde_json::json!({ "jwk": { "kty": "EC" } }),
+        ),
+        ("a cnf that is a string", serde_json::json!("jkt")),
+        ("a jkt spelled otherwise", serde_json::json!({ "JKT": "x" })),
+        ("an empty cnf", serde_json::json!({})),
+        (
+            "jkt beside an unknown member",
+            serde_json::json!({ "jkt": "x", "kid": "y" }),
+        ),
+    ];
+    for (name, cnf) in cases {
+        let token = ks.token(&RSA_A).claim("cnf", cnf).build();
+        let answer = get_with(&app, "/private", &token).await;
+        assert_eq!(answer.status, Status::Unauthorized, "{name}: {answer:?}");
+        assert_eq!(answer.json()["code"], "invalid_token", "{name}");
+    }
+    let plain = ks.token(&RSA_A).build();
+    assert_eq!(status(&app, "/private", &plain).await, Status::Ok);
+}
+
+#[rocket::async_test]
+async fn a_validator_on_its_own_keeps_the_sender_constraint() {
+    use auth_runtime::validator::Validator;
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let required = Validator::new(ks.config().dpop(DpopMode::Required).build().unwrap()).unwrap();
+    let plain = ks.token(&RSA_A).build();
+    let header = format!("Bearer {plain}");
+    let error = required.authorize(Some(&header)).await.unwrap_err();
+    assert_eq!(
+        error.code(),
+        "invalid_token",
+        "required mode refuses plain Bearer"
+    );
+    let allowed = Validator::new(ks.config().build().unwrap()).unwrap();
+    assert!(allowed.authorize(Some(&header)).await.is_ok());
+    let bound = ks
+        .token(&RSA_A)
+        .claim(
+            "cnf",
+            serde_json::json!({ "x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2" }),
+        )
+        .build();
+    let error = allowed
+        .authorize(Some(&format!("Bearer {bound}")))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.code(),
+        "invalid_token",
+        "a certificate-bound token needs its certificate"
+    );
 }

@@ -258,7 +258,7 @@ async fn metadata_without_a_usable_endpoint_stops_ignition_saying_why() {
             .build()
             .unwrap();
         assert_a_fairing_fails(AppKind::Library.rocket(Auth::new(config)), case).await;
-        ks.server.reset().await;
+        ks.server().reset().await;
     }
     let refused = log_lines("names no usable introspection_endpoint");
     assert_eq!(refused.len(), 3, "{refused:?}");

@@ -55,7 +55,7 @@ async fn a_fixed_discovery_document_is_trusted_on_the_next_try() {
         .and(path(OPENID))
         .respond_with(ResponseTemplate::new(200).set_body_json(evil))
         .up_to_n_times(1)
-        .mount(&ks.server)
+        .mount(ks.server())
         .await;
     ks.serve_json(OPENID, ks.discovery(&ks.jwks_uri())).await;
     let app = TestApp::library(ks.config_discovering()).await;
@@ -109,7 +109,7 @@ async fn keys_are_found_by_rfc8414_metadata_when_there_is_no_openid_document() {
 #[rocket::async_test]
 async fn rfc8414_metadata_of_an_issuer_with_a_path_is_at_the_inserted_well_known_url() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let issuer = format!("{}/tenant/1", ks.server.uri());
+    let issuer = format!("{}/tenant/1", ks.server().uri());
     assert_discovered_at(&ks, &issuer, &format!("{OAUTH}/tenant/1")).await;
     let documents = ks.requests_to(&format!("/tenant/1{OPENID}")).await;
     assert_eq!(
@@ -122,7 +122,7 @@ async fn rfc8414_metadata_of_an_issuer_with_a_path_is_at_the_inserted_well_known
 #[rocket::async_test]
 async fn the_openid_document_of_an_issuer_with_a_path_is_appended_to_it() {
     let ks = KeyServer::start(&[&RSA_A]).await;
-    let issuer = format!("{}/tenant/1/", ks.server.uri());
+    let issuer = format!("{}/tenant/1/", ks.server().uri());
     assert_discovered_at(&ks, &issuer, &format!("/tenant/1{OPENID}")).await;
     assert_eq!(ks.fetches().await, 1);
 }
@@ -133,7 +133,7 @@ async fn a_hanging_discovery_endpoint_leaves_time_for_jwks_json() {
     for at in [OPENID, OAUTH] {
         let hanging = ResponseTemplate::new(200)
             .set_body_json(ks.discovery(&ks.jwks_uri()))
-            .set_delay(Duration::from_secs(30));
+            .set_delay(Duration::from_secs(60));
         ks.serve_at(at, hanging).await;
     }
     ks.serve_at(WELL_KNOWN_JWKS, key_set_response(&[&RSA_A]))
@@ -143,8 +143,11 @@ async fn a_hanging_discovery_endpoint_leaves_time_for_jwks_json() {
     let started = Instant::now();
     let token = ks.token(&RSA_A).build();
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
+    // The 200 is the proof that discovery left time for jwks.json; the
+    // bound (ten times the timeout, far below the 60 s hang) that nothing
+    // waited for a hanging document.
     let took = started.elapsed();
-    assert!(took < timeout + Duration::from_millis(500), "took {took:?}");
+    assert!(took < timeout * 10, "took {took:?}");
     assert_eq!(ks.requests_to(WELL_KNOWN_JWKS).await, 1);
 }
 
@@ -245,7 +248,7 @@ async fn the_applications_http_client_is_used_within_our_limits() {
         .and(path(JWKS_PATH))
         .and(header("x-client", "mine"))
         .respond_with(key_set_response(&[&RSA_A]))
-        .mount(&ks.server)
+        .mount(ks.server())
         .await;
     let token = ks.token(&RSA_A).build();
     let theirs = TestApp::library(ks.config().http_client(users_client())).await;
@@ -261,18 +264,19 @@ async fn the_applications_http_client_is_used_within_our_limits() {
     assert_eq!(answered, Status::ServiceUnavailable);
 
     // And our timeout: their client has none.
-    let very_slow = key_set_response(&[&RSA_A]).set_delay(Duration::from_secs(30));
+    let very_slow = key_set_response(&[&RSA_A]).set_delay(Duration::from_secs(60));
     let slow = KeyServer::answering(very_slow).await;
+    let timeout = Duration::from_millis(300);
     let impatient = slow
         .config()
         .http_client(users_client())
-        .fetch_timeout(Duration::from_millis(300));
+        .fetch_timeout(timeout);
     let app = TestApp::library(impatient).await;
     let started = Instant::now();
     let answered = status(&app, "/private", &slow.token(&RSA_A).build()).await;
     assert_eq!(answered, Status::ServiceUnavailable);
     let took = started.elapsed();
-    assert!(took < Duration::from_secs(2), "{took:?}");
+    assert!(took < timeout * 10, "ours, not the 60 s: {took:?}");
 }
 
 #[rocket::async_test]

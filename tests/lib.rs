@@ -1,8 +1,10 @@
 //! The support library of every test target of this package:
 //!
 //! * fixture keys ([`RSA_A`], [`RSA_B`], [`EC`]);
-//! * [`KeyServer`], a key-set server on 127.0.0.1 (wiremock) that counts its
-//!   fetches, with the configurations and tokens the tests use;
+//! * [`KeyServer`], the library's key-set server on 127.0.0.1
+//!   (`auth_runtime::testing::KeySetServer`, which the crate's own unit
+//!   tests use too) with the paths, configurations and tokens these tests
+//!   add;
 //! * [`TestApp`], the library's test app ([`AppKind::Library`]: the guards)
 //!   or the quickstart ([`AppKind::Quickstart`]: the attributes) behind
 //!   Rocket's local client, and [`Route`], their protected routes;
@@ -37,7 +39,8 @@ use std::time::Duration;
 use auth_runtime::config::{Algorithm, AuthConfigBuilder};
 use auth_runtime::requirement::RouteRequirement;
 use auth_runtime::requirement::ScopeExpr;
-use auth_runtime::testing::{key_set, SigningKey, TokenBuilder};
+pub use auth_runtime::testing::JWKS_PATH;
+use auth_runtime::testing::{key_set, KeySetServer, SigningKey, TokenBuilder};
 use auth_runtime::validator::IssuerRouter;
 use auth_runtime::{Auth, AuthConfig, Authorized, Claims};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -49,4 +52,4 @@ use rocket::serde::json::Json;
 use rocket::{Build, Rocket};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};

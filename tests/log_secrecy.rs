@@ -1,6 +1,6 @@
-//! No log line holds a token or a secret, on every error path: its own
-//! test binary, since the captured log is the process's and the other
-//! logging tests count lines.
+//! No log line holds a token, a secret or a claim's value, on every error
+//! path: its own test binary, since the captured log is the process's and
+//! the other logging tests count lines.
 
 use auth_tests::*;
 
@@ -126,4 +126,20 @@ async fn no_error_path_logs_a_token_or_a_secret() {
             assert!(!all.contains(*part), "a log line holds {part:.20}...");
         }
     }
+}
+
+#[rocket::async_test]
+async fn a_typed_claims_misfit_is_logged_without_the_claims_value() {
+    capture_logs();
+    let (ks, app) = TestApp::serving(&[&RSA_A]).await;
+    // MyClaims wants `sub` as a string.
+    let token = ks.token(&RSA_A).claim("sub", 987_654_321_u64).build();
+    let answer = get_with(&app, "/typed", &token).await;
+    assert_eq!(answer.json()["code"], "invalid_claims");
+    let lines = log_lines("do not fit");
+    assert!(!lines.is_empty(), "the misfit is logged");
+    assert!(
+        log_lines("987654321").is_empty(),
+        "no log line quotes a claim's value"
+    );
 }

@@ -1,10 +1,13 @@
-//! How the guard and the fairing sit in a Rocket application.
+//! How the guard and the fairing sit in a Rocket application: authentication
+//! runs before the body is read (a request without a token is 401 whatever
+//! its body or `Content-Type`), and the fairing leaves a handler's own
+//! answer alone behind a failure an `Option` absorbed.
 
 use auth_runtime::requirement::RouteRequirement;
 use auth_runtime::requirement::ScopeExpr;
 use auth_runtime::{Auth, AuthError, Authorized, Claims, ClaimsAs, OptionalClaims};
 use auth_tests::*;
-use rocket::http::{ContentType, Status};
+use rocket::http::{ContentType, Cookie, CookieJar, Header, Status};
 use rocket::local::asynchronous::Client;
 use serde_json::json;
 
@@ -149,4 +152,81 @@ async fn an_error_body_never_echoes_the_token() {
         assert!(!answer.body.contains(token));
         assert!(!answer.www_authenticate.unwrap_or_default().contains(token));
     }
+}
+
+/// A handler that serves its own 503 whatever `Option<Claims>` holds.
+#[rocket::get("/maintenance")]
+fn maintenance(user: Option<Claims>, cookies: &CookieJar<'_>) -> (Status, &'static str) {
+    cookies.add(Cookie::new("handler", "kept"));
+    let _ = user;
+    (Status::ServiceUnavailable, "down for maintenance")
+}
+
+#[rocket::get("/optional")]
+fn optional(user: auth_runtime::OptionalClaims) -> &'static str {
+    if user.0.is_some() {
+        "signed in"
+    } else {
+        "anonymous"
+    }
+}
+
+#[rocket::async_test]
+async fn a_handlers_own_answer_behind_an_absorbed_failure_is_left_alone() {
+    // No key set can be had: Claims fails with 503, which Option absorbs.
+    let ks = KeyServer::empty().await;
+    let rocket = rocket::custom(rocket_config())
+        .attach(Auth::new(ks.config().build().unwrap()))
+        .mount("/", rocket::routes![maintenance, optional]);
+    let client = Client::tracked(rocket).await.unwrap();
+    let token = ks.token(&RSA_A).build();
+
+    let response = client
+        .get("/maintenance")
+        .header(Header::new("Authorization", format!("Bearer {token}")))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::ServiceUnavailable);
+    let cookies: Vec<String> = response
+        .headers()
+        .get("Set-Cookie")
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(response.headers().get_one("Retry-After"), None);
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some("down for maintenance"),
+        "the handler's body, not the contract's JSON"
+    );
+    assert!(
+        cookies.iter().any(|c| c.starts_with("handler=kept")),
+        "{cookies:?}"
+    );
+    assert!(
+        !cookies.iter().any(|c| c.contains("__auth")),
+        "the fairing's marker never reaches the client: {cookies:?}"
+    );
+
+    // A guard that fails the request still gets the contract's answer.
+    let answer = get_with(&client, "/optional", &token).await;
+    answer.assert(Expect::Unavailable, "OptionalClaims with no key set");
+}
+
+#[rocket::async_test]
+async fn a_post_without_a_token_is_401_whatever_its_content_type() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let app = TestApp::start(AppKind::Quickstart, ks.config()).await;
+    for content_type in [None, Some(ContentType::Plain), Some(ContentType::Form)] {
+        let mut request = app.post("/api/messages").body("text=hello");
+        if let Some(content_type) = content_type.clone() {
+            request = request.header(content_type);
+        }
+        let answer = Answer::from(request.dispatch().await).await;
+        answer.assert_on(
+            Some("write:messages"),
+            Expect::Missing,
+            &format!("POST with {content_type:?}"),
+        );
+    }
+    assert_eq!(ks.fetches().await, 0);
 }

@@ -1,7 +1,10 @@
-//! Several issuers: the token's `iss` picks the configuration.
+//! Several issuers: the token's `iss` picks the configuration, after the
+//! token's structure was checked.
 
 use auth_runtime::Auth;
 use auth_tests::*;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
 use rocket::http::Status;
 
 #[rocket::async_test]
@@ -54,4 +57,29 @@ async fn the_same_issuer_twice_fails_ignition() {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let auth = Auth::issuers([ks.config().build().unwrap(), ks.config().build().unwrap()]);
     assert_a_fairing_fails(AppKind::Library.rocket(auth), "duplicate issuer").await;
+}
+
+#[rocket::async_test]
+async fn several_issuers_check_structure_before_the_issuer() {
+    let issuers = TwoIssuers::start().await;
+    let foreign = issuers
+        .production
+        .token(&RSA_A)
+        .issuer("https://evil.example/")
+        .build();
+    let mut segments: Vec<String> = foreign.split('.').map(str::to_owned).collect();
+    segments[0] = B64.encode(br#"{"alg":"RS256","alg":"none"}"#);
+    let repeated_alg = segments.join(".");
+    segments[0] = "not-base64!".to_owned();
+    let bad_header = segments.join(".");
+    let two_segments = foreign.rsplit_once('.').unwrap().0.to_owned();
+    let rows = [
+        Row::bearer("repeated alg", repeated_alg, UNPARSABLE),
+        Row::bearer("header not base64", bad_header, UNPARSABLE),
+        Row::bearer("two segments", two_segments, UNPARSABLE),
+        // A well-formed token from a foreign issuer is still invalid_claims.
+        Row::bearer("foreign issuer", foreign, WRONG_AUD_OR_ISS),
+    ];
+    issuers.app.check_rows(&[Route::Private], &rows).await;
+    assert_eq!(issuers.fetches().await, (0, 0), "no fetch");
 }

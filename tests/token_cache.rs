@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use auth_runtime::testing::ManualClock;
 use auth_tests::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -23,21 +24,29 @@ async fn a_token_seen_again_skips_verification() {
 
 #[rocket::async_test]
 async fn an_expired_token_is_rejected_even_when_cached() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = TestApp::library(ks.config().leeway(Duration::ZERO)).await;
+    let (ks, clock) = (KeyServer::start(&[&RSA_A]).await, ManualClock::new());
+    let config = ks.config().leeway(Duration::ZERO).clock(clock.clock());
+    let app = TestApp::library(config).await;
     let token = ks.token(&RSA_A).expires_in(2).build();
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
-    tokio::time::sleep(Duration::from_millis(3100)).await;
+    // Past its exp whatever second the clock started in (it stands at the
+    // start of the second it was made in; `exp` is two whole seconds on).
+    clock.advance(Duration::from_secs(4));
     let answer = get_with(&app, "/private", &token).await;
     answer.assert(TOKEN_EXPIRED, "expired while cached");
 }
 
 #[rocket::async_test]
 async fn a_token_whose_key_left_the_set_is_rejected_after_the_refresh() {
-    let ks = KeyServer::start(&[&RSA_A, &RSA_B]).await;
-    let app = TestApp::library(ks.config_stale_after(Duration::from_millis(1000))).await;
+    let (ks, clock) = (
+        KeyServer::start(&[&RSA_A, &RSA_B]).await,
+        ManualClock::new(),
+    );
+    let ttl = Duration::from_millis(1000);
+    let app = TestApp::library(ks.config_stale_after(ttl).clock(clock.clock())).await;
     let by_b = ks.token(&RSA_B).build();
     assert_eq!(status(&app, "/private", &by_b).await, Status::Ok);
+    let fetched = app.key_set_status().last_attempt;
     assert_eq!(status(&app, "/private", &by_b).await, Status::Ok);
     assert_eq!(app.verifications(), 1, "served from the cache");
     // B is retired; once the set is refreshed (here: after its TTL), B's
@@ -45,11 +54,11 @@ async fn a_token_whose_key_left_the_set_is_rejected_after_the_refresh() {
     // stale is still answered with it (stale-while-revalidate) and starts
     // the refresh in the background.
     ks.serve_keys(&[&RSA_A]).await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    clock.advance(ttl);
     let answer = get_with(&app, "/private", &by_b).await;
     assert_eq!(answer.status, Status::Ok, "the stale set answers at once");
-    ks.fetched(1).await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    ks.await_fetches(1).await;
+    app.await_fetch_end(fetched).await; // the refresh that drops B is over
     let answer = get_with(&app, "/private", &by_b).await;
     answer.assert(UNKNOWN_KEY, "B retired");
     // The stale refresh, then (no cooldown here) one for B's now unknown kid.
@@ -105,13 +114,15 @@ async fn a_cached_success_on_one_route_does_not_bypass_another_routes_scope() {
 
 #[rocket::async_test]
 async fn an_entry_does_not_outlive_the_max_age() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let app = TestApp::library(ks.config().token_cache_max_age(Duration::from_millis(1000))).await;
+    let (ks, clock) = (KeyServer::start(&[&RSA_A]).await, ManualClock::new());
+    let max_age = Duration::from_millis(1000);
+    let config = ks.config().token_cache_max_age(max_age);
+    let app = TestApp::library(config.clock(clock.clock())).await;
     let token = ks.token(&RSA_A).build();
     get_with(&app, "/private", &token).await;
     get_with(&app, "/private", &token).await;
     assert_eq!(app.verifications(), 1);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    clock.advance(max_age);
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     assert_eq!(app.verifications(), 2);
 }

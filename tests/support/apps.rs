@@ -260,6 +260,25 @@ impl TestApp {
         router.expect("the fairing manages the router").validators()[0].full_verifications()
     }
 
+    /// The key-set status of the app's first validator, as operators read it.
+    pub fn key_set_status(&self) -> auth_runtime::validator::KeySetStatus {
+        let router = self.rocket().state::<IssuerRouter>();
+        let validator = &router.expect("the fairing manages the router").validators()[0];
+        validator
+            .key_set_status()
+            .expect("a validator with a key set")
+    }
+
+    /// Waits until the first validator's key set ends a fetch after the one
+    /// that ended at `before` (a `last_attempt` read earlier): for a refresh
+    /// that runs in the background, so that a test goes on once it is over.
+    pub async fn await_fetch_end(&self, before: Option<std::time::SystemTime>) {
+        eventually("a key-set fetch ends", || {
+            self.key_set_status().last_attempt != before
+        })
+        .await;
+    }
+
     /// A request to `route`: a GET, or for [`Route::Messages`] a JSON POST
     /// of [`MESSAGE`].
     pub fn request(&self, route: Route) -> LocalRequest<'_> {

@@ -283,7 +283,9 @@ impl RedisServer {
                 .expect("redis-server starts"),
             port,
         };
-        // Wait until it accepts connections (polling, with a deadline).
+        // Wait until it accepts connections: an event in another process,
+        // which only polling can see (a pause of 20 ms between polls), with
+        // a deadline generous for a loaded machine.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(

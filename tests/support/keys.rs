@@ -4,7 +4,6 @@
 use super::*;
 
 pub const AUDIENCE: &str = "https://quickstarts/api";
-pub const JWKS_PATH: &str = "/jwks.json";
 /// Where discovery looks, in this order, then for the key set itself.
 pub const OPENID: &str = "/.well-known/openid-configuration";
 pub const OAUTH: &str = "/.well-known/oauth-authorization-server";
@@ -48,15 +47,30 @@ pub fn key_set_response(keys: &[&SigningKey]) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(key_set(keys.iter().copied()))
 }
 
-/// A key-set server whose fetches are counted.
+/// The library's key-set server ([`KeySetServer`]: keys at [`JWKS_PATH`],
+/// fetches counted, [`await_fetches`](KeySetServer::await_fetches)), with
+/// what the integration tests add: other paths (discovery, redirects),
+/// requests counted by path, and the configurations and tokens of this
+/// package's apps. Every method of [`KeySetServer`] is at hand through
+/// `Deref`.
 pub struct KeyServer {
-    pub server: MockServer,
+    keys: KeySetServer,
+}
+
+impl Deref for KeyServer {
+    type Target = KeySetServer;
+
+    fn deref(&self) -> &KeySetServer {
+        &self.keys
+    }
 }
 
 impl KeyServer {
     /// Serves `keys` at [`JWKS_PATH`].
     pub async fn start(keys: &[&SigningKey]) -> KeyServer {
-        KeyServer::answering(key_set_response(keys)).await
+        KeyServer {
+            keys: KeySetServer::start(keys).await,
+        }
     }
 
     /// Answers every request to [`JWKS_PATH`] with `response`.
@@ -69,20 +83,8 @@ impl KeyServer {
     /// Serves nothing yet (every path answers 404).
     pub async fn empty() -> KeyServer {
         KeyServer {
-            server: MockServer::start().await,
+            keys: KeySetServer::empty().await,
         }
-    }
-
-    /// Replaces whatever is served (and the request log) by `response` at
-    /// [`JWKS_PATH`].
-    pub async fn respond(&self, response: ResponseTemplate) {
-        self.server.reset().await;
-        self.serve_at(JWKS_PATH, response).await;
-    }
-
-    /// Serves `keys` at [`JWKS_PATH`] from now on, and nothing else.
-    pub async fn serve_keys(&self, keys: &[&SigningKey]) {
-        self.respond(key_set_response(keys)).await;
     }
 
     /// Also answers GET `at` with `response`.
@@ -90,7 +92,7 @@ impl KeyServer {
         Mock::given(method("GET"))
             .and(path(at))
             .respond_with(response)
-            .mount(&self.server)
+            .mount(self.server())
             .await;
     }
 
@@ -111,18 +113,9 @@ impl KeyServer {
         json!({ "issuer": self.issuer(), "jwks_uri": jwks_uri })
     }
 
-    /// The issuer: the server's root, with a trailing slash.
-    pub fn issuer(&self) -> String {
-        format!("{}/", self.server.uri())
-    }
-
     /// The URL of `path` on this server.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.uri())
-    }
-
-    pub fn jwks_uri(&self) -> String {
-        self.url(JWKS_PATH)
+        format!("{}{path}", self.server().uri())
     }
 
     /// `http://0.0.0.0:<port><at>`: this server by an address that is not
@@ -130,33 +123,13 @@ impl KeyServer {
     /// connection to it reaches this server, so a broken refusal shows as
     /// a request.
     pub fn off_loopback(&self, at: &str) -> String {
-        format!("http://0.0.0.0:{}{at}", self.server.address().port())
-    }
-
-    /// How many requests reached the key-set path.
-    pub async fn fetches(&self) -> usize {
-        self.requests_to(JWKS_PATH).await
+        format!("http://0.0.0.0:{}{at}", self.server().address().port())
     }
 
     /// Asserts that no request reached the key-set path; `why` says why
     /// none should have.
     pub async fn assert_not_fetched(&self, why: &str) {
         assert_eq!(self.fetches().await, 0, "{why}");
-    }
-
-    /// Waits until the key-set path has seen `count` requests (a refresh
-    /// runs in the background, so a test cannot count on it having reached
-    /// the server when the request that started it is answered); panics
-    /// after 5 s.
-    pub async fn fetched(&self, count: usize) {
-        let started = std::time::Instant::now();
-        while self.fetches().await < count {
-            assert!(
-                started.elapsed() < Duration::from_secs(5),
-                "the key server never saw {count} fetches"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
     }
 
     /// How many requests reached `path`.
@@ -179,7 +152,7 @@ impl KeyServer {
     }
 
     async fn count_requests(&self, path_fits: impl Fn(&str) -> bool) -> usize {
-        let requests = self.server.received_requests().await;
+        let requests = self.server().received_requests().await;
         let requests = requests.unwrap_or_default();
         requests
             .iter()
@@ -190,9 +163,8 @@ impl KeyServer {
     /// A configuration for this server: explicit key-set URI, no retry
     /// delay after a failure (tests step through failures quickly).
     pub fn config(&self) -> AuthConfigBuilder {
-        AuthConfig::builder(self.issuer(), AUDIENCE)
-            .jwks_uri(self.jwks_uri())
-            .retry_interval(Duration::ZERO)
+        self.keys
+            .config(AUDIENCE)
             .fetch_timeout(Duration::from_secs(2))
     }
 
@@ -236,6 +208,22 @@ impl KeyServer {
     /// [`token`](Self::token) with both scopes of the protected routes.
     pub fn granted(&self, key: &Arc<SigningKey>) -> TokenBuilder {
         self.token(key).scope(GRANTED)
+    }
+}
+
+/// Waits until `test` holds, polling every 5 ms: for an event a test
+/// cannot await (a background fetch ending, a status changing); fails the
+/// test after 10 s, a deadline no loaded machine reaches.
+pub async fn eventually(what: &str, mut test: impl FnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !test() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never happened: {what}"
+        );
+        // The pause between polls, not a wait for time to pass: the event
+        // (a background task's end) has no future a test could await.
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
 

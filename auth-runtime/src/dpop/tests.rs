@@ -26,32 +26,81 @@ fn rfc9449_example_ath() {
 const RFC_JKT: &str = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
 
 /// RFC 9449 section 7.1's proof for a protected resource, made by another
-/// implementation: every check passes with the clock at its `iat`.
+/// implementation, with its `htu`, its access token and its `iat`.
+const RFC_RESOURCE_PROOF: &str = concat!(
+    "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwieCI6Imw4dEZyaHgtMzR0VjNoUklDUkRZOXpDa0RscEJoRjQyVVFVZldWQVdCRnMiLCJ5IjoiOVZFNGpmX09rX282NHpiVFRsY3VOSmFqSG10NnY5VERWclUwQ2R2R1JEQSIsImNydiI6IlAtMjU2In19",
+    ".eyJqdGkiOiJlMWozVl9iS2ljOC1MQUVCIiwiaHRtIjoiR0VUIiwiaHR1IjoiaHR0cHM6Ly9yZXNvdXJjZS5leGFtcGxlLm9yZy9wcm90ZWN0ZWRyZXNvdXJjZSIsImlhdCI6MTU2MjI2MjYxOCwiYXRoIjoiZlVIeU8ycjJaM0RaNTNFc05yV0JiMHhXWG9hTnk1OUlpS0NBcWtzbVFFbyJ9",
+    ".2oW9RP35yRqzhrtNP86L-Ey71EOptxRimPPToA1plemAgR6pxHF8y6-yqyVnmcw6Fy1dqd-jfxSYoMxhAJpLjA"
+);
+const RFC_RESOURCE_URL: &str = "https://resource.example.org/protectedresource";
+const RFC_RESOURCE_TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+const RFC_RESOURCE_IAT: u64 = 1_562_262_618;
+
+/// [`RFC_RESOURCE_PROOF`] checked for a `GET` of `url`, at its `iat`.
+fn verify_rfc_resource_proof_at(url: &str) -> Result<VerifiedProof, DpopError> {
+    let expected = Expectation::new("GET", url, RFC_RESOURCE_TOKEN, RFC_JKT);
+    verify_proof(
+        RFC_RESOURCE_PROOF,
+        &expected,
+        &DpopConfig::default(),
+        RFC_RESOURCE_IAT,
+    )
+}
+
+/// The RFC's resource proof: every check passes with the clock at its `iat`.
 #[test]
 fn rfc9449_resource_request_proof_verifies() {
-    let proof = concat!(
-        "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwieCI6Imw4dEZyaHgtMzR0VjNoUklDUkRZOXpDa0RscEJoRjQyVVFVZldWQVdCRnMiLCJ5IjoiOVZFNGpmX09rX282NHpiVFRsY3VOSmFqSG10NnY5VERWclUwQ2R2R1JEQSIsImNydiI6IlAtMjU2In19",
-        ".eyJqdGkiOiJlMWozVl9iS2ljOC1MQUVCIiwiaHRtIjoiR0VUIiwiaHR1IjoiaHR0cHM6Ly9yZXNvdXJjZS5leGFtcGxlLm9yZy9wcm90ZWN0ZWRyZXNvdXJjZSIsImlhdCI6MTU2MjI2MjYxOCwiYXRoIjoiZlVIeU8ycjJaM0RaNTNFc05yV0JiMHhXWG9hTnk1OUlpS0NBcWtzbVFFbyJ9",
-        ".2oW9RP35yRqzhrtNP86L-Ey71EOptxRimPPToA1plemAgR6pxHF8y6-yqyVnmcw6Fy1dqd-jfxSYoMxhAJpLjA"
-    );
-    let token = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
-    let expected = Expectation::new(
-        "GET",
-        "https://resource.example.org/protectedresource",
-        token,
-        RFC_JKT,
-    );
+    let (proof, token) = (RFC_RESOURCE_PROOF, RFC_RESOURCE_TOKEN);
+    let expected = Expectation::new("GET", RFC_RESOURCE_URL, token, RFC_JKT);
     let config = DpopConfig::default();
-    assert!(verify_proof(proof, &expected, &config, 1_562_262_618).is_ok());
+    assert!(verify_proof(proof, &expected, &config, RFC_RESOURCE_IAT).is_ok());
     // The same proof a day later, or for another token, is refused.
-    assert!(verify_proof(proof, &expected, &config, 1_562_262_618 + 86_400).is_err());
-    let other_token = Expectation::new(
-        "GET",
-        "https://resource.example.org/protectedresource",
-        "x",
-        RFC_JKT,
-    );
-    assert!(verify_proof(proof, &other_token, &config, 1_562_262_618).is_err());
+    assert!(verify_proof(proof, &expected, &config, RFC_RESOURCE_IAT + 86_400).is_err());
+    let other_token = Expectation::new("GET", RFC_RESOURCE_URL, "x", RFC_JKT);
+    assert!(verify_proof(proof, &other_token, &config, RFC_RESOURCE_IAT).is_err());
+}
+
+const HTU_MISMATCH: DpopError =
+    DpopError::InvalidProof("The DPoP proof's htu does not match the request URL");
+const NO_REQUEST_URL: DpopError = DpopError::InvalidProof(
+    "The request URL cannot be formed to compare it with the DPoP proof's htu",
+);
+
+/// The request URL is compared with `htu` in normal form: the same URL
+/// written otherwise (case of scheme and host, default port, query,
+/// fragment, an encoded unreserved character) matches; another path or
+/// host does not; what is not an `http(s)` URL cannot be compared.
+#[test]
+fn the_request_url_matches_the_proofs_htu_in_normal_form() {
+    for same in [
+        RFC_RESOURCE_URL,
+        "HTTPS://Resource.Example.ORG:443/protectedresource",
+        "https://resource.example.org/protectedresource?page=2#top",
+        "https://resource.example.org/%70rotectedresource",
+        "https://resource.example.org/a/../protectedresource",
+    ] {
+        assert!(verify_rfc_resource_proof_at(same).is_ok(), "{same}");
+    }
+    for other in [
+        "http://resource.example.org/protectedresource",
+        "https://resource.example.org:8443/protectedresource",
+        "https://resource.example.org/protectedresource/",
+        "https://resource.example.org/ProtectedResource",
+        "https://other.example.org/protectedresource",
+    ] {
+        assert_eq!(
+            verify_rfc_resource_proof_at(other).unwrap_err(),
+            HTU_MISMATCH,
+            "{other}"
+        );
+    }
+    for unformed in ["", "/protectedresource", "file:///protectedresource", "x"] {
+        assert_eq!(
+            verify_rfc_resource_proof_at(unformed).unwrap_err(),
+            NO_REQUEST_URL,
+            "{unformed:?}"
+        );
+    }
 }
 
 /// RFC 9449 section 4.1's proof (a token request, so no `ath`): its
@@ -243,11 +292,29 @@ mod no_panic {
             prop_assert!(verify(&proof).is_err());
         }
 
+        /// Any request URL, as text or shaped like the RFC proof's `htu`:
+        /// its normal form (if any) normalises to itself, and a valid
+        /// proof is accepted exactly when the two normal forms are equal,
+        /// else refused for its `htu` and for nothing else.
         #[test]
-        fn arbitrary_request_urls(url in ".{0,80}") {
-            let _ = htu::normalize(&url);
-            let expected = Expectation::new("GET", &url, TOKEN, RFC_JKT);
-            prop_assert!(verify_proof("a.b.c", &expected, &DpopConfig::default(), NOW).is_err());
+        fn arbitrary_request_urls(url in prop_oneof![
+            ".{0,80}",
+            "(https?|HTTPS|ftp|file)://(resource\\.example\\.org|RESOURCE\\.example\\.ORG|[a-z0-9.%-]{0,12})(:(443|80|[0-9]{1,5}))?(/(protectedresource|%70rotectedresource|\\.\\.|[a-zA-Z0-9%._~-]{0,8})){0,3}(\\?[a-z=&]{0,8})?(#[a-z]{0,4})?",
+        ]) {
+            let normal = htu::normalize(&url);
+            if let Some(normal) = &normal {
+                let again = htu::normalize(normal);
+                prop_assert_eq!(again.as_ref(), Some(normal), "stable");
+            }
+            let same = normal.is_some() && normal == htu::normalize(RFC_RESOURCE_URL);
+            match verify_rfc_resource_proof_at(&url) {
+                Ok(_) => prop_assert!(same, "accepted for {:?}", normal),
+                Err(error) if normal.is_none() => prop_assert_eq!(error, NO_REQUEST_URL),
+                Err(error) => {
+                    prop_assert!(!same, "refused its own URL: {:?}", error);
+                    prop_assert_eq!(error, HTU_MISMATCH);
+                }
+            }
         }
 
         #[test]

@@ -127,7 +127,7 @@ impl KeySet {
     }
 
     /// Every key, with its `kid` if it has one (in no particular order).
-    #[cfg(feature = "fuzzing")]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn keys(&self) -> impl Iterator<Item = (Option<&str>, &VerifyKey)> {
         let with_kid = self
             .by_kid

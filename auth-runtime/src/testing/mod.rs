@@ -1,6 +1,7 @@
-//! Test helpers (cargo feature `testing`): signing keys, a token builder and
-//! a loopback issuer, so that protected routes can be exercised with no
-//! account anywhere and no network beyond `127.0.0.1`.
+//! Test helpers (cargo feature `testing`): signing keys, a token builder, a
+//! loopback issuer, a counted key-set server and a manual clock, so that
+//! protected routes can be exercised with no account anywhere and no
+//! network beyond `127.0.0.1`.
 //!
 //! ```
 //! # #[macro_use] extern crate rocket;
@@ -37,6 +38,7 @@ mod introspection;
 #[cfg(test)]
 mod introspection_tests;
 mod issuer;
+mod key_server;
 mod keys;
 mod token;
 
@@ -44,5 +46,6 @@ pub use crate::clock::manual::ManualClock;
 pub use dpop::{dpop_nonce, DpopKey, ProofBuilder};
 pub use introspection::{ClientCert, TestIntrospection, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 pub use issuer::TestIssuer;
+pub use key_server::{KeySetServer, JWKS_PATH};
 pub use keys::{key_set, SigningKey};
 pub use token::TokenBuilder;

@@ -19,15 +19,15 @@ async fn on_a_clock(answer: impl FnOnce(u64) -> Value) -> (ManualClock, Introspe
 
 /// Introspects `token` (the endpoint asked once so far), again once
 /// `manual` moved one tick short of `ttl`, asserting that the answer came
-/// from the cache, then one tick later, asserting that the endpoint was
-/// asked again: the outcome.
+/// from the cache and is the first one, then one tick later, asserting that
+/// the endpoint was asked again and answered the same: the outcome.
 async fn cached_for(
     introspector: &Introspector,
     token: &str,
     manual: &ManualClock,
     ttl: Duration,
 ) -> Outcome {
-    let _ = introspector.introspect(token).await;
+    let first = introspector.introspect(token).await;
     let calls = introspector.calls();
     assert_eq!(calls, 1, "{token}: asked once");
     manual.advance(ttl - TICK);
@@ -37,11 +37,21 @@ async fn cached_for(
         calls,
         "{token}: asked one tick before"
     );
+    assert_same(&first, &cached, token, "the cached answer is the first one");
     manual.advance(TICK);
     let outcome = introspector.introspect(token).await;
     assert_eq!(introspector.calls(), calls + 1, "{token}: not asked again");
-    assert_eq!(cached.is_ok(), outcome.is_ok());
+    assert_same(&first, &outcome, token, "the endpoint answered the same");
     outcome
+}
+
+/// Asserts that two outcomes are the same: the same claims, or the same error.
+fn assert_same(a: &Outcome, b: &Outcome, token: &str, what: &str) {
+    match (a, b) {
+        (Ok(a), Ok(b)) => assert_eq!(a.payload(), b.payload(), "{token}: {what}"),
+        (Err(a), Err(b)) => assert_eq!(a, b, "{token}: {what}"),
+        _ => panic!("{token}: {what}: {a:?} then {b:?}"),
+    }
 }
 
 /// [`cached_for`] on a fresh clock and endpoint answering `answer(now)`.

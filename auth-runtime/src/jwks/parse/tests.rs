@@ -270,7 +270,8 @@ fn keys_from_no_jwk_are_never_taken_for_one_another() {
     }
 }
 
-#[cfg(feature = "fuzzing")]
+/// `keys` (the fuzz target's view of a set; compiled for tests too, so
+/// that this runs in every `cargo test`).
 #[test]
 fn keys_lists_every_key_with_its_kid() {
     let bare = r#"{"kty":"EC","crv":"P-256","x":"AQ","y":"AQ"}"#;

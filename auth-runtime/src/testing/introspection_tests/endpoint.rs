@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::certbound::{check_binding, CertBindingError};
 use crate::config::ClientAuth;
 use crate::introspection::{IntrospectionError, IntrospectionSettings, Introspector};
-use crate::testing::{ClientCert, TestIntrospection};
+use crate::testing::{ClientCert, ManualClock, TestIntrospection};
 use serde_json::json;
 
 const AUDIENCE: &str = "https://my/api";
@@ -54,12 +54,13 @@ async fn an_opaque_token_gives_its_claims_and_scopes() {
 async fn a_revoked_token_is_refused_once_its_cached_answer_expires() {
     let endpoint = TestIntrospection::start().await.unwrap();
     let token = endpoint.active(claims());
-    let introspector = introspector(&endpoint);
+    let clock = ManualClock::new();
+    let introspector = introspector_with(&endpoint, |s| s.clock = clock.clock());
     introspector.introspect(&token).await.unwrap();
     endpoint.revoke(&token);
     introspector.introspect(&token).await.unwrap();
     assert_eq!(endpoint.calls(), 1, "served from the cache");
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    clock.advance(Duration::from_millis(300)); // the cache's 300 ms
     let error = introspector.introspect(&token).await.unwrap_err();
     assert_eq!(error, IntrospectionError::Inactive);
     assert_eq!((error.status(), error.code()), (401, "invalid_token"));

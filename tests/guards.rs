@@ -1,4 +1,5 @@
-//! Scope expressions, optional authentication and typed claims.
+//! The guards beyond `Claims`, through HTTP: scope expressions (`/either`),
+//! optional authentication (`OptionalClaims`) and typed claims (`ClaimsAs`).
 
 use auth_tests::*;
 use rocket::http::Status;
