@@ -147,6 +147,14 @@ fn option(args: &mut Args, assign: syn::ExprAssign, errors: &mut Option<syn::Err
                 ),
             ),
         }
+    } else if SCOPE_NAMES.iter().any(|scope| name == scope) {
+        combine(
+            errors,
+            syn::Error::new_spanned(
+                &name,
+                format!("unknown option `{name}`: {SCOPES_ARE_STRINGS}"),
+            ),
+        );
     } else {
         combine(
             errors,
@@ -157,6 +165,13 @@ fn option(args: &mut Args, assign: syn::ExprAssign, errors: &mut Option<syn::Err
         );
     }
 }
+
+/// Option names a user may reach for to give scopes (`scope = "..."`).
+const SCOPE_NAMES: [&str; 4] = ["scope", "scopes", "scp", "permissions"];
+
+const SCOPES_ARE_STRINGS: &str = "scopes are plain strings, not an option: \
+     `#[requires_scope(\"read:messages\")]`; several are all required: \
+     `#[requires_scope(\"read:messages\", \"write:messages\")]`";
 
 /// The values of `acr_values = <right>`: one string, or an array of them
 /// (each element that is not a string is an error, and so is an empty
