@@ -366,6 +366,12 @@ fn minimal(lists: Vec<Vec<&'static str>>) -> Vec<Vec<&'static str>> {
 /// }
 /// ```
 ///
+/// Place `#[openapi]` *below* `#[requires_auth]` / `#[requires_scope]`:
+/// rocket_okapi must see the guard they add (above them, the route is
+/// documented as public). Only the guards' markers are read: a route's
+/// `security` is what its guards enforce, whatever rocket_okapi itself
+/// would write.
+///
 /// The document is completed on its first request and kept. It lists no
 /// claim check's value: only the claim's name and how it is compared.
 #[cfg_attr(docsrs, doc(cfg(feature = "okapi")))]
