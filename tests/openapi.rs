@@ -283,40 +283,31 @@ async fn a_changed_attribute_changes_the_document() {
     assert_eq!(strip(read), strip(write));
 }
 
-// Two versions of one route, differing only in the attribute. (Written
-// twice rather than through macro_rules!: a `$scope:literal` reaches the
-// attribute wrapped in an invisible group, which it does not take yet.)
-mod read {
-    use super::*;
+/// Two versions of one route, differing only in the attribute's scope
+/// (which reaches the attribute through `macro_rules!`, as a user's own
+/// macro would pass it).
+macro_rules! messages_route {
+    ($module:ident, $scope:literal) => {
+        mod $module {
+            use super::*;
 
-    /// The messages.
-    #[requires_scope("read:messages")]
-    #[openapi]
-    #[get("/messages")]
-    pub fn messages() -> &'static str {
-        "messages"
-    }
+            /// The messages.
+            #[requires_scope($scope)]
+            #[openapi]
+            #[get("/messages")]
+            pub fn messages() -> &'static str {
+                "messages"
+            }
 
-    pub fn rocket() -> Rocket<Build> {
-        app(openapi_get_routes_spec![messages])
-    }
+            pub fn rocket() -> Rocket<Build> {
+                app(openapi_get_routes_spec![messages])
+            }
+        }
+    };
 }
 
-mod write {
-    use super::*;
-
-    /// The messages.
-    #[requires_scope("write:messages")]
-    #[openapi]
-    #[get("/messages")]
-    pub fn messages() -> &'static str {
-        "messages"
-    }
-
-    pub fn rocket() -> Rocket<Build> {
-        app(openapi_get_routes_spec![messages])
-    }
-}
+messages_route!(read, "read:messages");
+messages_route!(write, "write:messages");
 
 /// Either `read:messages`, or `admin` and `audit` together.
 #[requires_scope(any("read:messages", all("admin", "audit")))]
