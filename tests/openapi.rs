@@ -95,7 +95,7 @@ async fn each_routes_security_is_its_attribute() {
     let quickstart = document(&app).await;
     let (_ks, app) = alternatives_app().await;
     let alternatives = document(&app).await;
-    let table: [(&Value, &str, &str, Option<Value>); 7] = [
+    let table: [(&Value, &str, &str, Option<Value>); 8] = [
         (&quickstart, "get", "/api/public", None),
         (
             &quickstart,
@@ -126,6 +126,12 @@ async fn each_routes_security_is_its_attribute() {
             "get",
             "/either",
             Some(json!([{ "oidc": ["read:messages"] }, { "oidc": ["admin", "audit"] }])),
+        ),
+        (
+            &alternatives,
+            "get",
+            "/token",
+            Some(json!([{ "oidc": [] }])),
         ),
         (
             &alternatives,

@@ -49,7 +49,8 @@ const OPTIONAL: &str = "x-auth-runtime-optional";
 /// `all` of many `any`s of distinct scopes multiplies them), the first ones.
 const MAX_ALTERNATIVES: usize = 32;
 
-/// The name of the error body's schema among the document's components.
+/// The JSON schema of the error body, `AuthError` among the document's
+/// components.
 struct AuthErrorBody;
 
 impl JsonSchema for AuthErrorBody {
