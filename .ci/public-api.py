@@ -24,7 +24,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LISTING = os.path.join(ROOT, "auth-runtime", "public-api.txt")
-FEATURES = "metrics,redis,mtls,testing"
+FEATURES = "metrics,redis,mtls,testing,okapi"
 
 
 def build_json():

@@ -5,7 +5,9 @@
 //! `GET /api/private` (`#[requires_auth]`), `GET /api/private-scoped`
 //! (`#[requires_scope("read:messages")]`), and beyond it
 //! `POST /api/messages` (`#[requires_scope("write:messages")]`) and
-//! `GET /api/private-step-up` (a recent multi-factor login). For operators,
+//! `GET /api/private-step-up` (a recent multi-factor login). Their OpenAPI
+//! document, whose security comes from the attributes, at `GET /openapi.json`
+//! and Swagger UI at `/docs`, both open. For operators,
 //! without authentication: `GET /healthz/live`, `GET /healthz/ready` and
 //! `GET /metrics` (Prometheus text). CORS allows `Content-Type` and
 //! `Authorization`, and preflight requests are answered without
@@ -21,11 +23,16 @@ use rocket::fairing::{Fairing, Info, Kind};
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Header, Method, Status};
 use rocket::serde::json::Json;
-use rocket::{Build, Request, Response, Rocket, State};
+// rocket_okapi finds the route attribute by its bare name (`get`, not `rocket::get`).
+use rocket::{get, post, Build, Request, Response, Rocket, State};
+use rocket_okapi::settings::OpenApiSettings;
+use rocket_okapi::swagger_ui::{make_swagger_ui, SwaggerUIConfig};
+use rocket_okapi::{openapi, openapi_get_routes_spec, JsonSchema};
 use serde::{Deserialize, Serialize};
 
 /// The body of every answer of the three quickstart routes.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[schemars(crate = "rocket_okapi::okapi::schemars")]
 pub struct Message {
     /// The text.
     pub message: String,
@@ -38,21 +45,24 @@ fn message(text: &str) -> Json<Message> {
 }
 
 /// This doesn't need authentication.
-#[rocket::get("/api/public")]
+#[openapi]
+#[get("/api/public")]
 pub fn public() -> Json<Message> {
     message("Hello from a public endpoint! You don't need to be authenticated to see this.")
 }
 
 /// This needs authentication.
 #[requires_auth]
-#[rocket::get("/api/private")]
+#[openapi]
+#[get("/api/private")]
 pub fn private() -> Json<Message> {
     message("Hello from a private endpoint! You need to be authenticated to see this.")
 }
 
 /// This needs authorization: the `read:messages` scope.
 #[requires_scope("read:messages")]
-#[rocket::get("/api/private-scoped")]
+#[openapi]
+#[get("/api/private-scoped")]
 pub fn private_scoped() -> Json<Message> {
     message(
         "Hello from a private endpoint! You need to be authenticated and have a scope of \
@@ -69,7 +79,8 @@ pub const MFA: &str = "http://schemas.openid.net/pape/policies/2007/06/multi-fac
     acr_values = ["http://schemas.openid.net/pape/policies/2007/06/multi-factor"],
     max_age = 300
 )]
-#[rocket::get("/api/private-step-up")]
+#[openapi]
+#[get("/api/private-step-up")]
 pub fn private_step_up() -> Json<Message> {
     message(
         "Hello from a private endpoint! You need a multi-factor login of the last five minutes \
@@ -78,14 +89,16 @@ pub fn private_step_up() -> Json<Message> {
 }
 
 /// A message to store.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(crate = "rocket_okapi::okapi::schemars")]
 pub struct NewMessage {
     /// Its text.
     pub text: String,
 }
 
 /// A stored message and who wrote it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[schemars(crate = "rocket_okapi::okapi::schemars")]
 pub struct StoredMessage {
     /// Its position in the store, from 1.
     pub id: usize,
@@ -107,7 +120,8 @@ pub struct MessageStore(Mutex<Vec<StoredMessage>>);
 /// without that header would get a 404 instead of the 401. The `Json` data
 /// guard reads the body as JSON whatever its `Content-Type`.
 #[requires_scope("write:messages")]
-#[rocket::post("/api/messages", data = "<new>")]
+#[openapi]
+#[post("/api/messages", data = "<new>")]
 pub fn create_message(
     new: Json<NewMessage>,
     user: Claims,
@@ -162,16 +176,12 @@ impl Fairing for Cors {
     }
 }
 
-/// The scopes the quickstart's routes require, which its metadata lists.
-pub const SCOPES: [&str; 2] = ["read:messages", "write:messages"];
-
 /// The quickstart's own settings on top of a configuration built in code:
 /// the same as [`figment`]'s defaults (the tests build the quickstart this
 /// way around a key server of their own).
 pub fn settings(builder: AuthConfigBuilder) -> AuthConfigBuilder {
     builder
         .resource_metadata(DEFAULTS.resource_metadata)
-        .scopes_supported(SCOPES)
         .warm_up(DEFAULTS.warm_up)
 }
 
@@ -181,8 +191,9 @@ struct Defaults {
     warm_up: bool,
 }
 
-/// The RFC 9728 metadata served, listing [`SCOPES`], and the key set
-/// fetched at liftoff; DPoP stays in the default `allowed` mode.
+/// The RFC 9728 metadata served (its `scopes_supported` collected from the
+/// routes' attributes), and the key set fetched at liftoff; DPoP stays in
+/// the default `allowed` mode.
 const DEFAULTS: Defaults = Defaults {
     resource_metadata: true,
     warm_up: true,
@@ -190,7 +201,7 @@ const DEFAULTS: Defaults = Defaults {
 
 /// Rocket's configuration for the quickstart: Rocket's own (`Rocket.toml`,
 /// `ROCKET_*`, `ROCKET_AUTH`), with the quickstart's defaults in `[auth]`
-/// where it says nothing (metadata on listing [`SCOPES`], warm-up on). With
+/// where it says nothing (metadata on, warm-up on). With
 /// [`Auth::from_rocket_config`] the `[auth]` table then tunes the library
 /// (`jwks_ttl`, `refresh_cooldown`, `token_cache_capacity`, ...) whether the
 /// issuer comes from the table or from `AUTH_ISSUER` / `AUTH0_DOMAIN`, whose
@@ -198,7 +209,6 @@ const DEFAULTS: Defaults = Defaults {
 pub fn figment() -> Figment {
     rocket::Config::figment()
         .join(("auth.resource_metadata", DEFAULTS.resource_metadata))
-        .join(("auth.scopes_supported", SCOPES))
         .join(("auth.warm_up", DEFAULTS.warm_up))
 }
 
@@ -255,22 +265,35 @@ pub fn rocket(figment: Figment, auth: Auth) -> Rocket<Build> {
 pub fn rocket_with(base: Rocket<Build>, auth: Auth) -> Rocket<Build> {
     // Counting starts now, not at the first scrape.
     let _ = prometheus();
+    // The API's routes, and their document; the operators' routes and the
+    // preflight answer stay out of it.
+    let settings = OpenApiSettings::default();
+    let (api, spec) = openapi_get_routes_spec![
+        settings: public,
+        private,
+        private_scoped,
+        private_step_up,
+        create_message
+    ];
     base.attach(auth)
         .attach(Cors)
         .manage(MessageStore::default())
+        .mount("/", api)
+        .mount("/", rocket::routes![preflight, metrics])
         .mount(
             "/",
-            rocket::routes![
-                public,
-                private,
-                private_scoped,
-                private_step_up,
-                create_message,
-                preflight,
-                metrics
-            ],
+            vec![auth_runtime::rocket::openapi_route(spec, &settings)],
         )
+        .mount("/docs", make_swagger_ui(&swagger_ui(&settings)))
         .mount("/", auth_runtime::rocket::health_routes())
+}
+
+/// Swagger UI reading the document at `settings.json_path`.
+fn swagger_ui(settings: &OpenApiSettings) -> SwaggerUIConfig {
+    SwaggerUIConfig {
+        url: settings.json_path.clone(),
+        ..SwaggerUIConfig::default()
+    }
 }
 
 #[cfg(test)]
@@ -300,9 +323,10 @@ mod tests {
             .await;
         assert_eq!(answer.status(), Status::Ok);
         let document: serde_json::Value = answer.into_json().await.unwrap();
+        // Collected from the routes' attributes: the quickstart configures none.
         assert_eq!(
             document["scopes_supported"],
-            serde_json::json!(SCOPES),
+            serde_json::json!(["read:messages", "write:messages"]),
             "{document}"
         );
     }

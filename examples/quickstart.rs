@@ -11,7 +11,8 @@
 //! (`Rocket.toml` or `ROCKET_AUTH`), which also tunes the library
 //! (`jwks_ttl`, `token_cache_capacity`, ...) however the issuer is set.
 //! DPoP is allowed and the RFC 9728 metadata is served at
-//! `/.well-known/oauth-protected-resource`.
+//! `/.well-known/oauth-protected-resource`; the OpenAPI document at
+//! `/openapi.json` and Swagger UI at `/docs`.
 //!
 //! With no issuer configured it starts an embedded development issuer on
 //! 127.0.0.1 and prints `curl` lines with freshly minted tokens, and the
@@ -160,6 +161,9 @@ fn curl_lines(base: &str, [plain, read, write, mfa]: &[String; 4]) -> String {
         "Try it (tokens valid for an hour):\n\n\
          # 200, open to all\n\
          curl -i {base}/api/public\n\n\
+         # the OpenAPI document, its security generated from the attributes (and\n\
+         # Swagger UI at {base}/docs)\n\
+         curl {base}/openapi.json\n\n\
          # operators: liveness, readiness (the key set is held), Prometheus metrics\n\
          curl -i {base}/healthz/ready\n\
          curl {base}/metrics\n\n\

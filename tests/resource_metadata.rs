@@ -43,12 +43,17 @@ async fn the_document_has_the_contract_members() {
 }
 
 #[rocket::async_test]
-async fn the_document_follows_the_dpop_mode_and_leaves_out_unset_scopes() {
+async fn the_document_follows_the_dpop_mode_and_collects_unset_scopes() {
     // Each app has a key server of its own; none is asked for keys here.
     let (_ks, required) = app(|config| config.dpop(DpopMode::Required)).await;
     let document = Call::get(DOCUMENT).send(&required).await.json();
     assert_eq!(document["dpop_bound_access_tokens_required"], true);
-    assert!(document.get("scopes_supported").is_none(), "{document}");
+    // None configured: those of the app's routes (`/scoped`, `/messages`, `/either`).
+    assert_eq!(
+        document["scopes_supported"],
+        json!(["admin", "audit", "read:messages", "write:messages"]),
+        "{document}"
+    );
     let (_ks, disabled) = app(|config| config.dpop(DpopMode::Disabled)).await;
     let document = Call::get(DOCUMENT).send(&disabled).await.json();
     assert!(

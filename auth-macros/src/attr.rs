@@ -68,8 +68,17 @@ fn combine(errors: &mut Option<syn::Error>, error: syn::Error) {
 const EXPECTED: &str = "expected a scope as a string literal such as `\"read:messages\"`, \
      or `any(...)` / `all(...)` of scopes";
 
-fn item(expr: Expr, errors: &mut Option<syn::Error>) -> Option<ScopeItem> {
+/// `expr` without the invisible groups `macro_rules!` wraps its fragments
+/// in (`$scope:literal` reaches us as a group holding the literal).
+fn ungroup(expr: Expr) -> Expr {
     match expr {
+        Expr::Group(group) => ungroup(*group.expr),
+        other => other,
+    }
+}
+
+fn item(expr: Expr, errors: &mut Option<syn::Error>) -> Option<ScopeItem> {
+    match ungroup(expr) {
         Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Str(lit),
             ..
@@ -133,11 +142,11 @@ fn option(args: &mut Args, assign: syn::ExprAssign, errors: &mut Option<syn::Err
         return;
     };
     if name == "acr_values" {
-        if let Some(values) = acr_values(&name, *assign.right, errors) {
+        if let Some(values) = acr_values(&name, ungroup(*assign.right), errors) {
             set_once(&mut args.acr_values, name, values, errors);
         }
     } else if name == "max_age" {
-        match *assign.right {
+        match ungroup(*assign.right) {
             Expr::Lit(lit) => set_once(&mut args.max_age, name, lit.lit, errors),
             other => combine(
                 errors,
@@ -147,6 +156,14 @@ fn option(args: &mut Args, assign: syn::ExprAssign, errors: &mut Option<syn::Err
                 ),
             ),
         }
+    } else if SCOPE_NAMES.iter().any(|scope| name == scope) {
+        combine(
+            errors,
+            syn::Error::new_spanned(
+                &name,
+                format!("unknown option `{name}`: {SCOPES_ARE_STRINGS}"),
+            ),
+        );
     } else {
         combine(
             errors,
@@ -157,6 +174,13 @@ fn option(args: &mut Args, assign: syn::ExprAssign, errors: &mut Option<syn::Err
         );
     }
 }
+
+/// Option names a user may reach for to give scopes (`scope = "..."`).
+const SCOPE_NAMES: [&str; 4] = ["scope", "scopes", "scp", "permissions"];
+
+const SCOPES_ARE_STRINGS: &str = "scopes are plain strings, not an option: \
+     `#[requires_scope(\"read:messages\")]`; several are all required: \
+     `#[requires_scope(\"read:messages\", \"write:messages\")]`";
 
 /// The values of `acr_values = <right>`: one string, or an array of them
 /// (each element that is not a string is an error, and so is an empty
@@ -302,7 +326,7 @@ impl Parse for Args {
         let mut args = Args::default();
         let exprs = Punctuated::<Expr, Token![,]>::parse_terminated(input)?;
         for expr in exprs {
-            match expr {
+            match ungroup(expr) {
                 Expr::Assign(assign) => option(&mut args, assign, &mut errors),
                 Expr::Call(call) if is_call(&call, "claim_equals") => {
                     args.claims.extend(claim_check(false, call, &mut errors));

@@ -174,7 +174,10 @@ impl Fairing for Auth {
                     }
                     None => rocket,
                 };
-                Ok(rocket.manage(router).manage(rendering))
+                Ok(rocket
+                    .manage(router)
+                    .manage(rendering)
+                    .manage(super::metadata::RouteScopes::default()))
             }
             Err(error) => {
                 log::error!("{error}");

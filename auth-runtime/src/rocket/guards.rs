@@ -262,6 +262,9 @@ impl<'r, R: RouteRequirement> FromRequest<'r> for Authorized<R> {
 
 impl<R: RouteRequirement> Sentinel for Authorized<R> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
+        // Queried for every mounted route taking this guard: its scopes
+        // are the metadata's `scopes_supported` when none are configured.
+        super::metadata::RouteScopes::record(rocket, &R::SCOPES.all_scopes());
         abort_unless_attached(rocket)
     }
 }

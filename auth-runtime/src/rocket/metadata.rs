@@ -1,11 +1,14 @@
 //! The route of the protected-resource metadata (RFC 9728): `GET
 //! /.well-known/oauth-protected-resource` (followed by the public base
-//! URL's path prefix), without authentication.
+//! URL's path prefix), without authentication, and the scopes of the
+//! mounted routes it lists when none are configured.
+
+use std::sync::Mutex;
 
 use rocket::http::{ContentType, Method, Status};
 use rocket::request::Request;
 use rocket::route::{Handler, Outcome, Route};
-use rocket::Data;
+use rocket::{Data, Ignite, Rocket};
 
 use super::parts;
 use crate::config::ConfigError;
@@ -23,15 +26,21 @@ impl Handler for MetadataDocument {
         };
         let resource = router.resource();
         match resource.resource(parts::scheme(request), parts::host(request).as_deref()) {
-            Some(id) => Outcome::from(
-                request,
-                (
-                    ContentType::JSON,
-                    resource
-                        .document_with(&id, parts::mutual_tls_configured(request))
-                        .to_string(),
-                ),
-            ),
+            Some(id) => {
+                let mut document =
+                    resource.document_with(&id, parts::mutual_tls_configured(request));
+                // Configured scopes win; else those of the mounted routes.
+                if let (Some(scopes), None) = (
+                    request.rocket().state::<RouteScopes>(),
+                    document.get("scopes_supported"),
+                ) {
+                    let scopes = scopes.sorted();
+                    if let (false, Some(members)) = (scopes.is_empty(), document.as_object_mut()) {
+                        members.insert("scopes_supported".into(), scopes.into());
+                    }
+                }
+                Outcome::from(request, (ContentType::JSON, document.to_string()))
+            }
             None => {
                 let body = serde_json::json!({
                     "code": "invalid_request",
@@ -61,4 +70,38 @@ pub(super) fn route(router: &IssuerRouter) -> Result<Option<Route>, ConfigError>
         });
     }
     Ok(Some(Route::new(Method::Get, &path, MetadataDocument)))
+}
+
+/// The scopes the mounted routes' requirements name, recorded at ignition
+/// by the guards' sentinels (Rocket queries the sentinel of every guard type
+/// of every mounted route, once per type), for `scopes_supported`.
+#[derive(Debug, Default)]
+pub(super) struct RouteScopes(Mutex<Vec<&'static str>>);
+
+impl RouteScopes {
+    /// Records `scopes` in `rocket`'s state, where the fairing put one.
+    pub(super) fn record(rocket: &Rocket<Ignite>, scopes: &[&'static str]) {
+        if let Some(recorded) = rocket.state::<RouteScopes>() {
+            let mut recorded = recorded
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            for scope in scopes {
+                if !recorded.contains(scope) {
+                    recorded.push(scope);
+                }
+            }
+        }
+    }
+
+    /// The recorded scopes, sorted (whatever the order the routes were mounted in).
+    fn sorted(&self) -> Vec<&'static str> {
+        let mut scopes = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        scopes.sort_unstable();
+        scopes
+    }
 }

@@ -16,12 +16,16 @@ mod fairing;
 mod guards;
 mod health;
 mod metadata;
+#[cfg(feature = "okapi")]
+mod openapi;
 mod parts;
 mod response;
 
 pub use fairing::Auth;
 pub use guards::{Authorized, ClaimsAs, OptionalClaims};
 pub use health::health_routes;
+#[cfg(feature = "okapi")]
+pub use openapi::openapi_route;
 pub use response::{Auth0Json, ErrorBody, ErrorRenderer, OAuthJson, ProblemJson};
 
 use crate::claims::Claims;
