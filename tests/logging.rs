@@ -53,3 +53,52 @@ async fn a_failed_fetch_is_a_warning() {
         "{failed:?}"
     );
 }
+
+#[rocket::async_test]
+async fn without_warm_up_launch_says_the_issuer_is_not_contacted_yet() {
+    capture_logs();
+    let (ks, app) = TestApp::serving(&[&RSA_A]).await;
+    let line = format!(
+        "auth: the key set of {} has not been fetched yet",
+        ks.issuer()
+    );
+    let said = log_lines(&line);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].starts_with("INFO"), "{said:?}");
+    assert!(said[0].contains("the first request that needs it fetches it"));
+    assert_eq!(ks.fetches().await, 0, "saying so contacts nobody");
+    drop(app);
+}
+
+#[rocket::async_test]
+async fn a_fetch_to_a_closed_port_logs_why_in_the_os_words() {
+    capture_logs();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let issuer = format!("http://127.0.0.1:{port}/");
+    let config = auth_runtime::AuthConfig::builder(issuer.as_str(), AUDIENCE)
+        .jwks_uri(format!("http://127.0.0.1:{port}/jwks.json"));
+    let rocket = rocket::custom(rocket_config())
+        .attach(auth_runtime::Auth::new(config.build().unwrap()))
+        .mount("/", rocket::routes![private_route]);
+    let app = rocket::local::asynchronous::Client::tracked(rocket)
+        .await
+        .unwrap();
+    let token = token_from(&issuer, &RSA_A).build();
+    let answer = get_with(&app, "/private", &token).await;
+    assert_eq!(answer.status, Status::ServiceUnavailable);
+    let failed = log_lines(&format!("fetching the key set of {issuer} failed"));
+    assert!(
+        failed
+            .iter()
+            .any(|line| line.starts_with("WARN")
+                && line.to_lowercase().contains("connection refused")),
+        "{failed:?}"
+    );
+}
+
+#[rocket::get("/private")]
+fn private_route(_user: auth_runtime::Claims) -> &'static str {
+    "private"
+}

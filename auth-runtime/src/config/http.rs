@@ -51,6 +51,25 @@ pub(crate) async fn read_bounded(
     Ok(body)
 }
 
+/// A failed request for a log line: the error and every cause under it
+/// (connection refused, a DNS failure, a TLS error), `: `-separated, each
+/// said once. The request's URL is not in it (`without_url`): the caller
+/// names the host it asked, and a query string never reaches a log.
+pub(crate) fn request_failure(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(error) = cause {
+        let said = error.to_string();
+        if !said.is_empty() && !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = error.source();
+    }
+    text
+}
+
 /// OpenID Connect Discovery 1.0 section 4: the issuer's path with
 /// `/.well-known/openid-configuration` appended.
 pub(crate) fn openid_configuration_url(issuer: &Url) -> Url {

@@ -92,7 +92,10 @@ fn request_error(error: reqwest::Error) -> String {
             .unwrap_or_else(|| error.to_string());
         return format!("redirect refused: {why}");
     }
-    format!("request failed: {error}")
+    format!(
+        "request failed: {}",
+        crate::config::http::request_failure(error)
+    )
 }
 
 /// `application/x-www-form-urlencoded` encoding of one value.

@@ -253,7 +253,7 @@ fn request_error(error: reqwest::Error) -> FetchError {
             .unwrap_or_else(|| error.to_string());
         return FetchError::Redirect(why);
     }
-    FetchError::Http(error.to_string())
+    FetchError::Http(crate::config::http::request_failure(error))
 }
 
 #[cfg(test)]

@@ -173,6 +173,15 @@ impl IssuerRouter {
     /// calls it at liftoff. A failure is logged, and that issuer's first
     /// request fetches as without warm-up.
     pub async fn warm_up(&self) {
+        for validator in self.validators.iter().filter(|v| !v.config.tuning.warm_up) {
+            if !validator.is_ready() {
+                log::info!(
+                    "auth: the key set of {} has not been fetched yet: the first request that \
+                     needs it fetches it (warm_up fetches it at launch)",
+                    validator.config.issuer
+                );
+            }
+        }
         let started: Vec<_> = self
             .validators
             .iter()

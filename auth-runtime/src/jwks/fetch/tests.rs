@@ -33,3 +33,25 @@ fn each_fetch_error_says_what_went_wrong() {
         assert_eq!(error.to_string(), text);
     }
 }
+
+/// A fetch from a closed port says why in the OS's words, not only
+/// "error sending request": the whole cause chain reaches the log line.
+#[tokio::test]
+async fn a_refused_connection_says_so() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let client = crate::config::http::client(std::time::Duration::from_secs(5)).unwrap();
+    let error = client
+        .get(format!("http://127.0.0.1:{port}/jwks.json?secret=q"))
+        .send()
+        .await
+        .unwrap_err();
+    let said = match request_error(error) {
+        FetchError::Http(said) => said,
+        other => panic!("{other:?}"),
+    };
+    assert!(said.to_lowercase().contains("refused"), "{said}");
+    assert!(!said.contains("secret=q"), "no query string: {said}");
+    assert!(said.starts_with("error sending request"), "{said}");
+}
