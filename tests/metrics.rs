@@ -128,7 +128,7 @@ async fn each_outcome_fetch_and_cache_lookup_is_counted_with_bounded_labels() {
             status
         );
     }
-    drop(endpoint);
+    endpoint.stop().await;
     let unreachable = opaque_app
         .call_with(Route::Private, "opaque-never-seen")
         .await;

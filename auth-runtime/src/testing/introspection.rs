@@ -32,6 +32,7 @@ pub struct TestIntrospection {
     url: String,
     state: Arc<Endpoint>,
     shutdown: rocket::Shutdown,
+    server: Option<super::issuer::Server>,
 }
 
 #[derive(Debug)]
@@ -63,7 +64,10 @@ fn introspect_route(
     basic: Basic,
     form: Form<HashMap<String, String>>,
 ) -> (Status, (ContentType, String)) {
-    endpoint.calls.fetch_add(1, Ordering::Relaxed);
+    // The readiness probe's calls are not the tokens' calls.
+    if form.get("token").map(String::as_str) != Some(crate::introspection::PROBE_TOKEN) {
+        endpoint.calls.fetch_add(1, Ordering::Relaxed);
+    }
     // RFC 6749 2.3.1: the id and secret are form-encoded inside Basic; the
     // test values need no encoding.
     let expected_basic = STANDARD.encode(format!("{TEST_CLIENT_ID}:{TEST_CLIENT_SECRET}"));
@@ -98,12 +102,23 @@ impl TestIntrospection {
         let rocket = loopback_rocket()
             .manage(state.clone())
             .mount("/", rocket::routes![introspect_route]);
-        let (port, shutdown) = launch_on_loopback(rocket).await?;
+        let (port, shutdown, server) = launch_on_loopback(rocket).await?;
         Ok(TestIntrospection {
             url: format!("http://127.0.0.1:{port}/introspect"),
             state,
             shutdown,
+            server: Some(server),
         })
+    }
+
+    /// Stops the endpoint and waits until it has: afterwards nothing
+    /// answers at its URL (an outage), where dropping it only asks it to
+    /// stop.
+    pub async fn stop(mut self) {
+        self.shutdown.clone().notify();
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
     }
 
     /// The endpoint's URL.
@@ -123,7 +138,8 @@ impl TestIntrospection {
         )
     }
 
-    /// How many introspection requests the endpoint answered.
+    /// How many introspection requests the endpoint answered, the readiness
+    /// probe's (which introspect a token no server issued) left out.
     pub fn calls(&self) -> u64 {
         self.state.calls.load(Ordering::Relaxed)
     }

@@ -64,6 +64,10 @@ pub(crate) fn loopback_rocket() -> rocket::Rocket<rocket::Build> {
             ctrlc: false,
             #[cfg(unix)]
             signals: Default::default(),
+            // A stopped test server stops at once: a connection a client
+            // keeps alive is not served on through a grace period.
+            grace: 0,
+            mercy: 0,
             ..Default::default()
         },
         ..rocket::Config::default()
@@ -73,9 +77,13 @@ pub(crate) fn loopback_rocket() -> rocket::Rocket<rocket::Build> {
 /// Launches `rocket` in the background and returns the port it bound (the
 /// one its configuration names, or the free port the system chose for port
 /// 0) and the handle that stops it: for tests that need real HTTP.
+/// A loopback server's task: it ends once the server has shut down.
+pub(crate) type Server =
+    tokio::task::JoinHandle<Result<rocket::Rocket<rocket::Ignite>, rocket::Error>>;
+
 pub(crate) async fn launch_on_loopback(
     rocket: rocket::Rocket<rocket::Build>,
-) -> Result<(u16, rocket::Shutdown), rocket::Error> {
+) -> Result<(u16, rocket::Shutdown, Server), rocket::Error> {
     let (bound_tx, bound_rx) = tokio::sync::oneshot::channel::<u16>();
     let bound_tx = std::sync::Mutex::new(Some(bound_tx));
     let rocket = rocket
@@ -91,7 +99,7 @@ pub(crate) async fn launch_on_loopback(
     let shutdown = rocket.shutdown();
     let server = tokio::spawn(rocket.launch());
     match bound_rx.await {
-        Ok(port) => Ok((port, shutdown)),
+        Ok(port) => Ok((port, shutdown, server)),
         // Launch ended before liftoff: report its error.
         Err(_) => match server.await {
             Ok(Err(error)) => Err(error),
@@ -123,7 +131,7 @@ impl TestIssuer {
         let rocket = loopback_rocket()
             .manage(docs.clone())
             .mount("/", rocket::routes![jwks_route, discovery_route]);
-        let (port, shutdown) = launch_on_loopback(rocket).await?;
+        let (port, shutdown, _server) = launch_on_loopback(rocket).await?;
         // Discovery is asked for only once the caller knows the URL, i.e. after this.
         let _ = docs.url.set(format!("http://127.0.0.1:{port}/"));
         let url = format!("http://127.0.0.1:{port}/");
