@@ -174,7 +174,9 @@ impl Fairing for Auth {
                     }
                     None => rocket,
                 };
+                let catchers = refusal_catchers(&rocket);
                 Ok(rocket
+                    .register("/", catchers)
                     .manage(router)
                     .manage(rendering)
                     .manage(super::metadata::RouteScopes::default()))
@@ -245,6 +247,31 @@ fn give_next_nonce(request: &Request<'_>, response: &mut Response<'_>) {
     {
         response.set_header(Header::new("DPoP-Nonce", nonce));
     }
+}
+
+/// The statuses the guards refuse with: 401, 403 and 503.
+const REFUSALS: [u16; 3] = [401, 403, 503];
+
+/// A catcher for each status the guards refuse with that the application
+/// does not catch itself at `/`: Rocket's own default body (which the
+/// fairing then replaces with the library's JSON for a refusal of ours),
+/// registered so that Rocket does not announce, on every refused request,
+/// that no catcher is registered and it falls back on its default.
+fn refusal_catchers(rocket: &Rocket<Build>) -> Vec<rocket::Catcher> {
+    REFUSALS
+        .into_iter()
+        .filter(|&code| {
+            !rocket
+                .catchers()
+                .any(|catcher| catcher.code == Some(code) && catcher.base.path() == "/")
+        })
+        .map(|code| {
+            let mut catcher = rocket::Catcher::default();
+            catcher.code = Some(code);
+            catcher.name = Some("auth-runtime".into());
+            catcher
+        })
+        .collect()
 }
 
 #[cfg(test)]
