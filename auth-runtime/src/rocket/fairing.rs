@@ -265,11 +265,10 @@ fn refusal_catchers(rocket: &Rocket<Build>) -> Vec<rocket::Catcher> {
                 .catchers()
                 .any(|catcher| catcher.code == Some(code) && catcher.base.path() == "/")
         })
-        .map(|code| {
-            let mut catcher = rocket::Catcher::default();
-            catcher.code = Some(code);
-            catcher.name = Some("auth-runtime".into());
-            catcher
+        .map(|code| rocket::Catcher {
+            code: Some(code),
+            name: Some("auth-runtime".into()),
+            ..rocket::Catcher::default()
         })
         .collect()
 }
