@@ -135,14 +135,6 @@ async fn a_refused_request_leaves_no_missing_catcher_line() {
 
 #[rocket::async_test]
 async fn the_applications_own_401_catcher_still_answers_its_own_refusals() {
-    #[rocket::catch(401)]
-    fn mine() -> &'static str {
-        "the application's own 401"
-    }
-    #[rocket::get("/refuses")]
-    fn refuses() -> rocket::http::Status {
-        Status::Unauthorized
-    }
     let ks = KeyServer::start(&[&RSA_A]).await;
     let rocket = rocket::custom(rocket_config())
         .attach(auth_runtime::Auth::new(ks.config().build().unwrap()))
@@ -160,4 +152,14 @@ async fn the_applications_own_401_catcher_still_answers_its_own_refusals() {
     let ours = get(&app, "/private", None).await;
     assert_eq!(ours.status, Status::Unauthorized);
     assert_eq!(ours.json()["code"], "authorization_header_missing");
+}
+
+#[rocket::catch(401)]
+fn mine() -> &'static str {
+    "the application's own 401"
+}
+
+#[rocket::get("/refuses")]
+fn refuses() -> rocket::http::Status {
+    Status::Unauthorized
 }
