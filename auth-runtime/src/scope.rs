@@ -1,5 +1,6 @@
 //! What a route demands of a token's scopes: the algebra behind
-//! `#[requires_scope(...)]`, with no framework in sight.
+//! `#[requires_scope(...)]`, with no framework in sight; and what a token
+//! grants ([`ScopeSet`]), computed once when its claims are verified.
 
 use crate::claims::Claims;
 use crate::error::AuthError;
@@ -85,6 +86,79 @@ impl ScopeExpr {
                 self.sufficient_scopes().join(" ").into(),
             ))
         }
+    }
+}
+
+/// The scopes a token grants, computed once, when its claims are verified
+/// (a cached token keeps them with its claims): one buffer holding every
+/// scope, their spans in the order the token lists them (for
+/// [`Claims::scopes`]), and the same spans sorted by their text without
+/// duplicates, so that asking whether a scope is granted is a binary search
+/// that allocates nothing. Which words are scopes (the splitting rules, the
+/// configured sources) is decided by the caller, `claims.rs`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct ScopeSet {
+    text: Box<str>,
+    listed: Box<[Span]>,
+    sorted: Box<[Span]>,
+}
+
+/// A scope's bytes in [`ScopeSet::text`], always on character boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl ScopeSet {
+    /// The set of `scopes`, each taken whole, in this order (duplicates
+    /// are listed, and found, as one).
+    pub(crate) fn new(scopes: &[&str]) -> ScopeSet {
+        let mut text = String::with_capacity(scopes.iter().map(|scope| scope.len()).sum());
+        let listed: Box<[Span]> = scopes
+            .iter()
+            .map(|scope| {
+                let start = text.len();
+                text.push_str(scope);
+                Span {
+                    start,
+                    end: text.len(),
+                }
+            })
+            .collect();
+        let text = text.into_boxed_str();
+        let word = |span: &Span| &text[span.start..span.end];
+        let mut sorted = listed.to_vec();
+        sorted.sort_unstable_by(|a, b| word(a).cmp(word(b)));
+        sorted.dedup_by(|a, b| word(a) == word(b));
+        ScopeSet {
+            sorted: sorted.into_boxed_slice(),
+            listed,
+            text,
+        }
+    }
+
+    fn word(&self, span: Span) -> &str {
+        &self.text[span.start..span.end]
+    }
+
+    /// The scopes in the order the token lists them, duplicates included.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        self.listed.iter().map(|span| self.word(*span))
+    }
+
+    /// Whether `scope` is granted, as a whole word (byte for byte).
+    pub(crate) fn contains(&self, scope: &str) -> bool {
+        self.sorted
+            .binary_search_by(|span| self.word(*span).cmp(scope))
+            .is_ok()
+    }
+}
+
+/// As the list of scopes, in the token's order (as `Vec<String>` shows).
+impl std::fmt::Debug for ScopeSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
