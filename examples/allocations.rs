@@ -1,19 +1,29 @@
 //! Heap allocations per request: `cargo run --release -p auth-examples --example allocations`.
 //!
-//! The quickstart's `/api/public`, `/api/private` and
-//! `/api/private-scoped`, all with the same valid `Authorization: Bearer`
-//! header (the protected ones served from the verified-token cache), through Rocket's blocking local client on this
-//! thread, under a counting global allocator: what the authentication of a
-//! cached request allocates beyond what Rocket allocates for any request.
-//! Counts are exact and repeatable (no timing involved).
+//! The quickstart's `/api/public`, `/api/private`, `/api/private-scoped`
+//! and `/api/private-step-up`, and three routes mounted here for the
+//! measure (a claim check, a scope expression, and a route with both a
+//! claim check and scopes), all with the same valid `Authorization:
+//! Bearer` header (the protected ones served from the verified-token
+//! cache), through Rocket's blocking local client on this thread, under a
+//! counting global allocator: what the authentication and the route's
+//! requirement allocate on a cached request beyond what Rocket allocates
+//! for any request. Counts are exact and repeatable (no timing involved).
+//!
+//! `ALLOC_REQUESTS` sets the requests per route (default 10,000). Under
+//! `valgrind --tool=callgrind` (see `bench/callgrind.sh`) each route's
+//! requests run inside its own function, `measured::<N>`, whose inclusive
+//! instruction count divided by the requests is the route's cost.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use auth_examples::Message;
 use auth_runtime::testing::TestIssuer;
-use auth_runtime::Auth;
+use auth_runtime::{requires_auth, requires_scope, Auth};
 use rocket::http::{Header, Status};
 use rocket::local::blocking::Client;
+use rocket::serde::json::Json;
 
 /// The system allocator, counting allocations and their bytes.
 struct Counting;
@@ -46,62 +56,150 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const REQUESTS: u64 = 10_000;
+/// The routes mounted here answer as the quickstart's public route does
+/// (the same JSON body), so that they differ from it only by their
+/// requirement; this one, open, is their control.
+#[rocket::get("/public")]
+fn control() -> Json<Message> {
+    auth_examples::public()
+}
+
+/// A claim check alone (two checks: an equality and an inclusion).
+#[requires_auth(claim_equals("org", "acme"), claim_includes("roles", "admin"))]
+#[rocket::get("/claims")]
+fn claim_checked() -> Json<Message> {
+    auth_examples::public()
+}
+
+/// A scope expression over a token with many permissions.
+#[requires_scope("read:messages", any("p:07", "p:99"))]
+#[rocket::get("/scope-expression")]
+fn scope_expression() -> Json<Message> {
+    auth_examples::public()
+}
+
+/// Claim checks and scopes on one route.
+#[requires_scope("read:messages", claim_equals("org", "acme"))]
+#[rocket::get("/claims-and-scope")]
+fn claims_and_scope() -> Json<Message> {
+    auth_examples::public()
+}
+
+/// The routes measured, in order; `measured::<N>` runs the N-th.
+/// The routes measured, in order; `measured::<N>` runs the N-th. Each
+/// protected route is compared with the open route mounted beside it.
+const ROUTES: [(&str, &str); 9] = [
+    ("/api/public", "/api/public"),
+    ("/api/private (cached)", "/api/private"),
+    ("/api/private-scoped (cached)", "/api/private-scoped"),
+    ("/api/private-step-up (cached)", "/api/private-step-up"),
+    ("/alloc/public (control)", "/alloc/public"),
+    ("/alloc/claims (cached)", "/alloc/claims"),
+    (
+        "/alloc/scope-expression (cached)",
+        "/alloc/scope-expression",
+    ),
+    (
+        "/alloc/claims-and-scope (cached)",
+        "/alloc/claims-and-scope",
+    ),
+    ("/api/public (again)", "/api/public"),
+];
+/// The open routes, each the control of the protected ones after it.
+const CONTROLS: [usize; 3] = [0, 4, 8];
+
+/// `requests` calls of `call`, in a function of its own per route (so that
+/// callgrind's inclusive count of `measured::<N>` is that route's).
+#[inline(never)]
+fn measured<const N: usize>(call: &dyn Fn(&str), requests: u64) {
+    for _ in 0..requests {
+        call(ROUTES[N].1);
+    }
+}
 
 fn main() {
+    let requests: u64 = std::env::var("ALLOC_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let issuer = runtime
         .block_on(TestIssuer::start("https://quickstarts/api"))
         .expect("the development issuer");
     let config = issuer.config().build().expect("a configuration");
     let figment = rocket::Config::figment().merge(("log_level", "off"));
-    let client = Client::tracked(auth_examples::rocket_with(
-        rocket::custom(figment),
-        Auth::new(config),
-    ))
+    let client = Client::tracked(
+        auth_examples::rocket_with(rocket::custom(figment), Auth::new(config)).mount(
+            "/alloc",
+            rocket::routes![control, claim_checked, scope_expression, claims_and_scope],
+        ),
+    )
     .expect("the quickstart ignites");
-    let authorization = format!("Bearer {}", issuer.token().scope("read:messages").build());
-    let per_request = |path: &str| {
-        let call = || {
-            let response = client
-                .get(path)
-                .header(Header::new("Authorization", authorization.clone()))
-                .dispatch();
-            assert_eq!(response.status(), Status::Ok, "{path}");
-        };
-        for _ in 0..100 {
-            call(); // warm: the key set fetched, the token cached
-        }
+    // One token for every route (so that the header, and what Rocket
+    // allocates for it, is the same): the scope, 30 permissions, a recent
+    // multi-factor login, and the claims the checks read. The step-up
+    // route accepts an `auth_time` of at most 300 s: the run takes seconds.
+    let permissions: Vec<String> = (0..30).map(|n| format!("p:{n:02}")).collect();
+    let token = issuer
+        .token()
+        .sub("dev-user")
+        .scope("openid read:messages")
+        .permissions(permissions.iter().map(String::as_str))
+        .acr(auth_examples::MFA)
+        .authenticated_ago(0)
+        .claim("org", "acme")
+        .claim("roles", ["user", "admin"])
+        .build();
+    let authorization = format!("Bearer {token}");
+    let call = |path: &str| {
+        let response = client
+            .get(path)
+            .header(Header::new("Authorization", authorization.clone()))
+            .dispatch();
+        assert_eq!(response.status(), Status::Ok, "{path}");
+    };
+    let per_request = |route: fn(&dyn Fn(&str), u64)| {
+        route(&call, 100); // warm: the key set fetched, the token cached
         let (count, bytes) = (
             ALLOCATIONS.load(Ordering::Relaxed),
             BYTES.load(Ordering::Relaxed),
         );
-        for _ in 0..REQUESTS {
-            call();
-        }
+        route(&call, requests);
         (
-            (ALLOCATIONS.load(Ordering::Relaxed) - count) as f64 / REQUESTS as f64,
-            (BYTES.load(Ordering::Relaxed) - bytes) as f64 / REQUESTS as f64,
+            (ALLOCATIONS.load(Ordering::Relaxed) - count) as f64 / requests as f64,
+            (BYTES.load(Ordering::Relaxed) - bytes) as f64 / requests as f64,
         )
     };
-    let public = per_request("/api/public");
-    let private = per_request("/api/private");
-    let scoped = per_request("/api/private-scoped");
+    let counts = [
+        per_request(measured::<0>),
+        per_request(measured::<1>),
+        per_request(measured::<2>),
+        per_request(measured::<3>),
+        per_request(measured::<4>),
+        per_request(measured::<5>),
+        per_request(measured::<6>),
+        per_request(measured::<7>),
+        per_request(measured::<8>),
+    ];
     println!(
-        "{:<34} {:>12} {:>12}",
-        "route (same header)", "allocations", "bytes"
+        "{:<34} {:>12} {:>12} {:>14}",
+        "route (same header)", "allocations", "bytes", "auth's own"
     );
-    for (name, (count, bytes)) in [
-        ("/api/public", public),
-        ("/api/private (cached)", private),
-        ("/api/private-scoped (cached)", scoped),
-    ] {
-        println!("{name:<34} {count:>12.1} {bytes:>12.0}");
+    // Rocket's share: the open route before it, with the same header (the
+    // quickstart's public route is measured first and last: the two agree
+    // when nothing drifted).
+    let mut control = counts[0];
+    for (index, ((name, _), (count, bytes))) in ROUTES.iter().zip(counts).enumerate() {
+        let own = if CONTROLS.contains(&index) {
+            control = (count, bytes);
+            String::new()
+        } else {
+            format!("{:.1}", count - control.0)
+        };
+        println!("{name:<34} {count:>12.1} {bytes:>12.0} {own:>14}");
     }
     println!(
-        "{:<34} {:>12.1} {:>12.0}",
-        "authentication's own",
-        private.0 - public.0,
-        private.1 - public.1
+        "auth's own: allocations of the route minus those of the open route above it, \
+         same header; {requests} requests a route"
     );
 }
