@@ -12,8 +12,8 @@
 //!
 //! `ALLOC_REQUESTS` sets the requests per route (default 10,000). Under
 //! `valgrind --tool=callgrind` (see `bench/callgrind.sh`) each route's
-//! requests run inside its own function, `measured::<N>`, whose inclusive
-//! instruction count divided by the requests is the route's cost.
+//! requests run inside its own function (`measure_2_scoped`, ...), whose
+//! inclusive instruction count divided by the requests is the route's cost.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -85,9 +85,8 @@ fn claims_and_scope() -> Json<Message> {
     auth_examples::public()
 }
 
-/// The routes measured, in order; `measured::<N>` runs the N-th.
-/// The routes measured, in order; `measured::<N>` runs the N-th. Each
-/// protected route is compared with the open route mounted beside it.
+/// The routes measured, in order. Each protected route is compared with
+/// the open route before it.
 const ROUTES: [(&str, &str); 9] = [
     ("/api/public", "/api/public"),
     ("/api/private (cached)", "/api/private"),
@@ -108,14 +107,35 @@ const ROUTES: [(&str, &str); 9] = [
 /// The open routes, each the control of the protected ones after it.
 const CONTROLS: [usize; 3] = [0, 4, 8];
 
-/// `requests` calls of `call`, in a function of its own per route (so that
-/// callgrind's inclusive count of `measured::<N>` is that route's).
-#[inline(never)]
-fn measured<const N: usize>(call: &dyn Fn(&str), requests: u64) {
-    for _ in 0..requests {
-        call(ROUTES[N].1);
-    }
+/// Functions of their own per route, each making `requests` calls of
+/// `call` on its route, so that callgrind's inclusive count of, say,
+/// `allocations::measure_2_scoped` is that route's (warm-up excluded).
+macro_rules! measured {
+    ($($name:ident = $index:literal),* $(,)?) => {
+        $(
+            #[inline(never)]
+            fn $name(call: &dyn Fn(&str), requests: u64) {
+                for _ in 0..requests {
+                    call(ROUTES[$index].1);
+                }
+            }
+        )*
+        /// The functions, in the order of [`ROUTES`].
+        const MEASURED: [fn(&dyn Fn(&str), u64); ROUTES.len()] = [$($name),*];
+    };
 }
+
+measured!(
+    measure_0_public = 0,
+    measure_1_private = 1,
+    measure_2_scoped = 2,
+    measure_3_step_up = 3,
+    measure_4_control = 4,
+    measure_5_claims = 5,
+    measure_6_scope_expression = 6,
+    measure_7_claims_and_scope = 7,
+    measure_8_public_again = 8,
+);
 
 fn main() {
     let requests: u64 = std::env::var("ALLOC_REQUESTS")
@@ -158,29 +178,21 @@ fn main() {
             .dispatch();
         assert_eq!(response.status(), Status::Ok, "{path}");
     };
-    let per_request = |route: fn(&dyn Fn(&str), u64)| {
-        route(&call, 100); // warm: the key set fetched, the token cached
+    let per_request = |index: usize| {
+        for _ in 0..100 {
+            call(ROUTES[index].1); // warm: the key set fetched, the token cached
+        }
         let (count, bytes) = (
             ALLOCATIONS.load(Ordering::Relaxed),
             BYTES.load(Ordering::Relaxed),
         );
-        route(&call, requests);
+        MEASURED[index](&call, requests);
         (
             (ALLOCATIONS.load(Ordering::Relaxed) - count) as f64 / requests as f64,
             (BYTES.load(Ordering::Relaxed) - bytes) as f64 / requests as f64,
         )
     };
-    let counts = [
-        per_request(measured::<0>),
-        per_request(measured::<1>),
-        per_request(measured::<2>),
-        per_request(measured::<3>),
-        per_request(measured::<4>),
-        per_request(measured::<5>),
-        per_request(measured::<6>),
-        per_request(measured::<7>),
-        per_request(measured::<8>),
-    ];
+    let counts: Vec<(f64, f64)> = (0..ROUTES.len()).map(per_request).collect();
     println!(
         "{:<34} {:>12} {:>12} {:>14}",
         "route (same header)", "allocations", "bytes", "auth's own"
