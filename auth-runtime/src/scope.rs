@@ -92,9 +92,9 @@ impl ScopeExpr {
 /// The scopes a token grants, computed once, when its claims are verified
 /// (a cached token keeps them with its claims): one buffer holding every
 /// scope, their spans in the order the token lists them (for
-/// [`Claims::scopes`]), and the same spans sorted by their text without
-/// duplicates, so that asking whether a scope is granted is a binary search
-/// that allocates nothing. Which words are scopes (the splitting rules, the
+/// [`Claims::scopes`]), and the same spans sorted (by length, then bytes)
+/// without duplicates, so that asking whether a scope is granted allocates
+/// nothing and is a binary search whose steps mostly compare two lengths. Which words are scopes (the splitting rules, the
 /// configured sources) is decided by the caller, `claims.rs`.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub(crate) struct ScopeSet {
@@ -127,10 +127,10 @@ impl ScopeSet {
             })
             .collect();
         let text = text.into_boxed_str();
-        let word = |span: &Span| &text[span.start..span.end];
+        let bytes = |span: &Span| &text.as_bytes()[span.start..span.end];
         let mut sorted = listed.to_vec();
-        sorted.sort_unstable_by(|a, b| word(a).cmp(word(b)));
-        sorted.dedup_by(|a, b| word(a) == word(b));
+        sorted.sort_unstable_by(|a, b| order(bytes(a), bytes(b)));
+        sorted.dedup_by(|a, b| bytes(a) == bytes(b));
         ScopeSet {
             sorted: sorted.into_boxed_slice(),
             listed,
@@ -149,10 +149,17 @@ impl ScopeSet {
 
     /// Whether `scope` is granted, as a whole word (byte for byte).
     pub(crate) fn contains(&self, scope: &str) -> bool {
+        let (text, scope) = (self.text.as_bytes(), scope.as_bytes());
         self.sorted
-            .binary_search_by(|span| self.word(*span).cmp(scope))
+            .binary_search_by(|span| order(&text[span.start..span.end], scope))
             .is_ok()
     }
+}
+
+/// The set's order: shorter first, then byte-wise. Any total order finds
+/// the same words; this one settles most steps of a search on the lengths.
+fn order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// As the list of scopes, in the token's order (as `Vec<String>` shows).
