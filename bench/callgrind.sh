@@ -29,7 +29,7 @@ callgrind_annotate --inclusive=yes --threshold=100 "$out/cg.out" 2>/dev/null |
         }
         END {
             printf "%-22s %14s %14s\n", "route", "Ir/request", "auth'"'"'s own"
-            for (i = 0; i <= 7; i++) {
+            for (i = 0; i <= 9; i++) {
                 if (!(i in cost)) continue
                 if (i == 0 || i == 4) { control = cost[i]; own = "" }
                 else own = sprintf("%.0f", cost[i] - control)

@@ -40,7 +40,7 @@ def main():
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
     rate.axvline(10_000, color="grey", linestyle="--", linewidth=1)
-    rate.annotate("cache capacity (10,000)", (10_000, 0), xytext=(4, 4),
+    rate.annotate("cache capacity per issuer (10,000)", (10_000, 0), xytext=(4, 4),
                   textcoords="offset points", fontsize=8, color="grey")
     rate.set_ylabel("requests per second (/api/private-scoped)")
     rate.set_ylim(bottom=0)

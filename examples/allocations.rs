@@ -64,6 +64,23 @@ fn control() -> Json<Message> {
     auth_examples::public()
 }
 
+/// A valid token alone, on a path as long as the next route's.
+#[requires_auth]
+#[rocket::get("/priv")]
+fn private_twin() -> Json<Message> {
+    auth_examples::public()
+}
+
+/// The quickstart's scope requirement, with the same body and a path as
+/// long as the previous route's: the two differ only by the scope check.
+/// (The quickstart's own `/api/private-scoped` answers a longer message on
+/// a longer path than `/api/private`, which Rocket and serde pay for.)
+#[requires_scope("read:messages")]
+#[rocket::get("/scop")]
+fn scoped_twin() -> Json<Message> {
+    auth_examples::public()
+}
+
 /// A claim check alone (two checks: an equality and an inclusion).
 #[requires_auth(claim_equals("org", "acme"), claim_includes("roles", "admin"))]
 #[rocket::get("/claims")]
@@ -87,12 +104,14 @@ fn claims_and_scope() -> Json<Message> {
 
 /// The routes measured, in order. Each protected route is compared with
 /// the open route before it.
-const ROUTES: [(&str, &str); 8] = [
+const ROUTES: [(&str, &str); 10] = [
     ("/api/public", "/api/public"),
     ("/api/private (cached)", "/api/private"),
     ("/api/private-scoped (cached)", "/api/private-scoped"),
     ("/api/private-step-up (cached)", "/api/private-step-up"),
     ("/alloc/public (control)", "/alloc/public"),
+    ("/alloc/priv (cached)", "/alloc/priv"),
+    ("/alloc/scop (cached)", "/alloc/scop"),
     ("/alloc/claims (cached)", "/alloc/claims"),
     (
         "/alloc/scope-expression (cached)",
@@ -130,9 +149,11 @@ measured!(
     measure_2_scoped = 2,
     measure_3_step_up = 3,
     measure_4_control = 4,
-    measure_5_claims = 5,
-    measure_6_scope_expression = 6,
-    measure_7_claims_and_scope = 7,
+    measure_5_priv = 5,
+    measure_6_scop = 6,
+    measure_7_claims = 7,
+    measure_8_scope_expression = 8,
+    measure_9_claims_and_scope = 9,
 );
 
 fn main() {
@@ -149,7 +170,14 @@ fn main() {
     let client = Client::tracked(
         auth_examples::rocket_with(rocket::custom(figment), Auth::new(config)).mount(
             "/alloc",
-            rocket::routes![control, claim_checked, scope_expression, claims_and_scope],
+            rocket::routes![
+                control,
+                private_twin,
+                scoped_twin,
+                claim_checked,
+                scope_expression,
+                claims_and_scope
+            ],
         ),
     )
     .expect("the quickstart ignites");
