@@ -110,6 +110,17 @@ struct Span {
     end: usize,
 }
 
+impl Span {
+    /// Its bytes in `text`. Spans are made with their text and always lie
+    /// within it; were one not to, it would read as the empty word, which
+    /// no route can require (the attributes refuse an empty scope).
+    fn bytes_of(self, text: &str) -> &[u8] {
+        text.as_bytes()
+            .get(self.start..self.end)
+            .unwrap_or_default()
+    }
+}
+
 impl ScopeSet {
     /// The set of `scopes`, each taken whole, in this order (duplicates
     /// are listed, and found, as one).
@@ -127,7 +138,7 @@ impl ScopeSet {
             })
             .collect();
         let text = text.into_boxed_str();
-        let bytes = |span: &Span| &text.as_bytes()[span.start..span.end];
+        let bytes = |span: &Span| span.bytes_of(&text);
         let mut sorted = listed.to_vec();
         sorted.sort_unstable_by(|a, b| order(bytes(a), bytes(b)));
         sorted.dedup_by(|a, b| bytes(a) == bytes(b));
@@ -139,7 +150,7 @@ impl ScopeSet {
     }
 
     fn word(&self, span: Span) -> &str {
-        &self.text[span.start..span.end]
+        self.text.get(span.start..span.end).unwrap_or_default()
     }
 
     /// The scopes in the order the token lists them, duplicates included.
@@ -149,9 +160,8 @@ impl ScopeSet {
 
     /// Whether `scope` is granted, as a whole word (byte for byte).
     pub(crate) fn contains(&self, scope: &str) -> bool {
-        let (text, scope) = (self.text.as_bytes(), scope.as_bytes());
         self.sorted
-            .binary_search_by(|span| order(&text[span.start..span.end], scope))
+            .binary_search_by(|span| order(span.bytes_of(&self.text), scope.as_bytes()))
             .is_ok()
     }
 }
