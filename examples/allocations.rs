@@ -240,4 +240,62 @@ fn main() {
         "auth's own: allocations of the route minus those of the open route above it, \
          same header; {requests} requests a route"
     );
+
+    // A token verified in full on every request: a server without the
+    // verified-token cache (what each first sight of a token costs).
+    let uncached = Client::tracked(auth_examples::rocket_with(
+        rocket::custom(rocket::Config::figment().merge(("log_level", "off"))),
+        Auth::new(
+            issuer
+                .config()
+                .token_cache_capacity(0)
+                .build()
+                .expect("a configuration"),
+        ),
+    ))
+    .expect("the quickstart ignites");
+    let full = |path: &str| count(&uncached, path, &authorization, requests);
+    let (public, private, scoped) = (
+        full("/api/public"),
+        full("/api/private"),
+        full("/api/private-scoped"),
+    );
+    println!();
+    println!(
+        "{:<34} {:>12} {:>12} {:>14}",
+        "no token cache (same header)", "allocations", "bytes", "auth's own"
+    );
+    println!(
+        "{:<34} {:>12.1} {:>12.0}",
+        "/api/public", public.0, public.1
+    );
+    for (name, (count, bytes)) in [("/api/private", private), ("/api/private-scoped", scoped)] {
+        let own = format!("{:.1}", count - public.0);
+        println!("{name:<34} {count:>12.1} {bytes:>12.0} {own:>14}");
+    }
+}
+
+/// Allocations and bytes per request of `path` on `client`, after a warm-up.
+fn count(client: &Client, path: &str, authorization: &str, requests: u64) -> (f64, f64) {
+    let call = || {
+        let response = client
+            .get(path)
+            .header(Header::new("Authorization", authorization.to_owned()))
+            .dispatch();
+        assert_eq!(response.status(), Status::Ok, "{path}");
+    };
+    for _ in 0..100 {
+        call();
+    }
+    let (before, bytes) = (
+        ALLOCATIONS.load(Ordering::Relaxed),
+        BYTES.load(Ordering::Relaxed),
+    );
+    for _ in 0..requests {
+        call();
+    }
+    (
+        (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / requests as f64,
+        (BYTES.load(Ordering::Relaxed) - bytes) as f64 / requests as f64,
+    )
 }
