@@ -103,11 +103,12 @@ pub(crate) struct ScopeSet {
     sorted: Box<[Span]>,
 }
 
-/// A scope's bytes in [`ScopeSet::text`], always on character boundaries.
+/// A scope's bytes in [`ScopeSet::text`], always on character boundaries:
+/// 8 bytes a scope, twice (listed and sorted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Span {
@@ -116,27 +117,29 @@ impl Span {
     /// no route can require (the attributes refuse an empty scope).
     fn bytes_of(self, text: &str) -> &[u8] {
         text.as_bytes()
-            .get(self.start..self.end)
+            .get(self.start as usize..self.end as usize)
             .unwrap_or_default()
     }
 }
 
 impl ScopeSet {
     /// The set of `scopes`, each taken whole, in this order (duplicates
-    /// are listed, and found, as one).
+    /// are listed, and found, as one). Scopes past 4 GiB of text, were a
+    /// token to carry that many (the size limit refuses it long before),
+    /// are left out: fewer scopes granted, never more.
     pub(crate) fn new(scopes: &[&str]) -> ScopeSet {
         let mut text = String::with_capacity(scopes.iter().map(|scope| scope.len()).sum());
-        let listed: Box<[Span]> = scopes
-            .iter()
-            .map(|scope| {
-                let start = text.len();
-                text.push_str(scope);
-                Span {
-                    start,
-                    end: text.len(),
-                }
-            })
-            .collect();
+        let mut listed = Vec::with_capacity(scopes.len());
+        for scope in scopes {
+            let start = u32::try_from(text.len());
+            let end = text.len().checked_add(scope.len()).map(u32::try_from);
+            let (Ok(start), Some(Ok(end))) = (start, end) else {
+                break;
+            };
+            text.push_str(scope);
+            listed.push(Span { start, end });
+        }
+        let listed = listed.into_boxed_slice();
         let text = text.into_boxed_str();
         let bytes = |span: &Span| span.bytes_of(&text);
         let mut sorted = listed.to_vec();
@@ -150,7 +153,9 @@ impl ScopeSet {
     }
 
     fn word(&self, span: Span) -> &str {
-        self.text.get(span.start..span.end).unwrap_or_default()
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
     }
 
     /// The scopes in the order the token lists them, duplicates included.
