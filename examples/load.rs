@@ -5,7 +5,7 @@
 //! cargo run --release -p auth-examples --example load -- soak  [SECONDS]
 //! cargo run --release -p auth-examples --example load -- refresh [SECONDS]
 //! cargo run --release -p auth-examples --example load -- dpop [SECONDS]
-//! cargo run --release -p auth-examples --example load -- growth [SECONDS] [SCALE] [CSV]
+//! cargo run --release -p auth-examples --example load -- growth [SECONDS] [SCALE] [CSV] [ISSUERS]
 //! ```
 //!
 //! Both start, in this process, a development issuer and the quickstart on
@@ -37,7 +37,8 @@
 //! * `growth` (default 6 s a run, scale 1, `bench/growth.csv`): throughput
 //!   and RSS with 1, 1,000, 100,000 and 1,000,000 distinct valid tokens
 //!   (times SCALE) in rotation, with 1, 3 and 10 issuers configured; writes
-//!   a CSV for `bench/plot_growth.py` (see `load_growth.rs`).
+//!   a CSV for `bench/plot_growth.py` (see `load_growth.rs`); ISSUERS,
+//!   e.g. `1,10`, runs only those issuer counts.
 //!
 //! Client and server share the machine (and this process), so absolute
 //! figures understate the server; ratios measured in one run are what to
@@ -88,7 +89,12 @@ async fn main() -> Result<(), Error> {
         let scale: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1.0);
         let csv = args.get(3).map_or("bench/growth.csv", String::as_str);
         let duration = Duration::from_secs(seconds.unwrap_or(6));
-        return growth::growth(duration, scale, csv).await;
+        // e.g. "1,10": only those issuer counts (each signs its own tokens).
+        let issuers: Vec<usize> = match args.get(4) {
+            Some(list) => list.split(',').filter_map(|n| n.parse().ok()).collect(),
+            None => growth::ISSUERS.to_vec(),
+        };
+        return growth::growth(duration, scale, csv, &issuers).await;
     }
     let base = serve(config.clone()).await?;
     match mode {

@@ -32,10 +32,15 @@ use super::{serve_auth, Error, Tally, AUDIENCE, CONNECTIONS};
 
 /// The distinct-token counts of a full run, before the scale.
 const TOKENS: [usize; 4] = [1, 1_000, 100_000, 1_000_000];
-/// The issuer counts.
-const ISSUERS: [usize; 3] = [1, 3, 10];
+/// The issuer counts, unless the command line names others.
+pub(crate) const ISSUERS: [usize; 3] = [1, 3, 10];
 
-pub(crate) async fn growth(duration: Duration, scale: f64, csv: &str) -> Result<(), Error> {
+pub(crate) async fn growth(
+    duration: Duration,
+    scale: f64,
+    csv: &str,
+    issuer_counts: &[usize],
+) -> Result<(), Error> {
     let mut counts: Vec<usize> = TOKENS
         .iter()
         .map(|&n| ((n as f64 * scale).round() as usize).max(1))
@@ -51,7 +56,7 @@ pub(crate) async fn growth(duration: Duration, scale: f64, csv: &str) -> Result<
         "{:>7} {:>9} {:>10} {:>8} {:>8} {:>10} {:>11} {:>11}",
         "issuers", "tokens", "req/s", "p99 ms", "non-2xx", "misses", "RSS KiB", "added KiB"
     );
-    for issuers in ISSUERS {
+    for &issuers in issuer_counts {
         let mut started = Vec::new();
         for _ in 0..issuers {
             started.push(Arc::new(TestIssuer::start(AUDIENCE).await?));
