@@ -4,6 +4,8 @@
 //! cargo run --release -p auth-examples --example load -- bench [SECONDS]
 //! cargo run --release -p auth-examples --example load -- soak  [SECONDS]
 //! cargo run --release -p auth-examples --example load -- refresh [SECONDS]
+//! cargo run --release -p auth-examples --example load -- dpop [SECONDS]
+//! cargo run --release -p auth-examples --example load -- growth [SECONDS] [SCALE] [CSV] [ISSUERS]
 //! ```
 //!
 //! Both start, in this process, a development issuer and the quickstart on
@@ -29,6 +31,14 @@
 //! * `refresh` (default 8 s a run): what key-set refreshes cost requests,
 //!   against a key-set server that answers at once, after 1 s, never, or
 //!   503 (see `load_refresh.rs`).
+//! * `dpop` (default 10 s a route): `bench`'s two public routes and its
+//!   DPoP route only, interleaved as in `bench`: the DPoP figure beside
+//!   wrk's (`examples/wrk/run.sh`), which cannot sign a proof per request.
+//! * `growth` (default 6 s a run, scale 1, `bench/growth.csv`): throughput
+//!   and RSS with 1, 1,000, 100,000 and 1,000,000 distinct valid tokens
+//!   (times SCALE) in rotation, with 1, 3 and 10 issuers configured; writes
+//!   a CSV for `bench/plot_growth.py` (see `load_growth.rs`); ISSUERS,
+//!   e.g. `1,10`, runs only those issuer counts.
 //!
 //! Client and server share the machine (and this process), so absolute
 //! figures understate the server; ratios measured in one run are what to
@@ -50,6 +60,8 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 #[path = "load_dpop.rs"]
 mod dpop;
+#[path = "load_growth.rs"]
+mod growth;
 #[path = "load_refresh.rs"]
 mod refresh;
 #[path = "load_soak.rs"]
@@ -72,32 +84,52 @@ async fn main() -> Result<(), Error> {
         // its window, 5 minutes).
         .dpop_replay_capacity(2_000_000)
         .build()?;
+    if mode == "growth" {
+        // Its own issuers and servers, one per issuer count.
+        let scale: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1.0);
+        let csv = args.get(3).map_or("bench/growth.csv", String::as_str);
+        let duration = Duration::from_secs(seconds.unwrap_or(6));
+        // e.g. "1,10": only those issuer counts (each signs its own tokens).
+        let issuers: Vec<usize> = match args.get(4) {
+            Some(list) => list.split(',').filter_map(|n| n.parse().ok()).collect(),
+            None => growth::ISSUERS.to_vec(),
+        };
+        return growth::growth(duration, scale, csv, &issuers).await;
+    }
     let base = serve(config.clone()).await?;
     match mode {
-        "bench" => {
+        "bench" | "dpop" => {
             let uncached = serve(issuer.config().token_cache_capacity(0).build()?).await?;
             bench(
                 &issuer,
                 &base,
                 &uncached,
                 Duration::from_secs(seconds.unwrap_or(10)),
+                mode == "dpop",
             )
             .await
         }
         "soak" => soak::soak(issuer, &base, Duration::from_secs(seconds.unwrap_or(60))).await,
         "refresh" => refresh::refresh(&issuer, Duration::from_secs(seconds.unwrap_or(8))).await,
-        other => Err(format!("unknown mode {other:?}: use bench, soak or refresh").into()),
+        other => {
+            Err(format!("unknown mode {other:?}: use bench, dpop, soak, refresh or growth").into())
+        }
     }
 }
 
 /// Launches the quickstart on a free port; returns its base URL.
 async fn serve(config: auth_runtime::AuthConfig) -> Result<String, Error> {
+    serve_auth(Auth::new(config)).await
+}
+
+/// [`serve`] with any fairing (several issuers, for one).
+async fn serve_auth(auth: Auth) -> Result<String, Error> {
     let figment = rocket::Config::figment()
         .merge(("port", 0))
         .merge(("address", "127.0.0.1"))
         .merge(("log_level", "off"))
         .merge(("workers", 2));
-    let rocket = auth_examples::rocket_with(rocket::custom(figment), Auth::new(config));
+    let rocket = auth_examples::rocket_with(rocket::custom(figment), auth);
     // Liftoff reports the port the system chose; the server then runs in
     // the background until the process ends.
     let (port_tx, port_rx) = tokio::sync::oneshot::channel::<u16>();
@@ -265,6 +297,7 @@ async fn bench(
     cached: &str,
     uncached: &str,
     duration: Duration,
+    dpop_only: bool,
 ) -> Result<(), Error> {
     let bearer = format!("Bearer {}", issuer.token().scope("read:messages").build());
     let case = |base: &str, path: &str, authorization: Option<&String>| Case {
@@ -306,6 +339,9 @@ async fn bench(
             case(uncached, "/api/private-scoped", Some(&bearer)),
         ),
     ];
+    if dpop_only {
+        routes.truncate(2); // the two public routes: the ratios' bases
+    }
     // Warm-up: the key sets are fetched, connections are open; the DPoP
     // route's rate, signing as it goes, sizes its pool of proofs.
     for (_, case) in &routes {

@@ -10,7 +10,8 @@ use auth_runtime::testing::TestIssuer;
 
 use super::{drive, Case, Error, CONNECTIONS};
 
-fn rss_kib() -> u64 {
+/// The process's resident set, in KiB (0 where `/proc` is not there).
+pub(crate) fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {

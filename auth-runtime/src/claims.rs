@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::AuthError;
+use crate::scope::ScopeSet;
 
 /// The claims of a verified access token: Rust's `current_user`.
 ///
@@ -21,7 +22,8 @@ pub struct Claims {
 #[derive(Debug)]
 struct Inner {
     payload: Map<String, Value>,
-    scopes: Vec<String>,
+    /// What the token grants, read once from `payload` at verification.
+    scopes: ScopeSet,
 }
 
 /// A claim that carries scopes.
@@ -80,13 +82,14 @@ impl Claims {
     /// space alone), `scp` (such a string, or an array) and Auth0's RBAC
     /// `permissions` (an array); array elements are taken whole.
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
-        self.inner.scopes.iter().map(String::as_str)
+        self.inner.scopes.iter()
     }
 
     /// Whether the token grants `scope`, as a whole word: `read:messages`
-    /// does not match `read:messagesX`.
+    /// does not match `read:messagesX`. A lookup in the set computed when
+    /// the token was verified: no allocation, logarithmic in the scopes.
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.inner.scopes.iter().any(|granted| granted == scope)
+        self.inner.scopes.contains(scope)
     }
 
     /// `Ok` when the token grants every one of `scopes`; otherwise the 403
@@ -136,26 +139,24 @@ impl Claims {
 /// ASCII space only: RFC 6749 section 3.3), `scp` (such a string, or an
 /// array) and Auth0's `permissions` (an array). Array elements are taken
 /// whole: a permission `"read:x admin"` grants neither `read:x` nor `admin`.
-fn collect_scopes(payload: &Map<String, Value>, sources: &[ScopeSource]) -> Vec<String> {
-    let mut scopes = Vec::new();
+/// Empty words and elements grant nothing.
+fn collect_scopes(payload: &Map<String, Value>, sources: &[ScopeSource]) -> ScopeSet {
+    let mut scopes: Vec<&str> = Vec::new();
     for source in sources {
         match payload.get(source.name()) {
-            Some(Value::String(text)) if *source != ScopeSource::Permissions => scopes.extend(
-                text.split(' ')
-                    .filter(|word| !word.is_empty())
-                    .map(str::to_owned),
-            ),
+            Some(Value::String(text)) if *source != ScopeSource::Permissions => {
+                scopes.extend(text.split(' ').filter(|word| !word.is_empty()));
+            }
             Some(Value::Array(items)) if *source != ScopeSource::Scope => scopes.extend(
                 items
                     .iter()
                     .filter_map(Value::as_str)
-                    .filter(|element| !element.is_empty())
-                    .map(str::to_owned),
+                    .filter(|element| !element.is_empty()),
             ),
             _ => {}
         }
     }
-    scopes
+    ScopeSet::new(&scopes)
 }
 
 #[cfg(test)]

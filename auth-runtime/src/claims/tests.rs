@@ -102,3 +102,103 @@ fn scope_is_only_a_string_and_permissions_only_an_array() {
         assert!(!c.has_scope(scope), "{scope:?} must not be granted");
     }
 }
+
+/// The algorithm before the scopes became a precomputed set (a `Vec` of
+/// owned strings, searched linearly), kept as the reference the set must
+/// agree with.
+fn reference_scopes(payload: &Map<String, Value>, sources: &[ScopeSource]) -> Vec<String> {
+    let mut scopes = Vec::new();
+    for source in sources {
+        match payload.get(source.name()) {
+            Some(Value::String(text)) if *source != ScopeSource::Permissions => scopes.extend(
+                text.split(' ')
+                    .filter(|word| !word.is_empty())
+                    .map(str::to_owned),
+            ),
+            Some(Value::Array(items)) if *source != ScopeSource::Scope => scopes.extend(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|element| !element.is_empty())
+                    .map(str::to_owned),
+            ),
+            _ => {}
+        }
+    }
+    scopes
+}
+
+mod against_the_reference {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Words made of the characters the rules are about: the ASCII space
+    /// (the only separator), a tab and a no-break space (never separators),
+    /// and a few letters, so that words repeat and nest in one another.
+    const WORD: &str = "[ab: \t\u{a0}]{0,6}";
+
+    /// A claim value: a string, an array of strings (and a number), or
+    /// another JSON type that grants nothing.
+    fn claim() -> impl Strategy<Value = Option<Value>> {
+        prop_oneof![
+            Just(None),
+            WORD.prop_map(|text| Some(Value::String(text))),
+            proptest::collection::vec(WORD, 0..5).prop_map(|items| {
+                let mut items: Vec<Value> = items.into_iter().map(Value::String).collect();
+                items.push(json!(3));
+                Some(Value::Array(items))
+            }),
+            Just(Some(json!({ "a": "b" }))),
+            Just(Some(json!(true))),
+        ]
+    }
+
+    fn sources() -> impl Strategy<Value = Vec<ScopeSource>> {
+        Just(ScopeSource::ALL.to_vec())
+            .prop_shuffle()
+            .prop_flat_map(|all| (Just(all), 0..=3usize))
+            .prop_map(|(all, n)| all[..n].to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn scopes_and_has_scope_agree_with_the_reference(
+            scope in claim(),
+            scp in claim(),
+            permissions in claim(),
+            sources in sources(),
+            probes in proptest::collection::vec(WORD, 0..8),
+        ) {
+            let mut payload = Map::new();
+            for (name, value) in [("scope", scope), ("scp", scp), ("permissions", permissions)] {
+                if let Some(value) = value {
+                    payload.insert(name.into(), value);
+                }
+            }
+            let expected = reference_scopes(&payload, &sources);
+            let c = Claims::with_scope_sources(payload.clone(), &sources);
+            prop_assert_eq!(c.scopes().collect::<Vec<_>>(), expected.iter().map(String::as_str).collect::<Vec<_>>());
+            // Every word of every claim, split or not, and the probes.
+            let mut candidates: Vec<String> = probes;
+            for value in payload.values() {
+                match value {
+                    Value::String(text) => {
+                        candidates.push(text.clone());
+                        candidates.extend(text.split(' ').map(str::to_owned));
+                    }
+                    Value::Array(items) => candidates.extend(
+                        items.iter().filter_map(Value::as_str).map(str::to_owned),
+                    ),
+                    _ => {}
+                }
+            }
+            for candidate in &candidates {
+                prop_assert_eq!(
+                    c.has_scope(candidate),
+                    expected.iter().any(|granted| granted == candidate),
+                    "{:?}", candidate
+                );
+            }
+        }
+    }
+}
