@@ -163,3 +163,28 @@ fn mine() -> &'static str {
 fn refuses() -> rocket::http::Status {
     Status::Unauthorized
 }
+
+#[rocket::async_test]
+async fn the_applications_default_catcher_still_answers_its_own_refusals() {
+    let ks = KeyServer::start(&[&RSA_A]).await;
+    let rocket = rocket::custom(rocket_config())
+        .attach(auth_runtime::Auth::new(ks.config().build().unwrap()))
+        .register("/", rocket::catchers![every_status])
+        .mount("/", rocket::routes![refuses, private_route]);
+    let app = rocket::local::asynchronous::Client::tracked(rocket)
+        .await
+        .unwrap();
+    let own = app.get("/refuses").dispatch().await;
+    assert_eq!(own.status(), Status::Unauthorized);
+    assert_eq!(
+        own.into_string().await.as_deref(),
+        Some("the application's own page")
+    );
+    let ours = get(&app, "/private", None).await;
+    assert_eq!(ours.json()["code"], "authorization_header_missing");
+}
+
+#[rocket::catch(default)]
+fn every_status() -> &'static str {
+    "the application's own page"
+}

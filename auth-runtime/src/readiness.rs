@@ -100,8 +100,14 @@ impl Health {
     }
 }
 
-/// One probe of a dependency: resolves to whether it answered.
-pub(crate) type ProbeCall = Pin<Box<dyn Future<Output = bool> + Send>>;
+/// One probe of a dependency: resolves to whether it answered, or to
+/// `None` once what it probes is gone (the router was dropped): the probe
+/// then ends.
+pub(crate) type ProbeCall = Pin<Box<dyn Future<Output = Option<bool>> + Send>>;
+
+/// The shortest pause between two probes, whatever the retry interval
+/// (which may be zero): an endpoint is never asked more than once a second.
+pub(crate) const MIN_PROBE_PAUSE: Duration = Duration::from_secs(1);
 
 /// A background probe: how to ask the dependency, and where to record the
 /// answer. Made by the router, run by [`Probe::run`] in a task of its own.
@@ -123,25 +129,27 @@ impl std::fmt::Debug for Probe {
 }
 
 impl Probe {
-    /// Probes once now, then forever at the pace of the module's doc. The
-    /// task ends with the runtime.
+    /// Probes once now, then at the pace of the module's doc (never more
+    /// than once per [`MIN_PROBE_PAUSE`]), until what it probes is gone.
     pub(crate) async fn run(self) {
-        loop {
-            let up = (self.call)().await;
+        while let Some(up) = (self.call)().await {
             self.health.report(up);
             let pause = if up {
                 self.retry_interval.saturating_mul(UP_PROBE_FACTOR)
             } else {
                 self.retry_interval
             };
-            tokio::time::sleep(pause.max(Duration::from_millis(10))).await;
+            tokio::time::sleep(pause.max(MIN_PROBE_PAUSE)).await;
         }
     }
 
     /// Starts [`run`](Self::run) in a task of its own (a caller that goes
     /// away cannot cancel it).
+    /// Outside a Tokio runtime there is nothing to run it on: nothing.
     pub(crate) fn spawn(self) {
-        tokio::spawn(self.run());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(self.run());
+        }
     }
 }
 

@@ -148,16 +148,23 @@ impl ReplayStore for RedisReplayStore {
         })
     }
 
-    /// `PING`, within the timeout: readiness's background probe.
+    /// A write like a proof's, within the timeout: readiness's background
+    /// probe (`SET <prefix>readiness-probe 1 EX 1`: a server that answers
+    /// `PING` but refuses writes, a read-only replica or one out of memory,
+    /// refuses every proof too).
     fn probe(&self) -> Option<ProbeFuture<'_>> {
         Some(Box::pin(async move {
             let ping = async {
                 let mut connection = self.connection().await.map_err(|_| StoreUnavailable)?;
-                redis::cmd("PING")
-                    .query_async::<redis::Value>(&mut connection)
+                let reply: redis::Value = redis::cmd("SET")
+                    .arg(format!("{KEY_PREFIX}readiness-probe"))
+                    .arg(1)
+                    .arg("EX")
+                    .arg(1)
+                    .query_async(&mut connection)
                     .await
-                    .map(|_| ())
-                    .map_err(|_| StoreUnavailable)
+                    .map_err(|_| StoreUnavailable)?;
+                freshness_of(reply).map(|_| ())
             };
             tokio::time::timeout(self.timeout, ping)
                 .await

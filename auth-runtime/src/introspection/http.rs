@@ -37,8 +37,9 @@ pub(super) async fn post(
         let status = response.status();
         if status == 401 || status == 403 {
             log::error!(
-                "auth: the introspection endpoint {endpoint} refused the API's client \
-                 credentials (HTTP {status}); check AUTH_CLIENT_ID and AUTH_CLIENT_SECRET"
+                "auth: the introspection endpoint {} refused the API's client \
+                 credentials (HTTP {status}); check AUTH_CLIENT_ID and AUTH_CLIENT_SECRET",
+                super::shown(endpoint)
             );
         }
         if !status.is_success() {

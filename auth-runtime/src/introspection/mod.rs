@@ -296,6 +296,15 @@ impl Introspector {
         })?;
         check_network_url(&endpoint)
             .map_err(|why| IntrospectionConfigError::Endpoint(why.to_owned()))?;
+        // Credentials travel as client_id and client_secret, never in the
+        // URL, which log lines name.
+        if !endpoint.username().is_empty() || endpoint.password().is_some() {
+            return Err(IntrospectionConfigError::Endpoint(
+                "a URL without user or password (the API's credentials are client_id and \
+                 client_secret)"
+                    .to_owned(),
+            ));
+        }
         let client = http::client(settings.timeout)
             .map_err(|e| IntrospectionConfigError::HttpClient(e.to_string()))?;
         Ok(Introspector {
@@ -316,23 +325,29 @@ impl Introspector {
     }
 
     /// The background probe of the endpoint: the introspection of a token
-    /// no server issued ([`PROBE_TOKEN`]), uncached and uncounted; any
-    /// answer the endpoint gives with a 2xx status counts as reachable.
+    /// no server issued ([`PROBE_TOKEN`]), uncached and uncounted; the
+    /// endpoint is up when it answers as RFC 7662 says (2xx, a JSON object
+    /// with a boolean `active`), not merely with a 2xx page. The probe ends
+    /// with the introspector (it holds it weakly).
     pub(crate) fn probe(self: &Arc<Self>, retry_interval: Duration) -> Probe {
-        let introspector = self.clone();
+        let introspector = Arc::downgrade(self);
         Probe {
             health: self.health.clone(),
             call: Box::new(move || {
-                let introspector = introspector.clone();
+                let introspector = introspector.upgrade();
                 Box::pin(async move {
-                    http::post(
+                    let introspector = introspector?;
+                    let answer = http::post(
                         &introspector.client,
                         &introspector.endpoint,
                         &introspector.settings,
                         PROBE_TOKEN,
                     )
-                    .await
-                    .is_ok()
+                    .await;
+                    Some(answer.is_ok_and(|body| {
+                        serde_json::from_slice::<serde_json::Value>(&body)
+                            .is_ok_and(|json| json.get("active").is_some_and(|a| a.is_boolean()))
+                    }))
                 })
             }),
             retry_interval,
@@ -422,7 +437,7 @@ impl Introspector {
             Err(why) => {
                 log::warn!(
                     "auth: token introspection at {} failed: {why}",
-                    self.endpoint
+                    shown(&self.endpoint)
                 );
                 return (Err(IntrospectionError::Unavailable(why)), None);
             }
@@ -448,7 +463,7 @@ impl Introspector {
             Err(error @ IntrospectionError::Malformed(why)) => {
                 log::warn!(
                     "auth: the introspection answer from {} is not usable: {why}",
-                    self.endpoint
+                    shown(&self.endpoint)
                 );
                 (Err(error), None)
             }
@@ -456,4 +471,15 @@ impl Introspector {
             Err(error) => (Err(error), Some(self.settings.inactive_ttl)),
         }
     }
+}
+
+/// The endpoint as log lines name it: scheme, host, port and path, never a
+/// query string (nor userinfo, which the endpoint may not hold anyway).
+pub(crate) fn shown(endpoint: &Url) -> String {
+    let mut shown = endpoint.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
 }

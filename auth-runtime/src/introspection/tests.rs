@@ -312,6 +312,9 @@ fn the_endpoint_must_be_https_or_loopback_http() {
         "http://auth.example.com/introspect",
         "file:///etc/passwd",
         "not a url",
+        // Credentials in the URL would reach log lines: refused.
+        "https://api:s3cret@auth.example.com/introspect",
+        "https://api@auth.example.com/introspect",
     ] {
         let error = make(bad).unwrap_err();
         assert!(
@@ -416,4 +419,11 @@ fn each_error_says_what_failed_without_the_endpoints_words() {
         65_536,
         "64 KiB"
     );
+}
+
+/// Log lines name the endpoint without its query string.
+#[test]
+fn log_lines_name_the_endpoint_without_its_query() {
+    let url = Url::parse("https://auth.example.com/oauth2/introspect?key=k#frag").unwrap();
+    assert_eq!(shown(&url), "https://auth.example.com/oauth2/introspect");
 }

@@ -25,7 +25,7 @@ fn probe(up: &Arc<AtomicBool>, calls: &Arc<AtomicUsize>) -> (Probe, Arc<Health>)
         call: Box::new(move || {
             calls.fetch_add(1, Ordering::SeqCst);
             let up = up.load(Ordering::SeqCst);
-            Box::pin(async move { up })
+            Box::pin(async move { Some(up) })
         }),
         retry_interval: Duration::from_secs(5),
     };
@@ -67,4 +67,40 @@ async fn a_probe_asks_at_once_then_each_retry_interval_while_down_and_less_often
     assert_eq!(calls.load(Ordering::SeqCst), 4);
     assert!(!health.is_up(), "an outage is seen without traffic");
     task.abort();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_probe_waits_at_least_a_second_and_ends_with_what_it_probes() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let gone = Arc::new(AtomicBool::new(false));
+    let health = Health::new(Dependency::ReplayStore);
+    let probe = Probe {
+        health: health.clone(),
+        call: Box::new({
+            let (calls, gone) = (calls.clone(), gone.clone());
+            move || {
+                calls.fetch_add(1, Ordering::SeqCst);
+                let gone = gone.load(Ordering::SeqCst);
+                Box::pin(async move { (!gone).then_some(false) })
+            }
+        }),
+        // A retry interval of zero must not make the probe spin.
+        retry_interval: Duration::ZERO,
+    };
+    let task = tokio::spawn(probe.run());
+    tokio::task::yield_now().await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    tokio::time::advance(MIN_PROBE_PAUSE - Duration::from_millis(1)).await;
+    tokio::task::yield_now().await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "not before a second");
+    tokio::time::advance(Duration::from_millis(1)).await;
+    tokio::task::yield_now().await;
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    gone.store(true, Ordering::SeqCst);
+    tokio::time::advance(MIN_PROBE_PAUSE).await;
+    tokio::task::yield_now().await;
+    assert!(
+        task.is_finished(),
+        "the probe ends once its dependency is gone"
+    );
 }

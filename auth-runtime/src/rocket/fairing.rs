@@ -253,7 +253,8 @@ fn give_next_nonce(request: &Request<'_>, response: &mut Response<'_>) {
 const REFUSALS: [u16; 3] = [401, 403, 503];
 
 /// A catcher for each status the guards refuse with that the application
-/// does not catch itself at `/`: Rocket's own default body (which the
+/// does not catch itself at `/` (with a catcher of that status or a default
+/// one): Rocket's own default body (which the
 /// fairing then replaces with the library's JSON for a refusal of ours),
 /// registered so that Rocket does not announce, on every refused request,
 /// that no catcher is registered and it falls back on its default.
@@ -261,9 +262,11 @@ fn refusal_catchers(rocket: &Rocket<Build>) -> Vec<rocket::Catcher> {
     REFUSALS
         .into_iter()
         .filter(|&code| {
-            !rocket
-                .catchers()
-                .any(|catcher| catcher.code == Some(code) && catcher.base.path() == "/")
+            // The application's own catcher at `/`, for this status or for
+            // every status (`#[catch(default)]`), is kept.
+            !rocket.catchers().any(|catcher| {
+                (catcher.code == Some(code) || catcher.code.is_none()) && catcher.base.path() == "/"
+            })
         })
         .map(|code| rocket::Catcher {
             code: Some(code),

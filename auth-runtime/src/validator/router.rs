@@ -40,6 +40,8 @@ pub struct IssuerRouter {
     introspect_jwts_of: Option<String>,
     /// `auth_requests_total`, registered with the router.
     requests: crate::telemetry::RequestCounters,
+    /// Whether the dependencies' probes were started (once per router).
+    watching: std::sync::atomic::AtomicBool,
 }
 
 impl IssuerRouter {
@@ -118,6 +120,7 @@ impl IssuerRouter {
             requests: crate::telemetry::RequestCounters::register(
                 AuthError::one_of_each().iter().map(AuthError::code),
             ),
+            watching: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -234,8 +237,16 @@ impl IssuerRouter {
     /// Starts the background probes of the dependencies readiness tracks,
     /// each in a task of its own, at the retry interval of the first
     /// configuration (see `readiness.rs`); the [`Auth`](crate::Auth)
-    /// fairing calls it at liftoff. Nothing when there are none.
+    /// fairing calls it at liftoff. Nothing when there are none, when they
+    /// were started before (once per router), or outside a Tokio runtime;
+    /// each probe ends when the router is dropped.
     pub fn watch_dependencies(&self) {
+        if self
+            .watching
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
         let Some(retry) = self.validators.first().map(|v| v.config.retry_interval()) else {
             return;
         };

@@ -138,17 +138,22 @@ impl SenderConstraint {
     /// its `probe` bounded by the store timeout.
     pub(super) fn store_probe(&self, retry_interval: std::time::Duration) -> Option<Probe> {
         let health = self.store_health.clone()?;
-        let store = self.store.clone();
+        // Weak: the probe ends with the router.
+        let store = Arc::downgrade(&self.store);
         let timeout = self.config.replay_store_timeout;
         Some(Probe {
             health,
             call: Box::new(move || {
-                let store = store.clone();
+                let store = store.upgrade();
                 Box::pin(async move {
+                    let store = store?;
                     let Some(probe) = store.probe() else {
-                        return true;
+                        return Some(true);
                     };
-                    matches!(tokio::time::timeout(timeout, probe).await, Ok(Ok(())))
+                    Some(matches!(
+                        tokio::time::timeout(timeout, probe).await,
+                        Ok(Ok(()))
+                    ))
                 })
             }),
             retry_interval,
