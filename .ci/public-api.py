@@ -52,6 +52,18 @@ def listing(doc):
         asyn = "async " if it["inner"]["function"]["header"].get("is_async") else ""
         return f"{asyn}fn {it['name']}({', '.join(names)})"
 
+    def members(path, ids, public_only):
+        """The associated items `ids` of the type or trait at `path`."""
+        for member_id in ids:
+            member = item(member_id)
+            if member is None or (public_only and member["visibility"] != "public"):
+                continue
+            kind = next(iter(member["inner"]))
+            if kind == "function":
+                lines.add(f"{path}::{fn_sig(member)}")
+            else:
+                lines.add(f"{path}::{member['name']} ({kind})")
+
     def impls(path, ids):
         for impl_id in ids:
             imp = item(impl_id)
@@ -64,15 +76,7 @@ def listing(doc):
             if trait is not None:
                 lines.add(f"impl {trait['path']} for {path}")
                 continue
-            for member_id in inner["items"]:
-                member = item(member_id)
-                if member is None or member["visibility"] != "public":
-                    continue
-                kind = next(iter(member["inner"]))
-                if kind == "function":
-                    lines.add(f"{path}::{fn_sig(member)}")
-                else:
-                    lines.add(f"{path}::{member['name']} ({kind})")
+            members(path, inner["items"], public_only=True)
 
     def visit(i, path):
         it = item(i)
@@ -131,15 +135,7 @@ def listing(doc):
             impls(path, inner["impls"])
         elif kind == "trait":
             lines.add(f"trait {path}")
-            for member_id in inner["items"]:
-                member = item(member_id)
-                if member is None:
-                    continue
-                member_kind = next(iter(member["inner"]))
-                if member_kind == "function":
-                    lines.add(f"{path}::{fn_sig(member)}")
-                else:
-                    lines.add(f"{path}::{member['name']} ({member_kind})")
+            members(path, inner["items"], public_only=False)
         elif kind == "function":
             lines.add(f"{path}: {fn_sig(it)}")
         else:

@@ -133,25 +133,37 @@ async fn a_refused_request_leaves_no_missing_catcher_line() {
     assert_eq!(missing.len(), before, "{missing:?}");
 }
 
-#[rocket::async_test]
-async fn the_applications_own_401_catcher_still_answers_its_own_refusals() {
+/// An app with the application's own `catchers` at `/`: its own refusals
+/// (`/refuses`) get its catcher's `body`, the library's get its JSON.
+async fn own_catchers_keep_their_refusals(catchers: Vec<rocket::Catcher>, body: &str) {
     let ks = KeyServer::start(&[&RSA_A]).await;
     let rocket = rocket::custom(rocket_config())
         .attach(auth_runtime::Auth::new(ks.config().build().unwrap()))
-        .register("/", rocket::catchers![mine])
+        .register("/", catchers)
         .mount("/", rocket::routes![refuses, private_route]);
     let app = rocket::local::asynchronous::Client::tracked(rocket)
         .await
         .expect("no catcher collision stops the launch");
     let own = app.get("/refuses").dispatch().await;
     assert_eq!(own.status(), Status::Unauthorized);
-    assert_eq!(
-        own.into_string().await.as_deref(),
-        Some("the application's own 401")
-    );
+    assert_eq!(own.into_string().await.as_deref(), Some(body));
     let ours = get(&app, "/private", None).await;
     assert_eq!(ours.status, Status::Unauthorized);
     assert_eq!(ours.json()["code"], "authorization_header_missing");
+}
+
+#[rocket::async_test]
+async fn the_applications_own_401_catcher_still_answers_its_own_refusals() {
+    own_catchers_keep_their_refusals(rocket::catchers![mine], "the application's own 401").await;
+}
+
+#[rocket::async_test]
+async fn the_applications_default_catcher_still_answers_its_own_refusals() {
+    own_catchers_keep_their_refusals(
+        rocket::catchers![every_status],
+        "the application's own page",
+    )
+    .await;
 }
 
 #[rocket::catch(401)]
@@ -162,26 +174,6 @@ fn mine() -> &'static str {
 #[rocket::get("/refuses")]
 fn refuses() -> rocket::http::Status {
     Status::Unauthorized
-}
-
-#[rocket::async_test]
-async fn the_applications_default_catcher_still_answers_its_own_refusals() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let rocket = rocket::custom(rocket_config())
-        .attach(auth_runtime::Auth::new(ks.config().build().unwrap()))
-        .register("/", rocket::catchers![every_status])
-        .mount("/", rocket::routes![refuses, private_route]);
-    let app = rocket::local::asynchronous::Client::tracked(rocket)
-        .await
-        .unwrap();
-    let own = app.get("/refuses").dispatch().await;
-    assert_eq!(own.status(), Status::Unauthorized);
-    assert_eq!(
-        own.into_string().await.as_deref(),
-        Some("the application's own page")
-    );
-    let ours = get(&app, "/private", None).await;
-    assert_eq!(ours.json()["code"], "authorization_header_missing");
 }
 
 #[rocket::catch(default)]

@@ -119,15 +119,6 @@ pub(crate) struct Probe {
     pub(crate) retry_interval: Duration,
 }
 
-impl std::fmt::Debug for Probe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Probe")
-            .field("health", &self.health)
-            .field("retry_interval", &self.retry_interval)
-            .finish_non_exhaustive()
-    }
-}
-
 impl Probe {
     /// Probes once now, then at the pace of the module's doc (never more
     /// than once per [`MIN_PROBE_PAUSE`]), until what it probes is gone.

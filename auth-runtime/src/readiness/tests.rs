@@ -38,33 +38,32 @@ async fn a_probe_asks_at_once_then_each_retry_interval_while_down_and_less_often
     let calls = Arc::new(AtomicUsize::new(0));
     let (probe, health) = probe(&up, &calls);
     let task = tokio::spawn(probe.run());
-    tokio::task::yield_now().await;
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "at once");
+    // The calls made once `by` more time has passed.
+    let after = |by: Duration| {
+        let calls = calls.clone();
+        async move {
+            tokio::time::advance(by).await;
+            tokio::task::yield_now().await;
+            calls.load(Ordering::SeqCst)
+        }
+    };
+    assert_eq!(after(Duration::ZERO).await, 1, "at once");
     assert!(!health.is_up());
 
     // Down: again one retry interval later, not before.
-    tokio::time::advance(Duration::from_millis(4_999)).await;
-    tokio::task::yield_now().await;
-    assert_eq!(calls.load(Ordering::SeqCst), 1);
-    tokio::time::advance(Duration::from_millis(1)).await;
-    tokio::task::yield_now().await;
-    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(after(Duration::from_millis(4_999)).await, 1);
+    assert_eq!(after(Duration::from_millis(1)).await, 2);
 
     // Back: up after the next probe, with no request.
     up.store(true, Ordering::SeqCst);
-    tokio::time::advance(Duration::from_secs(5)).await;
-    tokio::task::yield_now().await;
-    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    assert_eq!(after(Duration::from_secs(5)).await, 3);
     assert!(health.is_up());
 
     // Up: the next probe only UP_PROBE_FACTOR intervals later.
-    tokio::time::advance(Duration::from_secs(5 * u64::from(UP_PROBE_FACTOR) - 1)).await;
-    tokio::task::yield_now().await;
-    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    let up_pause = Duration::from_secs(5 * u64::from(UP_PROBE_FACTOR));
+    assert_eq!(after(up_pause - Duration::from_secs(1)).await, 3);
     up.store(false, Ordering::SeqCst);
-    tokio::time::advance(Duration::from_secs(1)).await;
-    tokio::task::yield_now().await;
-    assert_eq!(calls.load(Ordering::SeqCst), 4);
+    assert_eq!(after(Duration::from_secs(1)).await, 4);
     assert!(!health.is_up(), "an outage is seen without traffic");
     task.abort();
 }
