@@ -198,14 +198,22 @@ fn responses(
     Ok(responses)
 }
 
+/// `from_request_input` of a guard of ours: it reads no parameter the
+/// operation lists (the `Authorization` header is the security scheme's).
+macro_rules! no_request_input {
+    () => {
+        fn from_request_input(
+            _: &mut OpenApiGenerator,
+            _: String,
+            _: bool,
+        ) -> rocket_okapi::Result<RequestHeaderInput> {
+            Ok(RequestHeaderInput::None)
+        }
+    };
+}
+
 impl<'r> OpenApiFromRequest<'r> for Claims {
-    fn from_request_input(
-        _: &mut OpenApiGenerator,
-        _: String,
-        _: bool,
-    ) -> rocket_okapi::Result<RequestHeaderInput> {
-        Ok(RequestHeaderInput::None)
-    }
+    no_request_input!();
 
     fn get_responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
         responses(gen, false, (TOKEN.to_owned(), true.into()))
@@ -216,13 +224,7 @@ impl<'r, T> OpenApiFromRequest<'r> for ClaimsAs<T>
 where
     T: serde::de::DeserializeOwned + Send + Sync + 'static,
 {
-    fn from_request_input(
-        _: &mut OpenApiGenerator,
-        _: String,
-        _: bool,
-    ) -> rocket_okapi::Result<RequestHeaderInput> {
-        Ok(RequestHeaderInput::None)
-    }
+    no_request_input!();
 
     fn get_responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
         responses(gen, false, (TOKEN.to_owned(), true.into()))
@@ -230,13 +232,7 @@ where
 }
 
 impl<'r> OpenApiFromRequest<'r> for OptionalClaims {
-    fn from_request_input(
-        _: &mut OpenApiGenerator,
-        _: String,
-        _: bool,
-    ) -> rocket_okapi::Result<RequestHeaderInput> {
-        Ok(RequestHeaderInput::None)
-    }
+    no_request_input!();
 
     fn get_responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
         responses(gen, false, (OPTIONAL.to_owned(), true.into()))
@@ -244,13 +240,7 @@ impl<'r> OpenApiFromRequest<'r> for OptionalClaims {
 }
 
 impl<'r, R: RouteRequirement> OpenApiFromRequest<'r> for Authorized<R> {
-    fn from_request_input(
-        _: &mut OpenApiGenerator,
-        _: String,
-        _: bool,
-    ) -> rocket_okapi::Result<RequestHeaderInput> {
-        Ok(RequestHeaderInput::None)
-    }
+    no_request_input!();
 
     fn get_responses(gen: &mut OpenApiGenerator) -> rocket_okapi::Result<Responses> {
         let forbidden = !R::CLAIMS.is_empty() || !R::SCOPES.all_scopes().is_empty();
