@@ -237,21 +237,18 @@ async fn the_document_and_swagger_ui_need_no_token() {
 #[rocket::async_test]
 async fn the_metadata_lists_the_mounted_routes_scopes_unless_configured() {
     let (_ks, app) = quickstart().await;
-    let metadata = app
-        .get("/.well-known/oauth-protected-resource")
-        .header(Header::new("Host", "api.test"))
-        .dispatch()
-        .await
-        .into_json::<Value>()
-        .await
-        .expect("JSON");
     assert_eq!(
-        metadata["scopes_supported"],
+        scopes_supported(&app).await,
         json!(["read:messages", "write:messages"])
     );
     let ks = KeyServer::start(&[&RSA_A]).await;
     let configured = auth_examples::settings(ks.config()).scopes_supported(["configured:scope"]);
     let app = TestApp::start(AppKind::Quickstart, configured).await;
+    assert_eq!(scopes_supported(&app).await, json!(["configured:scope"]));
+}
+
+/// `scopes_supported` of the app's protected-resource metadata.
+async fn scopes_supported(app: &rocket::local::asynchronous::Client) -> Value {
     let metadata = app
         .get("/.well-known/oauth-protected-resource")
         .header(Header::new("Host", "api.test"))
@@ -260,7 +257,7 @@ async fn the_metadata_lists_the_mounted_routes_scopes_unless_configured() {
         .into_json::<Value>()
         .await
         .expect("JSON");
-    assert_eq!(metadata["scopes_supported"], json!(["configured:scope"]));
+    metadata["scopes_supported"].clone()
 }
 
 /// A route whose attribute changes changes the document, with no other
