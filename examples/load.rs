@@ -283,6 +283,15 @@ async fn drive(duration: Duration, cases: impl Fn() -> Vec<Case> + Send + Sync +
             tally
         }));
     }
+    settle(workers, duration, &stop).await
+}
+
+/// Lets `workers` run for `duration`, stops them, and adds up their tallies.
+async fn settle(
+    workers: Vec<tokio::task::JoinHandle<Tally>>,
+    duration: Duration,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Tally {
     tokio::time::sleep(duration).await;
     stop.store(true, Ordering::Relaxed);
     let mut total = Tally::default();

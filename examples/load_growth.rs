@@ -188,11 +188,5 @@ async fn rotate(duration: Duration, url: &str, tokens: Arc<Vec<String>>, count: 
             tally
         }));
     }
-    tokio::time::sleep(duration).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut total = Tally::default();
-    for worker in workers {
-        total.merge(worker.await.unwrap_or_default());
-    }
-    total
+    super::settle(workers, duration, &stop).await
 }

@@ -138,14 +138,8 @@ async fn an_unreachable_endpoint_is_503_introspection_unavailable_with_retry_aft
 
 #[rocket::async_test]
 async fn refused_client_credentials_are_503_too() {
-    let ks = KeyServer::start(&[&RSA_A]).await;
-    let endpoint = endpoint().await;
-    let config = ks
-        .config()
-        .introspection_url(endpoint.url())
-        .client_id(TEST_CLIENT_ID)
-        .client_secret("wrong");
-    let app = TestApp::library(config).await;
+    let Introspecting { ks, endpoint, app } =
+        Introspecting::with(|config| config.client_secret("wrong")).await;
     let token = endpoint.active(claims(&ks, "read:messages"));
     let answer = app.call_with(Route::Private, &token).await;
     assert_code(
