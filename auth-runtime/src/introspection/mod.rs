@@ -437,7 +437,7 @@ impl Introspector {
             Ok(accepted) => {
                 let until_exp = accepted
                     .exp
-                    .map(|exp| Duration::from_secs_f64((exp - now as f64).clamp(0.0, 1e9)));
+                    .map(|exp| Duration::from_secs(exp.saturating_sub(now)));
                 let ttl = until_exp.map_or(self.settings.max_active_ttl, |until_exp| {
                     until_exp.min(self.settings.max_active_ttl)
                 });
