@@ -1,7 +1,8 @@
 //! A wall clock that steps back under the verified-token cache: a hit is
 //! judged by the time claims against the clock now, as a miss is, so that a
 //! token whose `nbf` or `iat` is in the future again is refused with the
-//! miss's error.
+//! miss's error. And a wall clock before the Unix epoch: every token is
+//! refused outright.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -96,4 +97,30 @@ async fn a_cached_token_whose_iat_is_in_the_future_again_is_refused() {
     manual.set_unix(t0 - LEEWAY - 1);
     assert_eq!(validator.validate(&fractional).await.err(), in_the_future);
     assert_eq!(validator.full_verifications(), 2, "verified again");
+}
+
+#[tokio::test]
+async fn before_the_epoch_every_token_is_refused_cached_or_not() {
+    let unset = Some(AuthError::InvalidClaims(
+        "the token's time claims cannot be checked: this API's clock is not set".into(),
+    ));
+    let manual = ManualClock::new();
+    let validator = cached_validator(&manual);
+    let t0 = manual.unix();
+    let cached = token(&manual, &[("iat", t0.into())]);
+    let fresh = token(&manual, &[("nbf", t0.into())]);
+    // Not even `exp` is needed for the refusal: none is compared.
+    let long_lived = token(&manual, &[("exp", u64::MAX.into())]);
+    assert!(validator.validate(&cached).await.is_ok());
+    manual.set_before_epoch();
+    assert_eq!(manual.unix(), u64::MAX, "read directly: the end of time");
+    for token in [&cached, &fresh, &long_lived] {
+        assert_eq!(validator.validate(token).await.err(), unset);
+    }
+    assert_eq!(validator.full_verifications(), 4, "the hit verified again");
+    manual.set_unix(t0);
+    assert!(
+        validator.validate(&cached).await.is_ok(),
+        "the clock set again"
+    );
 }

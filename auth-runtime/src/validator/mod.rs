@@ -232,7 +232,10 @@ impl Validator {
     /// one fetch timeout.
     fn still_valid(&self, hit: &Verified) -> bool {
         let clock = &self.config.clock;
-        let now = clock.unix();
+        // Before the epoch: verified in full, which refuses the token.
+        let Some(now) = clock.unix_checked() else {
+            return false;
+        };
         let leeway = self.config.tuning.leeway.as_secs();
         let latest = now.saturating_add(leeway);
         hit.expires.saturating_add(leeway) >= now
