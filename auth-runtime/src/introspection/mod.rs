@@ -43,7 +43,7 @@ use response::Policy;
 /// it from its issuer's metadata
 /// ([`introspection_discovery`](crate::config::AuthConfigBuilder::introspection_discovery))
 /// and names none itself; the documents are read with the configuration's
-/// fetch timeout and size limit. A configuration without an endpoint found
+/// `http_client` (if any), fetch timeout and size limit. A configuration without an endpoint found
 /// is an error that says why.
 pub(crate) async fn discover_endpoints(configs: &mut [AuthConfig]) -> Result<(), ConfigError> {
     for config in configs {
@@ -51,13 +51,17 @@ pub(crate) async fn discover_endpoints(configs: &mut [AuthConfig]) -> Result<(),
         if !tuning.introspection_discovery || tuning.introspection_url.is_some() {
             continue;
         }
-        let endpoint =
-            discover_endpoint(&config.issuer, tuning.fetch_timeout, tuning.max_jwks_bytes)
-                .await
-                .map_err(|reason| ConfigError::IntrospectionDiscovery {
-                    issuer: config.issuer.clone(),
-                    reason,
-                })?;
+        let endpoint = discover_endpoint(
+            &config.issuer,
+            config.http_client.as_ref(),
+            tuning.fetch_timeout,
+            tuning.max_jwks_bytes,
+        )
+        .await
+        .map_err(|reason| ConfigError::IntrospectionDiscovery {
+            issuer: config.issuer.clone(),
+            reason,
+        })?;
         log::info!(
             "auth: introspection endpoint of {} from its metadata: {endpoint}",
             config.issuer
