@@ -159,5 +159,17 @@ fn collect_scopes(payload: &Map<String, Value>, sources: &[ScopeSource]) -> Scop
     ScopeSet::new(&scopes)
 }
 
+/// A NumericDate as jsonwebtoken 12 reads it: a non-negative integer, or a
+/// finite non-negative float below `u64::MAX`, rounded. A JWT's and an
+/// introspection answer's `exp`, `nbf` and `iat` are read by this one rule.
+pub(crate) fn numeric_date(value: &Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0 && *f < u64::MAX as f64)
+            .map(|f| f.round() as u64)
+    })
+}
+
 #[cfg(test)]
 mod tests;

@@ -61,24 +61,56 @@ impl Clock {
     }
 
     /// The wall-clock time now, in whole seconds since the Unix epoch (as
-    /// `exp`, `nbf` and `iat` are written). A system clock set before the
-    /// epoch reads as the end of time (`u64::MAX`), so that every rule
-    /// fails closed (every token expired, every proof too old) rather than
-    /// nothing ever expiring.
+    /// `exp`, `nbf` and `iat` are written).
+    ///
+    /// A system clock set before the epoch has no such reading: validation
+    /// then refuses every token outright (`invalid_claims`, with an error
+    /// in the log), whatever its claims. Read here, it is the end of time
+    /// (`u64::MAX`), so that a rule reading it still fails closed (every
+    /// token expired, every proof too old) rather than nothing ever
+    /// expiring.
     #[inline]
     pub fn unix(&self) -> u64 {
-        match &self.0 {
+        self.unix_checked().unwrap_or(u64::MAX)
+    }
+
+    /// The wall-clock time now in whole seconds since the Unix epoch, or
+    /// `None` when the clock reads before the epoch (logged at `error` the
+    /// first time, at `debug` after): the reading that validation takes.
+    #[inline]
+    pub(crate) fn unix_checked(&self) -> Option<u64> {
+        let unix = match &self.0 {
             Source::System => unix_seconds(SystemTime::now()),
             #[cfg(any(test, feature = "testing"))]
-            Source::Manual(shared) => shared.unix(),
+            Source::Manual(shared) => shared.unix_checked(),
+        };
+        if unix.is_none() {
+            before_epoch_logged();
         }
+        unix
     }
 }
 
-/// Whole seconds since the Unix epoch at `time`; `u64::MAX` before it.
-fn unix_seconds(time: SystemTime) -> u64 {
+/// Whole seconds since the Unix epoch at `time`; `None` before it.
+fn unix_seconds(time: SystemTime) -> Option<u64> {
     time.duration_since(UNIX_EPOCH)
-        .map_or(u64::MAX, |since| since.as_secs())
+        .ok()
+        .map(|since| since.as_secs())
+}
+
+/// Logs that the clock reads before the epoch: once at `error`, then at
+/// `debug` (every request would say it again).
+#[cold]
+fn before_epoch_logged() {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        log::debug!("auth: the clock reads before the Unix epoch; token refused");
+    } else {
+        log::error!(
+            "auth: the system clock reads before the Unix epoch (1970-01-01): no token's exp, \
+             nbf or iat can be checked, so every token is refused until the clock is set"
+        );
+    }
 }
 
 /// Whether two clocks read the same time: both the system's, or clocks of
@@ -154,6 +186,8 @@ pub(crate) mod manual {
         elapsed: Duration,
         /// Wall-clock time since the Unix epoch.
         wall: Duration,
+        /// Whether the wall clock reads before the epoch (`wall` unused).
+        before_epoch: bool,
     }
 
     impl Shared {
@@ -170,7 +204,12 @@ pub(crate) mod manual {
         }
 
         pub(super) fn unix(&self) -> u64 {
-            self.moved().wall.as_secs()
+            self.unix_checked().unwrap_or(u64::MAX)
+        }
+
+        pub(super) fn unix_checked(&self) -> Option<u64> {
+            let moved = self.moved();
+            (!moved.before_epoch).then_some(moved.wall.as_secs())
         }
     }
 
@@ -193,6 +232,7 @@ pub(crate) mod manual {
                     moved: Mutex::new(Moved {
                         elapsed: Duration::ZERO,
                         wall: Duration::from_secs(wall),
+                        before_epoch: false,
                     }),
                 }),
             }
@@ -214,7 +254,18 @@ pub(crate) mod manual {
         /// Sets the wall-clock time to `secs` seconds since the Unix epoch
         /// (forward or back); monotonic time does not move.
         pub fn set_unix(&self, secs: u64) {
-            self.shared.lock().wall = Duration::from_secs(secs);
+            let mut moved = self.shared.lock();
+            moved.wall = Duration::from_secs(secs);
+            moved.before_epoch = false;
+        }
+
+        /// Sets the wall-clock time before the Unix epoch, as a misset
+        /// system clock can read: validation then refuses every token (see
+        /// [`Clock::unix`]), and [`unix`](Self::unix) reads `u64::MAX`.
+        /// [`advance`](Self::advance) moves only monotonic time until
+        /// [`set_unix`](Self::set_unix) sets the wall clock again.
+        pub fn set_before_epoch(&self) {
+            self.shared.lock().before_epoch = true;
         }
 
         /// The monotonic time it stands at (as its clocks read it).

@@ -14,11 +14,27 @@ fn the_system_clock_reads_the_system_time() {
 }
 
 #[test]
-fn a_system_clock_before_the_epoch_reads_as_the_end_of_time() {
+fn a_system_clock_before_the_epoch_has_no_unix_time() {
     let before = UNIX_EPOCH - Duration::from_secs(1);
-    assert_eq!(super::unix_seconds(before), u64::MAX);
-    assert_eq!(super::unix_seconds(UNIX_EPOCH), 0);
-    assert_eq!(super::unix_seconds(UNIX_EPOCH + Duration::from_secs(7)), 7);
+    assert_eq!(super::unix_seconds(before), None);
+    assert_eq!(super::unix_seconds(UNIX_EPOCH), Some(0));
+    assert_eq!(
+        super::unix_seconds(UNIX_EPOCH + Duration::from_secs(7)),
+        Some(7)
+    );
+}
+
+#[test]
+fn a_manual_clock_before_the_epoch_reads_none_checked_and_the_end_of_time_unchecked() {
+    let manual = ManualClock::new();
+    let clock = manual.clock();
+    manual.set_before_epoch();
+    assert_eq!(clock.unix_checked(), None);
+    assert_eq!(clock.unix(), u64::MAX);
+    manual.advance(Duration::from_secs(5));
+    assert_eq!(clock.unix_checked(), None, "advance keeps it before");
+    manual.set_unix(42);
+    assert_eq!(clock.unix_checked(), Some(42));
 }
 
 #[test]

@@ -19,19 +19,29 @@ fn document_urls(issuer: &Url) -> [Url; 2] {
 }
 
 /// Finds the `introspection_endpoint` of `issuer`; the error says why none
-/// was found (for the start-up message).
+/// was found (for the start-up message). The documents are read with the
+/// application's `http_client` when it gave one (an answer then counts only
+/// from the URL asked for, as for key sets), else with the crate's own.
 pub(crate) async fn discover_endpoint(
     issuer: &str,
+    users_client: Option<&reqwest::Client>,
     timeout: Duration,
     max_bytes: usize,
 ) -> Result<String, String> {
     let issuer_url = Url::parse(issuer).map_err(|_| format!("the issuer must be {HTTPS_RULE}"))?;
     check_network_url(&issuer_url).map_err(|why| format!("the issuer must be {why}"))?;
-    let client = http::client(timeout).map_err(|e| e.to_string())?;
+    let client = match users_client {
+        Some(client) => client.clone(),
+        None => http::client(timeout).map_err(|e| e.to_string())?,
+    };
+    let users_client = users_client.is_some();
     let mut reasons = Vec::new();
     for url in document_urls(&issuer_url) {
-        let body = match tokio::time::timeout(timeout, http::get_bounded(&client, &url, max_bytes))
-            .await
+        let body = match tokio::time::timeout(
+            timeout,
+            http::get_bounded(&client, users_client, &url, max_bytes),
+        )
+        .await
         {
             Ok(Ok(body)) => body,
             Ok(Err(why)) => {

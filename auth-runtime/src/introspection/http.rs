@@ -56,8 +56,12 @@ pub(super) async fn post(
 }
 
 /// GETs a JSON document, reading at most `max` bytes of a 2xx answer.
+/// With the application's own client (`users_client`), whose redirects
+/// cannot be checked hop by hop, an answer counts only from `url` itself,
+/// as for key sets.
 pub(super) async fn get_bounded(
     client: &reqwest::Client,
+    users_client: bool,
     url: &Url,
     max: usize,
 ) -> Result<Vec<u8>, String> {
@@ -67,6 +71,13 @@ pub(super) async fn get_bounded(
         .send()
         .await
         .map_err(request_error)?;
+    if users_client && response.url() != url {
+        return Err(
+            "the application's HTTP client followed a redirect, whose hops cannot be \
+             checked (configure the introspection endpoint instead)"
+                .to_owned(),
+        );
+    }
     if !response.status().is_success() {
         return Err(format!("answered HTTP {}", response.status().as_u16()));
     }

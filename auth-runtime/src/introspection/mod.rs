@@ -43,7 +43,7 @@ use response::Policy;
 /// it from its issuer's metadata
 /// ([`introspection_discovery`](crate::config::AuthConfigBuilder::introspection_discovery))
 /// and names none itself; the documents are read with the configuration's
-/// fetch timeout and size limit. A configuration without an endpoint found
+/// `http_client` (if any), fetch timeout and size limit. A configuration without an endpoint found
 /// is an error that says why.
 pub(crate) async fn discover_endpoints(configs: &mut [AuthConfig]) -> Result<(), ConfigError> {
     for config in configs {
@@ -51,13 +51,17 @@ pub(crate) async fn discover_endpoints(configs: &mut [AuthConfig]) -> Result<(),
         if !tuning.introspection_discovery || tuning.introspection_url.is_some() {
             continue;
         }
-        let endpoint =
-            discover_endpoint(&config.issuer, tuning.fetch_timeout, tuning.max_jwks_bytes)
-                .await
-                .map_err(|reason| ConfigError::IntrospectionDiscovery {
-                    issuer: config.issuer.clone(),
-                    reason,
-                })?;
+        let endpoint = discover_endpoint(
+            &config.issuer,
+            config.http_client.as_ref(),
+            tuning.fetch_timeout,
+            tuning.max_jwks_bytes,
+        )
+        .await
+        .map_err(|reason| ConfigError::IntrospectionDiscovery {
+            issuer: config.issuer.clone(),
+            reason,
+        })?;
         log::info!(
             "auth: introspection endpoint of {} from its metadata: {endpoint}",
             config.issuer
@@ -452,7 +456,7 @@ impl Introspector {
             Ok(accepted) => {
                 let until_exp = accepted
                     .exp
-                    .map(|exp| Duration::from_secs_f64((exp - now as f64).clamp(0.0, 1e9)));
+                    .map(|exp| Duration::from_secs(exp.saturating_sub(now)));
                 let ttl = until_exp.map_or(self.settings.max_active_ttl, |until_exp| {
                     until_exp.min(self.settings.max_active_ttl)
                 });

@@ -16,11 +16,11 @@ pub(super) struct Policy<'a> {
 }
 
 /// An accepted answer: the claims handlers see (every member but
-/// `active`), and `exp` when present.
+/// `active`), and `exp` when present (a NumericDate, as a JWT's is read).
 #[derive(Debug)]
 pub(super) struct Accepted {
     pub(super) claims: Map<String, Value>,
-    pub(super) exp: Option<f64>,
+    pub(super) exp: Option<u64>,
 }
 
 /// Judges the body of a 2xx answer at `now` (seconds since the epoch).
@@ -60,38 +60,44 @@ pub(super) fn judge(
         let holds = |aud: &str| policy.audiences.iter().any(|audience| audience == aud);
         let ok = match aud {
             Value::String(aud) => holds(aud),
-            Value::Array(all) => all.iter().filter_map(Value::as_str).any(holds),
+            // As for a JWT (validator/claims_check.rs): an array of strings
+            // only; any other element makes the claim malformed, even beside
+            // a configured audience.
+            Value::Array(all) => {
+                all.iter().all(Value::is_string) && all.iter().filter_map(Value::as_str).any(holds)
+            }
             _ => false,
         };
         if !ok {
             return Err(IntrospectionError::WrongIssuerOrAudience);
         }
     }
-    let leeway = policy.leeway.as_secs_f64();
-    let now = now as f64;
+    // As for JWTs (validator/claims_check.rs's `check_times`): NumericDates
+    // rounded to whole seconds, a whole-second leeway; still valid at
+    // exactly `exp + leeway`, expired after; not yet valid once
+    // `nbf > now + leeway`.
+    let leeway = policy.leeway.as_secs();
     let exp = numeric_date(&claims, "exp")?;
-    // As for JWTs: still valid at exactly `exp + leeway`, expired after.
-    if exp.is_some_and(|exp| exp + leeway < now) {
+    if exp.is_some_and(|exp| exp < now.saturating_sub(leeway)) {
         return Err(IntrospectionError::Expired);
     }
-    if numeric_date(&claims, "nbf")?.is_some_and(|nbf| nbf > now + leeway) {
+    if numeric_date(&claims, "nbf")?.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
         return Err(IntrospectionError::NotYetValid);
     }
     Ok(Accepted { claims, exp })
 }
 
-/// A NumericDate member: absent, or a JSON number (else the answer is
-/// malformed).
+/// A NumericDate member: absent, or a number read as a JWT's
+/// ([`crate::claims::numeric_date`]: non-negative, rounded); anything else
+/// makes the answer malformed.
 fn numeric_date(
     claims: &Map<String, Value>,
     name: &str,
-) -> Result<Option<f64>, IntrospectionError> {
+) -> Result<Option<u64>, IntrospectionError> {
     match claims.get(name) {
         None => Ok(None),
         Some(value) => {
-            value
-                .as_f64()
-                .filter(|v| v.is_finite())
+            crate::claims::numeric_date(value)
                 .map(Some)
                 .ok_or(IntrospectionError::Malformed(match name {
                     "exp" => "the introspection response's exp is not a number",

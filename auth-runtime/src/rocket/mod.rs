@@ -73,13 +73,16 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthEr
                 log::error!("auth: {NOT_ATTACHED}");
                 return Err(AuthError::JwksUnavailable);
             };
-            let parts = parts::request_parts(request, router).await;
+            let parts = parts::request_parts(request, router);
             let shutdown = request.rocket().shutdown();
             // A request waiting on the key set when the server shuts down
             // stops waiting (503), so that shutdown completes.
             let result = tokio::select! {
                 biased;
-                result = router.authorize_request(&parts) => result,
+                result = router.authorize_request_with(
+                    &parts,
+                    || parts::tls_client_certificate(request),
+                ) => result,
                 () = shutdown => Err(AuthError::JwksUnavailable),
             };
             if result.is_ok()

@@ -44,8 +44,10 @@ fn has_dot_segment(path: &str) -> bool {
 /// The client certificate (RFC 8705), as the contract orders its sources:
 /// the configured header (a TLS-terminating proxy's `Client-Cert`) when one
 /// is configured, else, with the `mtls` feature, the one Rocket's TLS
-/// listener verified (`rocket::mtls::Certificate`).
-pub(super) async fn request_parts<'r>(
+/// listener verified ([`tls_client_certificate`], which the caller hands to
+/// [`IssuerRouter::authorize_request_with`] so that it is parsed only for a
+/// certificate-bound token).
+pub(super) fn request_parts<'r>(
     request: &'r Request<'_>,
     router: &IssuerRouter,
 ) -> RequestParts<'r> {
@@ -70,15 +72,12 @@ pub(super) async fn request_parts<'r>(
     }
     // The certificate's one source: the configured header (a proxy
     // terminates TLS, so a certificate on the connection would be the
-    // proxy's own), else Rocket's mutual TLS. Only the configured header is
-    // read: any client could send one otherwise.
-    match router.client_cert_header() {
-        Some(name) => {
-            for value in request.headers().get(name) {
-                parts = parts.client_cert(value);
-            }
+    // proxy's own), else Rocket's mutual TLS, read lazily. Only the
+    // configured header is read: any client could send one otherwise.
+    if let Some(name) = router.client_cert_header() {
+        for value in request.headers().get(name) {
+            parts = parts.client_cert(value);
         }
-        None => parts = parts.tls_client_certificate(tls_client_certificate(request).await),
     }
     parts
 }
@@ -87,7 +86,9 @@ pub(super) async fn request_parts<'r>(
 /// of `request`: none on plain HTTP, on TLS without `tls.mutual`, when the
 /// client sent none (`mandatory = false`), and through the local client.
 #[cfg(feature = "mtls")]
-async fn tls_client_certificate<'r>(request: &'r Request<'_>) -> TlsClientCertificate<'r> {
+pub(super) async fn tls_client_certificate<'r>(
+    request: &'r Request<'_>,
+) -> TlsClientCertificate<'r> {
     use rocket::outcome::Outcome;
 
     match request.guard::<rocket::mtls::Certificate<'r>>().await {
@@ -104,7 +105,9 @@ async fn tls_client_certificate<'r>(request: &'r Request<'_>) -> TlsClientCertif
 
 /// Without the `mtls` feature Rocket gives no client certificate.
 #[cfg(not(feature = "mtls"))]
-async fn tls_client_certificate<'r>(_request: &'r Request<'_>) -> TlsClientCertificate<'r> {
+pub(super) async fn tls_client_certificate<'r>(
+    _request: &'r Request<'_>,
+) -> TlsClientCertificate<'r> {
     TlsClientCertificate::None
 }
 

@@ -18,7 +18,11 @@ impl Validator {
     /// `exp`, `nbf`, `iss`, `aud` (jsonwebtoken's order), then `iat` and
     /// the maximum token age.
     pub(super) fn check_claims(&self, payload: &Map<String, Value>) -> Result<(), AuthError> {
-        let now = self.config.clock.unix();
+        let now = self
+            .config
+            .clock
+            .unix_checked()
+            .ok_or_else(clock_before_epoch)?;
         check_times(payload, now, self.config.tuning.leeway.as_secs())?;
         self.check_issuer_and_audience(payload)?;
         self.check_issued_at(payload, now)
@@ -95,6 +99,15 @@ impl Validator {
         }
         Ok(())
     }
+}
+
+/// The refusal of every token while the clock reads before the Unix epoch
+/// ([`Clock::unix_checked`](crate::clock::Clock::unix_checked) has logged
+/// why): no time claim can be checked.
+pub(super) fn clock_before_epoch() -> AuthError {
+    AuthError::InvalidClaims(
+        "the token's time claims cannot be checked: this API's clock is not set".into(),
+    )
 }
 
 /// `exp` and `nbf` at `now` with `leeway` (seconds), as jsonwebtoken 12's

@@ -86,8 +86,9 @@ async fn a_token_is_valid_at_exp_and_at_exp_plus_leeway_and_expired_one_second_l
     );
 }
 
-/// What a system clock set before the epoch reads (`Clock::unix`): every
-/// token is expired, cached or not, rather than none ever.
+/// At the last second a `u64` holds, every token is expired, cached or
+/// not, rather than none ever (a clock before the epoch is refused
+/// outright: `clock_step_tests`).
 #[tokio::test]
 async fn at_the_end_of_time_every_token_is_expired() {
     let manual = ManualClock::new();

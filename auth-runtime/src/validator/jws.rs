@@ -134,16 +134,8 @@ pub(super) fn map_jwt_error(kind: ErrorKind) -> AuthError {
     }
 }
 
-/// A NumericDate as jsonwebtoken 12 reads it: a non-negative integer, or a
-/// finite non-negative float below `u64::MAX`, rounded.
-pub(super) fn numeric_date(value: &Value) -> Option<u64> {
-    value.as_u64().or_else(|| {
-        value
-            .as_f64()
-            .filter(|f| f.is_finite() && *f >= 0.0 && *f < u64::MAX as f64)
-            .map(|f| f.round() as u64)
-    })
-}
+/// A NumericDate as jsonwebtoken 12 reads it (shared with introspection).
+pub(super) use crate::claims::numeric_date;
 
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,8 @@ use jsonwebtoken::{Algorithm, Validation};
 
 mod claims_check;
 #[cfg(all(test, feature = "testing"))]
+mod clock_step_tests;
+#[cfg(all(test, feature = "testing"))]
 mod clock_tests;
 pub(crate) mod jws;
 mod request;
@@ -221,17 +223,24 @@ impl Validator {
         Box::pin(self.verify(token))
     }
 
-    /// Whether a cached verification still holds: not expired (with the
-    /// same leeway as a fresh check), younger than the age limit, and its
-    /// key still in the serving key set. Never waits on the key set: a
+    /// Whether a cached verification still holds: not expired, its `nbf`
+    /// and `iat` not in the future (with the same leeway as a fresh check:
+    /// the wall clock may have stepped back since), younger than the age
+    /// limit, and its key still in the serving key set. A hit that fails is
+    /// verified again in full, which gives the miss's error. Never waits on the key set: a
     /// request waits at most once, in [`verify`](Self::verify), for at most
     /// one fetch timeout.
     fn still_valid(&self, hit: &Verified) -> bool {
         let clock = &self.config.clock;
-        let now = clock.unix();
-        hit.expires
-            .saturating_add(self.config.tuning.leeway.as_secs())
-            >= now
+        // Before the epoch: verified in full, which refuses the token.
+        let Some(now) = clock.unix_checked() else {
+            return false;
+        };
+        let leeway = self.config.tuning.leeway.as_secs();
+        let latest = now.saturating_add(leeway);
+        hit.expires.saturating_add(leeway) >= now
+            && hit.not_before.is_none_or(|nbf| nbf <= latest)
+            && hit.issued_at_ceil.is_none_or(|iat| iat <= latest)
             && clock.now().saturating_duration_since(hit.cached_at)
                 < self.config.tuning.token_cache_max_age
             && (self.config.tuning.max_token_age.is_none()
@@ -284,10 +293,19 @@ impl Validator {
         // `check_claims` has checked that exp is a NumericDate, not past.
         let expires = payload.get("exp").and_then(numeric_date).unwrap_or(0);
         let issued_at = payload.get("iat").and_then(numeric_date);
+        // `check_claims` has checked that iat, when present, is a finite
+        // number (`as` saturates: a negative one is 0).
+        let issued_at_ceil = payload
+            .get("iat")
+            .and_then(serde_json::Value::as_f64)
+            .map(|iat| iat.ceil() as u64);
+        let not_before = payload.get("nbf").and_then(numeric_date);
         Ok(Verified {
             claims: Claims::with_scope_sources(payload, &self.config.tuning.scope_claims),
             expires,
             issued_at,
+            issued_at_ceil,
+            not_before,
             kid: header.kid,
             key,
             cached_at: self.config.clock.now(),

@@ -186,6 +186,25 @@ impl IssuerRouter {
     /// With several issuers, the DPoP settings of the first configuration
     /// apply.
     pub async fn authorize_request(&self, request: &RequestParts<'_>) -> Result<Claims, AuthError> {
+        let tls = request.tls_client_cert;
+        self.authorize_request_with(request, || std::future::ready(tls))
+            .await
+    }
+
+    /// [`authorize_request`](Self::authorize_request) with the connection's
+    /// client certificate read lazily: `tls_certificate` is called (once)
+    /// only for a token whose `cnf` carries `x5t#S256` and when no
+    /// certificate header is configured, so that a plain token costs no
+    /// certificate parsing; `request`'s own TLS certificate is not read.
+    pub(crate) async fn authorize_request_with<'c, F, Fut>(
+        &self,
+        request: &RequestParts<'_>,
+        tls_certificate: F,
+    ) -> Result<Claims, AuthError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = TlsClientCertificate<'c>>,
+    {
         let header = match request.authorization.count() {
             Count::None => "",
             Count::One(one) => one,
@@ -203,13 +222,15 @@ impl IssuerRouter {
         // the connection's. Header values are ignored where no header is
         // configured: any client could send one.
         let header_configured = self.client_cert_header().is_some();
-        let tls = if header_configured {
+        let cnf = claims.get("cnf");
+        let bound = matches!(crate::certbound::bound_thumbprint(cnf), Ok(Some(_)));
+        let tls = if header_configured || !bound {
             TlsClientCertificate::None
         } else {
-            request.tls_client_cert
+            tls_certificate().await
         };
         let header_values = request.client_cert.iter().filter(|_| header_configured);
-        crate::certbound::check_binding_with(claims.get("cnf"), tls, header_values)
+        crate::certbound::check_binding_with(cnf, tls, header_values)
             .map_err(|error| AuthError::InvalidToken(error.description()))?;
         Ok(claims)
     }

@@ -283,6 +283,11 @@ impl IssuerRouter {
     /// alone, without the sender constraint (DPoP) that
     /// [`authorize_request`](Self::authorize_request) adds.
     pub async fn validate(&self, token: &str) -> Result<Claims, AuthError> {
+        // Introspection's answers (cached ones too) are judged at the clock:
+        // before the epoch, refused as a JWT is by its claim check.
+        if self.introspector.is_some() && self.clock().unix_checked().is_none() {
+            return Err(super::claims_check::clock_before_epoch());
+        }
         // An opaque token (not a compact JWS, a JWE included) within the
         // size limit goes to the introspection endpoint, when there is one.
         if let Some(introspector) = &self.introspector {

@@ -406,3 +406,26 @@ fn the_router_counts_each_outcome_by_its_code() {
         "registered before any request"
     );
 }
+
+/// A clock before the Unix epoch: with introspection, an opaque token is
+/// refused before any call (or cached answer), as a JWT is.
+#[tokio::test]
+async fn before_the_epoch_an_opaque_token_is_refused_without_introspection() {
+    let manual = crate::testing::ManualClock::new();
+    let router = IssuerRouter::new([config(A, SECRET_A, |b| {
+        b.introspection_url(CLOSED)
+            .client_id("api")
+            .client_secret("secret")
+            .clock(manual.clock())
+    })])
+    .unwrap();
+    let call_made = Some(AuthError::IntrospectionUnavailable);
+    assert_eq!(router.validate("an-opaque-token").await.err(), call_made);
+    manual.set_before_epoch();
+    assert_eq!(
+        router.validate("an-opaque-token").await.err(),
+        Some(AuthError::InvalidClaims(
+            "the token's time claims cannot be checked: this API's clock is not set".into()
+        ))
+    );
+}

@@ -179,6 +179,67 @@ async fn a_configured_certificate_header_is_the_only_certificate_source() {
     assert_eq!(without.authorize_request(&in_header).await.err(), missing);
 }
 
+/// The connection's certificate is read (in Rocket: parsed) only for a
+/// token bound to one: a plain token on a mutual-TLS connection does no
+/// certificate work, and a configured header is the only source.
+#[tokio::test]
+async fn the_tls_certificate_is_read_only_for_a_certificate_bound_token() {
+    use super::{IssuerRouter, RequestParts};
+    use crate::certbound::{thumbprint, TlsClientCertificate};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const CERT: &[u8] = include_bytes!("../../../tests/fixtures/client-cert.der");
+    let token = |cnf: Option<serde_json::Value>| {
+        let token = TokenBuilder::new(Arc::new(key()))
+            .issuer(ISSUER)
+            .audience(AUDIENCE);
+        match cnf {
+            Some(cnf) => token.claim("cnf", cnf),
+            None => token,
+        }
+        .build()
+    };
+    let router = |header: bool| {
+        let builder = AuthConfig::builder(ISSUER, AUDIENCE).shared_secret(HmacSecret::raw(SECRET));
+        let builder = if header {
+            builder.client_cert_header("Client-Cert")
+        } else {
+            builder
+        };
+        IssuerRouter::new([builder.build().unwrap()]).unwrap()
+    };
+    /// Authorizes `token` as a `Bearer` token on a connection whose
+    /// certificate is `CERT`, counting the certificate's reads.
+    async fn authorize(
+        router: &IssuerRouter,
+        token: &str,
+        reads: &AtomicUsize,
+    ) -> Result<crate::claims::Claims, AuthError> {
+        let authorization = format!("Bearer {token}");
+        let parts = RequestParts::new("GET", None).authorization(&authorization);
+        router
+            .authorize_request_with(&parts, || async {
+                reads.fetch_add(1, Ordering::Relaxed);
+                TlsClientCertificate::Der(CERT)
+            })
+            .await
+    }
+    let reads = AtomicUsize::new(0);
+    let (mtls, behind_proxy) = (router(false), router(true));
+    let plain = token(None);
+    let dpop_bound = token(Some(serde_json::json!({ "jkt": "abc" })));
+    let cert_bound = token(Some(serde_json::json!({ "x5t#S256": thumbprint(CERT) })));
+
+    assert!(authorize(&mtls, &plain, &reads).await.is_ok());
+    assert_eq!(reads.load(Ordering::Relaxed), 0, "a plain token");
+    let _ = authorize(&mtls, &dpop_bound, &reads).await;
+    assert_eq!(reads.load(Ordering::Relaxed), 0, "a key-bound token");
+    assert!(authorize(&mtls, &cert_bound, &reads).await.is_ok());
+    assert_eq!(reads.load(Ordering::Relaxed), 1, "a certificate-bound one");
+    assert!(authorize(&behind_proxy, &cert_bound, &reads).await.is_err());
+    assert_eq!(reads.load(Ordering::Relaxed), 1, "the header is the source");
+}
+
 #[tokio::test]
 async fn a_jwt_bound_with_the_token_builder_is_checked_like_an_introspected_one() {
     let issuer = TestIssuer::start("https://my/api").await.unwrap();

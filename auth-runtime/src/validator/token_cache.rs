@@ -29,6 +29,14 @@ pub(super) struct Verified {
     pub(super) expires: u64,
     /// `iat`, if the token has one: a maximum token age is checked on hits.
     pub(super) issued_at: Option<u64>,
+    /// `iat` rounded up, if the token has one: a hit is refused once it is
+    /// in the future beyond the leeway (the wall clock stepped back), as
+    /// the full check compares the unrounded `iat` with the whole seconds
+    /// of the clock.
+    pub(super) issued_at_ceil: Option<u64>,
+    /// `nbf`, if the token has one, as validated: a hit is refused once it
+    /// is in the future beyond the leeway (the wall clock stepped back).
+    pub(super) not_before: Option<u64>,
     /// The key that verified it: the entry dies when the set drops it.
     pub(super) kid: Option<String>,
     pub(super) key: Arc<VerifyKey>,

@@ -37,7 +37,7 @@ async fn issuer_server() -> (MockServer, String) {
 }
 
 async fn discover(issuer: &str) -> Result<String, String> {
-    discover_endpoint(issuer, Duration::from_secs(2), LIMIT).await
+    discover_endpoint(issuer, None, Duration::from_secs(2), LIMIT).await
 }
 
 #[tokio::test]
@@ -141,4 +141,85 @@ async fn no_documents_say_why() {
     let (_server, issuer) = issuer_server().await;
     let error = discover(&issuer).await.unwrap_err();
     assert!(error.contains("HTTP 404"), "{error}");
+}
+
+/// A server whose metadata is served only to requests carrying the
+/// application's header, and a configuration that discovers from it with
+/// the application's client (or the crate's own).
+async fn header_guarded_issuer(
+    with_users_client: bool,
+) -> (MockServer, String, crate::config::AuthConfig) {
+    use wiremock::matchers::header;
+    let (server, issuer) = issuer_server().await;
+    let endpoint = format!("{}/oauth2/introspect", server.uri());
+    Mock::given(method("GET"))
+        .and(path("/.well-known/openid-configuration"))
+        .and(header("x-application", "ours"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "issuer": issuer, "introspection_endpoint": endpoint })),
+        )
+        .mount(&server)
+        .await;
+    let mut builder =
+        crate::config::AuthConfig::builder(&issuer, "a").introspection_discovery(true);
+    if with_users_client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-application",
+            reqwest::header::HeaderValue::from_static("ours"),
+        );
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        builder = builder.http_client(client);
+    }
+    (server, endpoint, builder.build().unwrap())
+}
+
+#[tokio::test]
+async fn discovery_uses_the_applications_http_client() {
+    use crate::introspection::discover_endpoints;
+    let (_server, endpoint, config) = header_guarded_issuer(true).await;
+    let mut configs = [config];
+    discover_endpoints(&mut configs).await.unwrap();
+    assert_eq!(
+        configs[0].tuning.introspection_url.as_deref(),
+        Some(endpoint.as_str())
+    );
+    // The guard holds: without the application's client, nothing is found.
+    let (_server, _, config) = header_guarded_issuer(false).await;
+    assert!(discover_endpoints(&mut [config]).await.is_err());
+}
+
+#[tokio::test]
+async fn with_the_applications_client_a_redirected_document_is_refused() {
+    let (server, issuer) = issuer_server().await;
+    let endpoint = format!("{}/oauth2/introspect", server.uri());
+    for document in [
+        "/.well-known/oauth-authorization-server",
+        "/.well-known/openid-configuration",
+    ] {
+        Mock::given(method("GET"))
+            .and(path(document))
+            .respond_with(
+                ResponseTemplate::new(302)
+                    .insert_header("Location", format!("{}/elsewhere", server.uri())),
+            )
+            .mount(&server)
+            .await;
+    }
+    mount(
+        &server,
+        "/elsewhere",
+        json!({ "issuer": issuer, "introspection_endpoint": endpoint }),
+    )
+    .await;
+    let users = reqwest::Client::new();
+    let error = discover_endpoint(&issuer, Some(&users), Duration::from_secs(2), LIMIT)
+        .await
+        .unwrap_err();
+    assert!(error.contains("followed a redirect"), "{error}");
+    assert!(!error.contains("/elsewhere"), "{error}");
 }

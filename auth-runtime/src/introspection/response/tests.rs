@@ -37,7 +37,7 @@ const RFC_7662_EXAMPLE: &str = r#"{
 #[test]
 fn rfc_7662_example_response_is_accepted_with_its_claims() {
     let accepted = judged(RFC_7662_EXAMPLE).unwrap();
-    assert_eq!(accepted.exp, Some(1_419_356_238.0));
+    assert_eq!(accepted.exp, Some(1_419_356_238));
     assert_eq!(accepted.claims["sub"], "Z5O3upPC88QrAjx00dis");
     assert_eq!(accepted.claims["scope"], "read write dolphin");
     assert_eq!(accepted.claims["extension_field"], "twenty-seven");
@@ -167,4 +167,57 @@ fn nbf_in_the_future_beyond_the_leeway_is_not_yet_valid() {
     assert!(at(NOW).is_ok());
     assert!(at(NOW + 60).is_ok(), "within the leeway");
     assert_eq!(at(NOW + 61).unwrap_err(), IntrospectionError::NotYetValid);
+}
+
+#[test]
+fn fractional_exp_and_nbf_are_rounded_as_for_a_jwt() {
+    // jsonwebtoken rounds a float NumericDate to the nearest second (half
+    // away from zero) before comparing with a whole-second leeway.
+    let exp = |exp: &str| judged(&format!(r#"{{"active": true, "exp": {exp}}}"#));
+    let at = NOW - 60;
+    assert!(
+        exp(&format!("{at}.4")).is_ok(),
+        "rounds to exp + leeway = now"
+    );
+    assert!(exp(&format!("{}.5", at - 1)).is_ok(), "half rounds up");
+    assert_eq!(
+        exp(&format!("{}.4", at - 1)).unwrap_err(),
+        IntrospectionError::Expired
+    );
+    assert_eq!(
+        judged(r#"{"active": true, "exp": 1419356238.5}"#)
+            .unwrap()
+            .exp,
+        Some(1_419_356_239)
+    );
+    let nbf = |nbf: &str| judged(&format!(r#"{{"active": true, "nbf": {nbf}}}"#));
+    let at = NOW + 60;
+    assert!(nbf(&format!("{at}.4")).is_ok(), "rounds to now + leeway");
+    assert_eq!(
+        nbf(&format!("{at}.5")).unwrap_err(),
+        IntrospectionError::NotYetValid
+    );
+}
+
+#[test]
+fn exp_or_nbf_that_is_no_numeric_date_is_malformed() {
+    // What a JWT's NumericDate refuses: negative or beyond u64.
+    assert_malformed(&[
+        r#"{"active": true, "exp": -1}"#,
+        r#"{"active": true, "nbf": -0.6}"#,
+        r#"{"active": true, "exp": 1e30}"#,
+    ]);
+}
+
+#[test]
+fn an_audience_array_with_a_non_string_is_refused_as_for_a_jwt() {
+    assert_wrong_party(
+        "aud",
+        &[
+            r#"["https://protected.example.net/resource", 7]"#,
+            r#"["https://protected.example.net/resource", null]"#,
+            r#"[{"aud": "x"}, "https://protected.example.net/resource"]"#,
+            r#"[["https://protected.example.net/resource"]]"#,
+        ],
+    );
 }
