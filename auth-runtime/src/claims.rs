@@ -6,7 +6,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::AuthError;
-use crate::scope::ScopeSet;
+
+mod scope_set;
+pub(crate) use scope_set::ScopeSet;
 
 /// The claims of a verified access token: Rust's `current_user`.
 ///

@@ -427,3 +427,34 @@ fn log_lines_name_the_endpoint_without_its_query() {
     let url = Url::parse("https://auth.example.com/oauth2/introspect?key=k#frag").unwrap();
     assert_eq!(shown(&url), "https://auth.example.com/oauth2/introspect");
 }
+
+#[test]
+fn the_introspection_settings_come_from_the_configuration_alone() {
+    let config = crate::AuthConfig::builder("https://i.example/", "a")
+        .introspection_url("https://as.example/introspect")
+        .client_id("api")
+        .client_secret("hunter2")
+        .leeway(Duration::from_secs(7))
+        .introspection_max_active_ttl(Duration::from_secs(11))
+        .introspection_inactive_ttl(Duration::from_secs(3))
+        .introspection_cache_capacity(5)
+        .max_introspection_bytes(1000)
+        .build()
+        .unwrap();
+    let settings = IntrospectionSettings::from_config(&config, vec![], vec![]).unwrap();
+    assert_eq!(settings.leeway, Duration::from_secs(7));
+    assert_eq!(settings.max_active_ttl, Duration::from_secs(11));
+    assert_eq!(settings.inactive_ttl, Duration::from_secs(3));
+    assert_eq!(settings.cache_capacity, 5);
+    assert_eq!(settings.max_response_bytes, 1000);
+    assert_eq!(settings.client_id, "api");
+    assert!(!format!("{settings:?} {config:?}").contains("hunter2"));
+    // Without a configuration, the declared defaults: no second default.
+    let plain = IntrospectionSettings::new("https://as.example/", "api", ClientSecret::new("s"));
+    assert_eq!(plain.leeway, defaults::leeway());
+    assert_eq!(plain.timeout, defaults::fetch_timeout());
+    assert_eq!(plain.max_active_ttl, Duration::from_secs(60));
+    assert_eq!(plain.inactive_ttl, Duration::from_secs(10));
+    assert_eq!(plain.cache_capacity, 10_000);
+    assert_eq!(plain.max_response_bytes, 65_536);
+}

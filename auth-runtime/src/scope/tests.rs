@@ -42,7 +42,7 @@ fn the_smallest_sufficient_alternative_is_named() {
 }
 
 mod scope_set {
-    use super::super::ScopeSet;
+    use crate::claims::ScopeSet;
 
     #[test]
     fn lists_in_the_token_order_and_finds_whole_words() {
