@@ -26,6 +26,14 @@ struct Introspecting {
     app: TestApp,
 }
 
+/// `config` with `endpoint` and the API's credentials there.
+fn introspecting(config: AuthConfigBuilder, endpoint: &TestIntrospection) -> AuthConfigBuilder {
+    config
+        .introspection_url(endpoint.url())
+        .client_id(TEST_CLIENT_ID)
+        .client_secret(TEST_CLIENT_SECRET)
+}
+
 impl Introspecting {
     async fn start() -> Introspecting {
         Introspecting::with(|config| config.client_cert_header("Client-Cert")).await
@@ -35,12 +43,7 @@ impl Introspecting {
     async fn with(change: impl FnOnce(AuthConfigBuilder) -> AuthConfigBuilder) -> Introspecting {
         let ks = KeyServer::start(&[&RSA_A]).await;
         let endpoint = endpoint().await;
-        let config = ks
-            .config()
-            .introspection_url(endpoint.url())
-            .client_id(TEST_CLIENT_ID)
-            .client_secret(TEST_CLIENT_SECRET);
-        let app = TestApp::library(change(config)).await;
+        let app = TestApp::library(change(introspecting(ks.config(), &endpoint))).await;
         Introspecting { ks, endpoint, app }
     }
 
@@ -325,11 +328,7 @@ async fn only_the_issuer_that_asks_has_its_jwts_introspected() {
     let production = KeyServer::start(&[&RSA_A]).await;
     let staging = KeyServer::start(&[&EC]).await;
     let endpoint = endpoint().await;
-    let production_config = production
-        .config()
-        .introspection_url(endpoint.url())
-        .client_id(TEST_CLIENT_ID)
-        .client_secret(TEST_CLIENT_SECRET)
+    let production_config = introspecting(production.config(), &endpoint)
         .introspect_jwts(true)
         .build()
         .unwrap();

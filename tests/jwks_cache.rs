@@ -139,10 +139,8 @@ async fn failures_while_cold_are_retried_no_faster_than_the_retry_interval() {
 
 #[rocket::async_test]
 async fn an_issuer_down_after_warm_up_keeps_serving_cached_keys() {
-    let (ks, clock) = (KeyServer::start(&[&RSA_A]).await, ManualClock::new());
     let ttl = Duration::from_millis(50);
-    let app = TestApp::library(ks.config_stale_after(ttl).clock(clock.clock())).await;
-    let token = ks.token(&RSA_A).build();
+    let (ks, clock, app, token) = stale_app(ttl).await;
     assert_eq!(status(&app, "/private", &token).await, Status::Ok);
     let fetched = app.key_set_status().last_attempt;
     ks.respond(ResponseTemplate::new(500)).await;
@@ -159,10 +157,8 @@ async fn an_issuer_down_after_warm_up_keeps_serving_cached_keys() {
 
 #[rocket::async_test]
 async fn a_stale_set_is_refreshed_after_the_ttl() {
-    let (ks, clock) = (KeyServer::start(&[&RSA_A]).await, ManualClock::new());
     let ttl = Duration::from_millis(1000);
-    let app = TestApp::library(ks.config_stale_after(ttl).clock(clock.clock())).await;
-    let token = ks.token(&RSA_A).build();
+    let (ks, clock, app, token) = stale_app(ttl).await;
     get_with(&app, "/private", &token).await;
     let fetched = app.key_set_status().last_attempt;
     get_with(&app, "/private", &token).await;

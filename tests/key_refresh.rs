@@ -105,9 +105,7 @@ async fn warm_up_fetches_the_key_set_at_liftoff() {
 
 #[rocket::async_test]
 async fn a_failed_warm_up_is_logged_and_launch_goes_on() {
-    let ks = KeyServer::empty().await;
-    ks.serve_keys_after(&[&RSA_A], Duration::from_secs(60))
-        .await;
+    let ks = hanging_key_server().await;
     let config = ks
         .config_short_cooldown()
         .warm_up(true)
@@ -131,9 +129,7 @@ async fn a_failed_warm_up_is_logged_and_launch_goes_on() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_with_a_fetch_in_flight_neither_panics_nor_hangs() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let ks = KeyServer::empty().await;
-    ks.serve_keys_after(&[&RSA_A], Duration::from_secs(60))
-        .await;
+    let ks = hanging_key_server().await;
     let config = ks
         .config_short_cooldown()
         .fetch_timeout(Duration::from_secs(30));
@@ -211,4 +207,13 @@ async fn a_refresh_bringing_garbage_changes_nothing_that_serves() {
             "round {round}: after the failed refresh"
         );
     }
+}
+
+/// A key server whose key set takes a minute to come: a fetch of it hangs
+/// past any timeout a test sets.
+async fn hanging_key_server() -> KeyServer {
+    let ks = KeyServer::empty().await;
+    ks.serve_keys_after(&[&RSA_A], Duration::from_secs(60))
+        .await;
+    ks
 }

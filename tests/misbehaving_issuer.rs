@@ -193,10 +193,8 @@ async fn each_misbehaviour_cold_and_warm() {
 
 #[rocket::async_test]
 async fn a_flapping_issuer_never_fails_a_warm_request() {
-    let (ks, clock) = (KeyServer::start(&[&RSA_A]).await, ManualClock::new());
     let ttl = Duration::from_millis(20);
-    let app = TestApp::library(ks.config_stale_after(ttl).clock(clock.clock())).await;
-    let token = ks.token(&RSA_A).build();
+    let (ks, clock, app, token) = stale_app(ttl).await;
     let warm_up = status(&app, "/private", &token).await;
     assert_eq!(warm_up, Status::Ok, "warm-up");
     for round in 0..10 {

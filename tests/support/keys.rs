@@ -298,3 +298,22 @@ pub fn header_of(key: &SigningKey) -> jsonwebtoken::Header {
         ..jsonwebtoken::Header::new(key.alg())
     }
 }
+
+/// A library app whose key set goes stale `ttl` after each fetch, on a
+/// manual clock, with its key server and a token of [`RSA_A`] from it.
+pub async fn stale_app(
+    ttl: Duration,
+) -> (
+    KeyServer,
+    auth_runtime::testing::ManualClock,
+    TestApp,
+    String,
+) {
+    let (ks, clock) = (
+        KeyServer::start(&[&RSA_A]).await,
+        auth_runtime::testing::ManualClock::new(),
+    );
+    let app = TestApp::library(ks.config_stale_after(ttl).clock(clock.clock())).await;
+    let token = ks.token(&RSA_A).build();
+    (ks, clock, app, token)
+}
