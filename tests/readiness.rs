@@ -48,6 +48,8 @@ async fn ready_becomes(client: &Client, want: Status, what: &str) -> Value {
             answer.status,
             answer.json()
         );
+        // A pause between polls, not a wait for time to pass: the change is
+        // made by a background probe, which offers nothing to await.
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
