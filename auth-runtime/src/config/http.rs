@@ -11,10 +11,24 @@ use super::redirect_policy;
 /// The crate's own client: `timeout` for the whole request and for the
 /// connection, the crate's [`redirect_policy`], and its user agent.
 pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
+    client_with(timeout, redirect_policy())
+}
+
+/// [`client`], following redirects only within the origin asked
+/// ([`same_origin_redirect_policy`](super::transport::same_origin_redirect_policy)):
+/// the introspection call's.
+pub(crate) fn same_origin_client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
+    client_with(timeout, super::transport::same_origin_redirect_policy())
+}
+
+fn client_with(
+    timeout: Duration,
+    redirects: reqwest::redirect::Policy,
+) -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
-        .redirect(redirect_policy())
+        .redirect(redirects)
         .user_agent(concat!("auth-runtime/", env!("CARGO_PKG_VERSION")))
         .build()
 }

@@ -176,6 +176,28 @@ pub(crate) fn redirect_policy() -> reqwest::redirect::Policy {
     })
 }
 
+/// [`redirect_policy`], and never to another origin than the URL asked
+/// for: the introspection call's, whose body carries the token (and, with
+/// `client_auth = form`, the API's secret), which a 307 or 308 would send
+/// on to wherever it points.
+pub(crate) fn same_origin_redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let elsewhere = attempt
+            .previous()
+            .first()
+            .is_some_and(|asked| asked.origin() != attempt.url().origin());
+        let refusal = if elsewhere {
+            Some("a redirect to another host")
+        } else {
+            redirect_refusal(attempt.previous(), attempt.url())
+        };
+        match refusal {
+            None => attempt.follow(),
+            Some(why) => attempt.error(why),
+        }
+    })
+}
+
 /// Why a redirect to `next` is not followed, after the URLs `previous`
 /// (the first one is the URL asked for).
 fn redirect_refusal(previous: &[Url], next: &Url) -> Option<&'static str> {

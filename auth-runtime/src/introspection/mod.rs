@@ -309,7 +309,8 @@ impl Introspector {
                     .to_owned(),
             ));
         }
-        let client = http::client(settings.timeout)
+        // The call's body carries the token: redirects stay on its origin.
+        let client = crate::config::http::same_origin_client(settings.timeout)
             .map_err(|e| IntrospectionConfigError::HttpClient(e.to_string()))?;
         Ok(Introspector {
             client,

@@ -458,3 +458,30 @@ fn the_introspection_settings_come_from_the_configuration_alone() {
     assert_eq!(plain.cache_capacity, 10_000);
     assert_eq!(plain.max_response_bytes, 65_536);
 }
+
+/// A redirect to another host is not followed: the call's body carries the
+/// token, which a 307 would send on. The endpoint counts as unavailable.
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed() {
+    let endpoint = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("Location", format!("{}/introspect", elsewhere.uri())),
+        )
+        .mount(&endpoint)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(active(3600)))
+        .mount(&elsewhere)
+        .await;
+    let introspector = Introspector::new(settings(&endpoint)).unwrap();
+    let outcome = introspector.introspect("opaque-token").await;
+    assert!(
+        matches!(outcome, Err(IntrospectionError::Unavailable(_))),
+        "{outcome:?}"
+    );
+    let reached = elsewhere.received_requests().await.unwrap_or_default();
+    assert!(reached.is_empty(), "the token went to another host");
+}
