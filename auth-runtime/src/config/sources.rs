@@ -223,8 +223,30 @@ impl AuthConfig {
             .audiences(audiences.unwrap_or_default())
             .with_tuning(tuning)
             .jwks(jwks);
-        let raw = raw_secret_var.or(identity.shared_secret.map(|s| s.0));
-        let encoded = encoded_secret_var.or(identity.shared_secret_base64.map(|s| s.0));
+        // One shared secret, from one place: a variable beats any key of the
+        // table (the operator's environment), and two secrets of the same
+        // source are refused rather than one silently chosen.
+        let table_secrets = (
+            identity.shared_secret.map(|s| s.0),
+            identity.shared_secret_base64.map(|s| s.0),
+        );
+        let (raw, encoded) = match ((raw_secret_var, encoded_secret_var), table_secrets) {
+            ((Some(_), Some(_)), _) => {
+                errors.push(ConfigError::Secret(
+                    "AUTH_SHARED_SECRET and AUTH_SHARED_SECRET_BASE64 are both set: set one",
+                ));
+                (None, None)
+            }
+            ((None, None), (Some(_), Some(_))) => {
+                errors.push(ConfigError::Secret(
+                    "shared_secret and shared_secret_base64 are both in Rocket's [auth] table: \
+                     set one",
+                ));
+                (None, None)
+            }
+            ((None, None), table) => table,
+            (variables, _) => variables,
+        };
         if let Some(secret) = raw {
             builder = builder.shared_secret(HmacSecret::raw(secret));
         } else if let Some(secret) = encoded {

@@ -403,3 +403,44 @@ fn a_process_value_that_is_not_utf8_is_not_unicode_never_unset() {
         "{err:?}"
     );
 }
+
+/// A shared secret comes from one place: the environment beats the table
+/// whichever encoding each uses, and two secrets of one source are refused.
+#[test]
+fn one_shared_secret_and_the_environment_wins() {
+    let raw = "a shared secret of 32 bytes, ok!";
+    let encoded = "YW5vdGhlciBzaGFyZWQgc2VjcmV0IG9mIDMyIGJ5dGVzIQ"; // another shared secret of 32 bytes!
+    let table = |entries: serde_json::Value| {
+        let mut table = serde_json::json!({ "issuer": "https://i.example/", "audience": "a" });
+        for (key, value) in entries.as_object().unwrap() {
+            table[key] = value.clone();
+        }
+        Some(table)
+    };
+    // The variable (base64) wins over the table's raw secret.
+    let config = from_table(
+        table(serde_json::json!({ "shared_secret": raw })),
+        &[("AUTH_SHARED_SECRET_BASE64", encoded)],
+    )
+    .unwrap();
+    let secret = config.shared_secret.as_ref().unwrap();
+    assert_eq!(secret.bytes(), b"another shared secret of 32 bytes!");
+    // Two variables, or two keys: refused, naming both, showing neither.
+    for (table, vars) in [
+        (
+            table(serde_json::json!({})),
+            vec![
+                ("AUTH_SHARED_SECRET", raw),
+                ("AUTH_SHARED_SECRET_BASE64", encoded),
+            ],
+        ),
+        (
+            table(serde_json::json!({ "shared_secret": raw, "shared_secret_base64": encoded })),
+            vec![],
+        ),
+    ] {
+        let error = from_table(table, &vars).unwrap_err().to_string();
+        assert!(error.contains("set one"), "{error}");
+        assert!(!error.contains(raw) && !error.contains(encoded), "{error}");
+    }
+}
