@@ -34,6 +34,9 @@ pub(crate) const MAX_FETCH_TIMEOUT: Duration = Duration::from_secs(300);
 /// interval, staleness cap, cache age): longer values would only overflow
 /// a clock.
 pub(crate) const MAX_DURATION: Duration = Duration::from_secs(400 * 24 * 3600);
+/// The longest DPoP time window (a proof's age or lead, a nonce's life):
+/// longer windows keep replay records for days and make nonces worthless.
+pub(crate) const MAX_DPOP_WINDOW: Duration = Duration::from_secs(3600);
 /// The longest maximum token age accepted: a week.
 pub(crate) const MAX_MAX_TOKEN_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -193,7 +196,7 @@ settings! {
     /// How long a server nonce stays valid.
     dpop_nonce_window: Duration = secs(300), "300 s";
         fn(window: Duration) window;
-        check |d| !d.is_zero(), "above zero";
+        check |d| d.as_secs() >= 1 && *d <= MAX_DPOP_WINDOW, "at least 1 s, at most 3600 s";
 
     /// The algorithms a DPoP proof may be signed with; asymmetric ones only.
     dpop_algorithms: Vec<Algorithm> = vec![
@@ -205,11 +208,12 @@ settings! {
     /// How old a proof's `iat` may be.
     dpop_proof_max_age: Duration = secs(300), "300 s";
         fn(max_age: Duration) max_age;
-        check |d| !d.is_zero(), "above zero";
+        check |d| d.as_secs() >= 1 && *d <= MAX_DPOP_WINDOW, "at least 1 s, at most 3600 s";
 
     /// How far ahead of this server's clock a proof's `iat` may be.
     dpop_proof_max_ahead: Duration = secs(30), "30 s";
         fn(max_ahead: Duration) max_ahead;
+        check |d| *d <= MAX_DPOP_WINDOW, "at most 3600 s";
 
     /// The bound of the in-memory replay cache, in proofs (when no shared
     /// store is configured). An entry costs about 50 bytes, so the default

@@ -312,3 +312,37 @@ fn the_builder_methods_carry_the_keys_names() {
     assert_eq!(from_table.tuning.client_auth, ClientAuth::Form);
     assert_eq!(from_table.tuning.client_id.as_deref(), Some("api"));
 }
+
+/// DPoP's windows are whole seconds (a sub-second window would truncate to
+/// none) and at most an hour (longer keeps replay records for days).
+#[test]
+fn dpop_windows_are_at_least_a_second_and_at_most_an_hour() {
+    use crate::config::{assert_out_of_range, base};
+    assert_out_of_range([
+        (
+            base().dpop_nonce_window(Duration::from_millis(500)),
+            "dpop_nonce_window",
+        ),
+        (
+            base().dpop_nonce_window(Duration::from_secs(3601)),
+            "dpop_nonce_window",
+        ),
+        (
+            base().dpop_proof_max_age(Duration::from_millis(999)),
+            "dpop_proof_max_age",
+        ),
+        (
+            base().dpop_proof_max_age(Duration::MAX),
+            "dpop_proof_max_age",
+        ),
+        (
+            base().dpop_proof_max_ahead(Duration::from_secs(3601)),
+            "dpop_proof_max_ahead",
+        ),
+    ]);
+    let edges = base()
+        .dpop_nonce_window(Duration::from_secs(3600))
+        .dpop_proof_max_age(Duration::from_secs(1))
+        .dpop_proof_max_ahead(Duration::ZERO);
+    assert!(edges.build().is_ok(), "an hour, a second, no lead at all");
+}
