@@ -59,15 +59,28 @@ pub enum PublicKey {
     Jwk(String),
 }
 
-/// `url` as an error may show it: a password in its userinfo is not shown.
+/// `url` as an error may show it: neither a password in its userinfo nor
+/// its query or fragment is shown.
 pub(crate) fn without_userinfo(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(authority_end);
+    // A query or fragment may hold a key (`?sig=...`): not shown either.
+    let path = match path.find(['?', '#']) {
+        Some(at) => format!("{}?<redacted>", path.get(..at).unwrap_or_default()),
+        None => path.to_owned(),
+    };
     match authority.rsplit_once('@') {
         Some((_, host)) if scheme.is_empty() => format!("<redacted>@{host}{path}"),
         Some((_, host)) => format!("{scheme}://<redacted>@{host}{path}"),
-        None => url.to_owned(),
+        None => format!(
+            "{}{authority}{path}",
+            if scheme.is_empty() {
+                String::new()
+            } else {
+                format!("{scheme}://")
+            }
+        ),
     }
 }
 

@@ -109,7 +109,7 @@ fn urls_in_errors_never_show_their_userinfo() {
     for (url, shown) in [
         (
             "https://user:pw@h.example/path?q#f",
-            "https://<redacted>@h.example/path?q#f",
+            "https://<redacted>@h.example/path?<redacted>",
         ),
         (
             "redis://:hunter2@127.0.0.1:6379",
@@ -120,6 +120,12 @@ fn urls_in_errors_never_show_their_userinfo() {
         // An @ after the authority is not userinfo.
         ("https://h.example/a@b", "https://h.example/a@b"),
         ("https://h.example", "https://h.example"),
+        // A query (a signature, a key) is not shown either.
+        (
+            "http://idp.example/jwks?sig=SECRET",
+            "http://idp.example/jwks?<redacted>",
+        ),
+        ("https://h.example#frag", "https://h.example?<redacted>"),
         ("", ""),
     ] {
         assert_eq!(without_userinfo(url), shown, "{url}");
