@@ -26,11 +26,13 @@ use crate::claims::{Claims, ScopeSource};
 use crate::clock::Clock;
 use crate::config::{check_network_url, defaults, AuthConfig, ConfigError};
 use crate::config::{ClientAuth, ClientSecret};
-use crate::readiness::{Dependency, Health, Probe};
+use crate::readiness::{Dependency, Health};
+pub(crate) use probe::{shown, PROBE_TOKEN};
 
 mod cache;
 mod discovery;
 mod http;
+mod probe;
 mod response;
 #[cfg(all(test, feature = "testing"))]
 mod tests;
@@ -245,11 +247,6 @@ impl From<IntrospectionError> for crate::error::AuthError {
     }
 }
 
-/// What the readiness probe introspects: a token no authorization server
-/// issued, so that the answer is `active: false` and nothing is learnt of
-/// any real token.
-pub(crate) const PROBE_TOKEN: &str = "auth-runtime-readiness-probe";
-
 /// The outcome of introspecting one token.
 pub(crate) type Outcome = Result<Claims, IntrospectionError>;
 
@@ -321,42 +318,6 @@ impl Introspector {
             calls: std::sync::atomic::AtomicU64::new(0),
             health: Health::new(Dependency::Introspection),
         })
-    }
-
-    /// The endpoint's last known state: down from a call that could not
-    /// reach it (or whose credentials it refused) until one answers.
-    pub(crate) fn health(&self) -> &Arc<Health> {
-        &self.health
-    }
-
-    /// The background probe of the endpoint: the introspection of a token
-    /// no server issued ([`PROBE_TOKEN`]), uncached and uncounted; the
-    /// endpoint is up when it answers as RFC 7662 says (2xx, a JSON object
-    /// with a boolean `active`), not merely with a 2xx page. The probe ends
-    /// with the introspector (it holds it weakly).
-    pub(crate) fn probe(self: &Arc<Self>, retry_interval: Duration) -> Probe {
-        let introspector = Arc::downgrade(self);
-        Probe {
-            health: self.health.clone(),
-            call: Box::new(move || {
-                let introspector = introspector.upgrade();
-                Box::pin(async move {
-                    let introspector = introspector?;
-                    let answer = http::post(
-                        &introspector.client,
-                        &introspector.endpoint,
-                        &introspector.settings,
-                        PROBE_TOKEN,
-                    )
-                    .await;
-                    Some(answer.is_ok_and(|body| {
-                        serde_json::from_slice::<serde_json::Value>(&body)
-                            .is_ok_and(|json| json.get("active").is_some_and(|a| a.is_boolean()))
-                    }))
-                })
-            }),
-            retry_interval,
-        }
     }
 
     /// The endpoint asked.
@@ -476,15 +437,4 @@ impl Introspector {
             Err(error) => (Err(error), Some(self.settings.inactive_ttl)),
         }
     }
-}
-
-/// The endpoint as log lines name it: scheme, host, port and path, never a
-/// query string (nor userinfo, which the endpoint may not hold anyway).
-pub(crate) fn shown(endpoint: &Url) -> String {
-    let mut shown = endpoint.clone();
-    shown.set_query(None);
-    shown.set_fragment(None);
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.to_string()
 }
