@@ -1,3 +1,4 @@
+use super::requirement::alternatives;
 use super::*;
 use ScopeExpr::{All, Any, Scope};
 
