@@ -27,7 +27,9 @@ use crate::clock::Clock;
 use crate::config::{check_network_url, defaults, AuthConfig, ConfigError};
 use crate::config::{ClientAuth, ClientSecret};
 use crate::readiness::{Dependency, Health};
-pub(crate) use probe::{shown, PROBE_TOKEN};
+pub(crate) use probe::shown;
+#[cfg(any(test, feature = "testing"))]
+pub(crate) use probe::PROBE_TOKEN;
 
 mod cache;
 mod discovery;
