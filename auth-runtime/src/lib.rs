@@ -338,5 +338,8 @@ pub struct ReadmeDoctests;
 /// Not public API.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
-#[path = "fuzzing/mod.rs"]
-pub mod __fuzz;
+pub mod fuzzing;
+/// The fuzz targets' name for [`fuzzing`]. Not public API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use fuzzing as __fuzz;
