@@ -238,48 +238,44 @@ impl Value for Vec<String> {
     }
 }
 
-const DPOP_MODES: [(&str, DpopMode); 3] = [
-    ("disabled", DpopMode::Disabled),
-    ("allowed", DpopMode::Allowed),
-    ("required", DpopMode::Required),
-];
-const DPOP_REASON: &str = "must be disabled, allowed or required";
-
-impl Value for DpopMode {
-    const KIND: &'static str = "`disabled`, `allowed` or `required`";
-    fn from_table(value: Json) -> Result<Self, &'static str> {
-        match value {
-            Json::String(text) => choice(&text, &DPOP_MODES, DPOP_REASON),
-            _ => Err(DPOP_REASON),
+/// [`Value`] for a setting that is one of a few words (`words`), in the
+/// table and in its variable alike, refused for `reason` otherwise.
+macro_rules! one_of_words {
+    ($type:ty, $kind:literal, $reason:literal, $words:expr) => {
+        impl Value for $type {
+            const KIND: &'static str = $kind;
+            fn from_table(value: Json) -> Result<Self, &'static str> {
+                match value {
+                    Json::String(text) => choice(&text, &$words, $reason),
+                    _ => Err($reason),
+                }
+            }
+            fn from_var(text: &str) -> Result<Self, &'static str> {
+                choice(text, &$words, $reason)
+            }
+            fn show(&self) -> String {
+                format!("{self:?}").to_ascii_lowercase()
+            }
         }
-    }
-    fn from_var(text: &str) -> Result<Self, &'static str> {
-        choice(text, &DPOP_MODES, DPOP_REASON)
-    }
-    fn show(&self) -> String {
-        format!("{self:?}").to_ascii_lowercase()
-    }
+    };
 }
 
-const CLIENT_AUTHS: [(&str, ClientAuth); 2] =
-    [("basic", ClientAuth::Basic), ("form", ClientAuth::Form)];
-const CLIENT_AUTH_REASON: &str = "must be basic or form";
-
-impl Value for ClientAuth {
-    const KIND: &'static str = "`basic` or `form`";
-    fn from_table(value: Json) -> Result<Self, &'static str> {
-        match value {
-            Json::String(text) => choice(&text, &CLIENT_AUTHS, CLIENT_AUTH_REASON),
-            _ => Err(CLIENT_AUTH_REASON),
-        }
-    }
-    fn from_var(text: &str) -> Result<Self, &'static str> {
-        choice(text, &CLIENT_AUTHS, CLIENT_AUTH_REASON)
-    }
-    fn show(&self) -> String {
-        format!("{self:?}").to_ascii_lowercase()
-    }
-}
+one_of_words!(
+    DpopMode,
+    "`disabled`, `allowed` or `required`",
+    "must be disabled, allowed or required",
+    [
+        ("disabled", DpopMode::Disabled),
+        ("allowed", DpopMode::Allowed),
+        ("required", DpopMode::Required),
+    ]
+);
+one_of_words!(
+    ClientAuth,
+    "`basic` or `form`",
+    "must be basic or form",
+    [("basic", ClientAuth::Basic), ("form", ClientAuth::Form)]
+);
 
 /// Declares the tuning settings; see config/settings.rs for the grammar,
 /// and CONTRIBUTING.md ("Adding a setting").
