@@ -106,3 +106,28 @@ fn the_scheme_is_checked_before_the_part_count() {
     assert_eq!(extract_bearer("Basic a b c"), Err(AuthError::NotBearer));
     assert_eq!(extract_bearer("Bearer a b c"), Err(AuthError::TooManyParts));
 }
+
+#[test]
+fn a_word_ends_at_its_first_white_space_wherever_the_chunks_fall() {
+    let naive = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .position(|&b| is_space(b))
+            .unwrap_or(bytes.len())
+    };
+    for len in [0, 1, 63, 64, 65, 127, 128, 129, 200] {
+        let word = vec![b'a'; len];
+        assert_eq!(end_of_word(&word), len, "no space, {len} bytes");
+        for at in 0..len {
+            for space in [b' ', b'\t', b'\n', 0x0B, 0x0C, b'\r'] {
+                let mut bytes = word.clone();
+                bytes[at] = space;
+                assert_eq!(end_of_word(&bytes), at, "{space:#x} at {at} of {len}");
+            }
+            // A control byte that is not white space ends no word.
+            let mut bytes = word.clone();
+            bytes[at] = 0x01;
+            assert_eq!(end_of_word(&bytes), naive(&bytes), "0x01 at {at} of {len}");
+        }
+    }
+}

@@ -187,9 +187,15 @@ impl JwksCache {
 
     /// Whether `key` is still the serving set's key for `kid`. Never waits:
     /// a stale set answers (and starts its refresh in the background), and
-    /// an unknown `kid` fetches nothing here.
-    pub(crate) fn still_current(&self, kid: Option<&str>, key: &Arc<VerifyKey>) -> bool {
-        self.serving(self.inner.clock.now())
+    /// an unknown `kid` fetches nothing here. `now` is the time of the
+    /// configuration's clock (the caller has read it already).
+    pub(crate) fn still_current(
+        &self,
+        now: Instant,
+        kid: Option<&str>,
+        key: &Arc<VerifyKey>,
+    ) -> bool {
+        self.serving(now)
             .and_then(|set| set.get(kid))
             .is_some_and(|current| Arc::ptr_eq(&current, key))
     }

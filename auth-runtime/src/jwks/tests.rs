@@ -84,7 +84,7 @@ async fn a_stale_set_answers_at_once_while_its_refresh_hangs() {
         let again = cache.key_for(Some("a")).await.unwrap();
         assert!(Arc::ptr_eq(&key, &again), "the stale key, at once");
     }
-    assert!(cache.still_current(Some("a"), &key));
+    assert!(cache.still_current(cache.inner.clock.now(), Some("a"), &key));
     // Any bound far below the hang says "not waiting for it"; a generous
     // one cannot fail on a busy machine.
     let waited = started.elapsed();
@@ -190,11 +190,11 @@ async fn past_the_staleness_cap_keys_no_longer_serve() {
     await_attempts(&cache, 2, "the refresh fails").await;
     clock.advance(max_stale - ms(400) - TICK);
     assert!(cache.status().ready, "ready one tick before the cap");
-    assert!(cache.still_current(Some("a"), &key));
+    assert!(cache.still_current(cache.inner.clock.now(), Some("a"), &key));
     assert!(cache.key_for(Some("a")).await.is_ok(), "one tick before");
     clock.advance(TICK);
     assert!(!cache.status().ready, "not ready at the cap");
-    assert!(!cache.still_current(Some("a"), &key));
+    assert!(!cache.still_current(cache.inner.clock.now(), Some("a"), &key));
     assert!(matches!(
         cache.key_for(Some("a")).await,
         Err(AuthError::JwksUnavailable)
@@ -265,7 +265,7 @@ async fn a_set_with_no_usable_key_replaces_the_keys() {
         cache.key_for(Some("a")).await,
         Err(AuthError::JwksUnavailable)
     ));
-    assert!(!cache.still_current(Some("a"), &key));
+    assert!(!cache.still_current(cache.inner.clock.now(), Some("a"), &key));
     assert_eq!(ks.fetches().await, 1, "then the retry interval holds");
     // Cold, the same answer gives the same 503.
     let cold = new_cache(config(&ks, &clock));
@@ -288,7 +288,7 @@ async fn a_cached_token_meeting_a_stale_set_and_a_lost_kid_waits_one_timeout_in_
     ks.serve_keys(&[&A]).await;
     clock.advance(ms(400));
     assert!(
-        cache.still_current(Some("b"), &b),
+        cache.still_current(cache.inner.clock.now(), Some("b"), &b),
         "stale, answered at once"
     );
     await_attempts(&cache, 2, "the refresh drops B").await;
@@ -296,7 +296,7 @@ async fn a_cached_token_meeting_a_stale_set_and_a_lost_kid_waits_one_timeout_in_
     ks.serve_keys_after(&[&A], HANG).await;
     clock.advance(ms(400));
     // `still_current` is not async: it cannot wait for the fetch.
-    assert!(!cache.still_current(Some("b"), &b));
+    assert!(!cache.still_current(cache.inner.clock.now(), Some("b"), &b));
     let started = Instant::now();
     let answer = cache.key_for(Some("b")).await;
     let waited = started.elapsed();
@@ -320,7 +320,10 @@ async fn a_refresh_keeps_the_very_key_of_unchanged_keys() {
     ks.serve_keys(&[&A, &B]).await;
     assert!(cache.key_for(Some("b")).await.is_ok());
     assert_eq!(cache.fetch_attempts(), 2);
-    assert!(cache.still_current(Some("a"), &a), "the same Arc");
+    assert!(
+        cache.still_current(cache.inner.clock.now(), Some("a"), &a),
+        "the same Arc"
+    );
     assert!(Arc::ptr_eq(&a, &cache.key_for(Some("a")).await.unwrap()));
     // A new key under A's kid is not A.
     let other = SigningKey::generate_ec("a");
@@ -328,7 +331,10 @@ async fn a_refresh_keeps_the_very_key_of_unchanged_keys() {
     clock.advance(ms(1)); // the cooldown of unknown kids
     assert!(cache.key_for(Some("c")).await.is_err());
     assert_eq!(cache.fetch_attempts(), 3);
-    assert!(!cache.still_current(Some("a"), &a), "changed material");
+    assert!(
+        !cache.still_current(cache.inner.clock.now(), Some("a"), &a),
+        "changed material"
+    );
 }
 
 #[tokio::test]

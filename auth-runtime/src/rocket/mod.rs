@@ -4,8 +4,10 @@
 //! Everything Rocket-specific lives here; the core below (configuration,
 //! keys, validation, claims, scopes, error values) knows nothing of it.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
+use std::task::Poll;
 
 use ::rocket::http::{Cookie, Header};
 use ::rocket::request::{Outcome, Request};
@@ -74,19 +76,24 @@ async fn authenticate<'r>(request: &'r Request<'_>) -> &'r Result<Claims, AuthEr
                 return Err(AuthError::JwksUnavailable);
             };
             let parts = parts::request_parts(request, router);
-            let shutdown = request.rocket().shutdown();
-            // A request waiting on the key set when the server shuts down
-            // stops waiting (503), so that shutdown completes.
-            let result = tokio::select! {
-                biased;
-                result = router.authorize_request_with(
-                    &parts,
-                    || parts::tls_client_certificate(request),
-                ) => result,
-                () = shutdown => Err(AuthError::JwksUnavailable),
+            let mut authorizing =
+                std::pin::pin!(router
+                    .authorize_request_with(&parts, || parts::tls_client_certificate(request)));
+            // A cached token is decided on the first poll. A request that
+            // waits (on the key set, on introspection) stops waiting when
+            // the server shuts down (503), so that shutdown completes.
+            let first = std::future::poll_fn(|cx| Poll::Ready(authorizing.as_mut().poll(cx))).await;
+            let result = match first {
+                Poll::Ready(result) => result,
+                Poll::Pending => tokio::select! {
+                    biased;
+                    result = &mut authorizing => result,
+                    () = request.rocket().shutdown() => Err(AuthError::JwksUnavailable),
+                },
             };
             if result.is_ok()
-                && parts::scheme_used(request, Some(router)) == Some(crate::extract::Scheme::Dpop)
+                && parts.scheme(router.dpop_mode().accepts_dpop())
+                    == Some(crate::extract::Scheme::Dpop)
             {
                 state.nonce_due.store(true, Ordering::Relaxed);
             }

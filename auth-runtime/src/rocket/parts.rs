@@ -56,7 +56,10 @@ pub(super) fn request_parts<'r>(
     // A path with dot-segments forms no URL: the proof's htu would be
     // compared after resolving them, while Rocket routes the raw path, so
     // a proof made for one resource could serve another.
-    let url = (request.headers().contains("DPoP") && !has_dot_segment(path))
+    // One lookup of the DPoP header, for the URL and the proofs (a header
+    // lookup hashes its name: issue 31 counted them).
+    let mut proofs = request.headers().get("DPoP").peekable();
+    let url = (proofs.peek().is_some() && !has_dot_segment(path))
         .then(|| {
             router
                 .resource()
@@ -67,7 +70,7 @@ pub(super) fn request_parts<'r>(
     for value in request.headers().get("Authorization") {
         parts = parts.authorization(value);
     }
-    for value in request.headers().get("DPoP") {
+    for value in proofs {
         parts = parts.dpop(value);
     }
     // The certificate's one source: the configured header (a proxy

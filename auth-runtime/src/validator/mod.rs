@@ -31,7 +31,7 @@ use crate::error::AuthError;
 use crate::extract::extract_bearer;
 use crate::jwks::{JwksCache, VerifyKey};
 use jws::{is_access_token_type, map_jwt_error, numeric_date, parse_structure, StrictObject};
-use token_cache::{sha256, TokenCache, Verified};
+use token_cache::{TokenCache, Verified};
 
 /// Validates access tokens against one issuer's key set.
 ///
@@ -197,18 +197,17 @@ impl Validator {
                 .await
                 .map(|verified| verified.claims);
         };
-        let digest = sha256(token);
-        if let Some(hit) = cache.get(&digest) {
+        if let Some(hit) = cache.get(token) {
             if self.still_valid(&hit) {
                 cache.counters.lookup(true);
                 return Ok(hit.claims.clone());
             }
-            cache.remove(&digest);
+            cache.remove(token);
         }
         cache.counters.lookup(false);
         let verified = self.verify_boxed(token).await?;
         let claims = verified.claims.clone();
-        cache.insert(digest, verified);
+        cache.insert(token, verified);
         Ok(claims)
     }
 
@@ -236,16 +235,20 @@ impl Validator {
         let Some(now) = clock.unix_checked() else {
             return false;
         };
+        let instant = clock.now();
         let leeway = self.config.tuning.leeway.as_secs();
         let latest = now.saturating_add(leeway);
         hit.expires.saturating_add(leeway) >= now
             && hit.not_before.is_none_or(|nbf| nbf <= latest)
             && hit.issued_at_ceil.is_none_or(|iat| iat <= latest)
-            && clock.now().saturating_duration_since(hit.cached_at)
+            && instant.saturating_duration_since(hit.cached_at)
                 < self.config.tuning.token_cache_max_age
             && (self.config.tuning.max_token_age.is_none()
                 || hit.issued_at.is_some_and(|iat| self.young_enough(iat, now)))
-            && (self.secret.is_some() || self.jwks.still_current(hit.kid.as_deref(), &hit.key))
+            && (self.secret.is_some()
+                || self
+                    .jwks
+                    .still_current(instant, hit.kid.as_deref(), &hit.key))
     }
 
     /// The full validation, with no cache.

@@ -122,6 +122,16 @@ impl<'a> RequestParts<'a> {
         self.now = Some(now);
         self
     }
+
+    /// The scheme of the request's one `Authorization` header, if it is
+    /// one the router accepts (`DPoP` only when `dpop_accepted`); `None`
+    /// for no header or several.
+    pub(crate) fn scheme(&self, dpop_accepted: bool) -> Option<crate::extract::Scheme> {
+        match self.authorization.count() {
+            Count::One(value) => crate::extract::scheme_of(value, dpop_accepted),
+            Count::None | Count::Several => None,
+        }
+    }
 }
 
 /// The values of one header, in order. A request has one `Authorization`

@@ -1,15 +1,26 @@
-//! The verified-token cache: the SHA-256 of a whole token to what its full
-//! verification found, bounded in entries.
+//! The verified-token cache: a whole token to what its full verification
+//! found, bounded in entries.
+//!
+//! An entry keeps the token itself, and a hit compares it with the
+//! presented one byte for byte, in constant time: a hit needs the very
+//! token that was verified, whatever the hash does. The hash only places
+//! entries (foldhash, seeded at random per cache, over the token's length
+//! and the end of its signature); it was SHA-256 of the
+//! whole token until issue 31 measured that SHA-256 was most of what a
+//! cached request cost. A flood of colliding hashes would need verified
+//! tokens, which an attacker cannot mint: only tokens that pass every check
+//! are inserted.
 
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::Instant;
 
 use crate::claims::Claims;
 use crate::jwks::VerifyKey;
 
-/// Verified tokens, keyed by the SHA-256 of the whole token.
+/// Verified tokens, keyed by the whole token.
 pub(super) struct TokenCache {
-    entries: quick_cache::sync::Cache<[u8; 32], Arc<Verified>>,
+    entries: quick_cache::sync::Cache<TokenKey, Arc<Verified>>,
     /// Its hits and misses (`auth_token_cache_*_total`).
     pub(super) counters: crate::telemetry::TokenCacheCounters,
 }
@@ -51,23 +62,72 @@ impl TokenCache {
         }
     }
 
-    pub(super) fn get(&self, digest: &[u8; 32]) -> Option<Arc<Verified>> {
-        self.entries.get(digest)
+    pub(super) fn get(&self, token: &str) -> Option<Arc<Verified>> {
+        self.entries.get(&Presented(token))
     }
 
-    pub(super) fn remove(&self, digest: &[u8; 32]) {
-        self.entries.remove(digest);
+    pub(super) fn remove(&self, token: &str) {
+        self.entries.remove(&Presented(token));
     }
 
-    pub(super) fn insert(&self, digest: [u8; 32], verified: Verified) {
-        self.entries.insert(digest, Arc::new(verified));
+    pub(super) fn insert(&self, token: &str, verified: Verified) {
+        self.entries
+            .insert(TokenKey(token.into()), Arc::new(verified));
     }
 }
 
-/// The cache key of `token`.
-pub(super) fn sha256(token: &str) -> [u8; 32] {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
-    let mut out = [0u8; 32];
-    out.copy_from_slice(digest.as_ref());
-    out
+/// A cached token, as the cache's key.
+struct TokenKey(Box<str>);
+
+/// A presented token, looked up without copying it.
+struct Presented<'a>(&'a str);
+
+/// How many of a token's last bytes its hash reads.
+const HASHED_TAIL: usize = 32;
+
+/// The one hash of a token, for [`TokenKey`] and [`Presented`] alike: its
+/// length and its last [`HASHED_TAIL`] bytes, the end of its signature,
+/// which no two verified tokens share (a signature is not something a
+/// client can choose). Tokens that hash alike are still told apart by
+/// [`same_token`]; the hash only spreads the entries.
+fn hash_token<H: Hasher>(token: &str, state: &mut H) {
+    let bytes = token.as_bytes();
+    state.write_usize(bytes.len());
+    state.write(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..]);
 }
+
+/// Whether two tokens are the same, in time that depends only on their
+/// lengths (a cached token is a bearer credential: how far a guess matches
+/// it must not show in the time a lookup takes).
+fn same_token(a: &str, b: &str) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(a.as_bytes(), b.as_bytes()).is_ok()
+}
+
+impl Hash for TokenKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_token(&self.0, state);
+    }
+}
+
+impl PartialEq for TokenKey {
+    fn eq(&self, other: &TokenKey) -> bool {
+        same_token(&self.0, &other.0)
+    }
+}
+
+impl Eq for TokenKey {}
+
+impl Hash for Presented<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_token(self.0, state);
+    }
+}
+
+impl quick_cache::Equivalent<TokenKey> for Presented<'_> {
+    fn equivalent(&self, key: &TokenKey) -> bool {
+        same_token(self.0, &key.0)
+    }
+}
+
+#[cfg(test)]
+mod tests;
