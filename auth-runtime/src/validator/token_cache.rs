@@ -93,7 +93,8 @@ const HASHED_TAIL: usize = 32;
 fn hash_token<H: Hasher>(token: &str, state: &mut H) {
     let bytes = token.as_bytes();
     state.write_usize(bytes.len());
-    state.write(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..]);
+    let (_, tail) = bytes.split_at(bytes.len().saturating_sub(HASHED_TAIL));
+    state.write(tail);
 }
 
 /// Whether two tokens are the same, in time that depends only on their
