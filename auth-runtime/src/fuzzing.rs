@@ -3,7 +3,7 @@
 //! request runs. Not public API: no stability, no semver, no docs.rs page.
 //!
 //! A whole validation needs no entry point of its own: [`Validator`] is
-//! public. A DPoP proof's verification is [`dpop::verify`].
+//! public. A DPoP proof's verification is `dpop::verify`.
 //!
 //! [`Validator`]: crate::validator::Validator
 

@@ -47,6 +47,7 @@
 //! | `testing` | the `testing` module: a loopback development issuer, signing keys, a token builder, DPoP keys and proofs, an introspection endpoint and client certificates, for tests |
 //! | `metrics` | the counters and histogram named in [`telemetry`], through the `metrics` facade (the application installs the exporter) |
 //! | `redis` | a DPoP replay store on Redis, shared by several instances (`AUTH_DPOP_REPLAY_REDIS`) |
+//! | `tracing` | the spans named in [`telemetry`] through the `tracing` facade: `auth.authenticate`, `auth.jwks_fetch`, `auth.introspection` (the application installs the subscriber) |
 //! | `mtls` | RFC 8705 certificate-bound tokens on Rocket's own mutual TLS (`tls.mutual`; enables `rocket/mtls`): the client certificate Rocket's TLS listener verified, where no `Client-Cert` header is configured |
 //! | `okapi` | `rocket_okapi` 0.9 documents each `#[openapi]` route's security from its guards, served by `rocket::openapi_route` with the issuers' OpenID Connect schemes (holds Rocket at `=0.5.1`, rocket_okapi's pin) |
 //! | `fuzzing` | entry points for the `fuzz/` targets; not public API |

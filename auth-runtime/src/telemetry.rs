@@ -170,5 +170,8 @@ pub(crate) fn dependency_up(dependency: &'static str, up: bool) {
     let _ = (DEPENDENCY_UP, dependency, up);
 }
 
+mod spans;
+pub(crate) use spans::Traced;
+
 #[cfg(all(test, feature = "metrics"))]
 mod tests;

@@ -66,7 +66,7 @@ impl std::fmt::Debug for DpopExtras {
 
 impl AuthConfigBuilder {
     /// The secret that seals server nonces: its bytes as given, at least
-    /// [`MIN_NONCE_SECRET_BYTES`]. Instances behind one load balancer share
+    /// 32 bytes. Instances behind one load balancer share
     /// it, so that each accepts the others' nonces. `AUTH_DPOP_NONCE_SECRET`.
     /// Default: none, and a random secret per process (a warning says so
     /// when nonces are on).

@@ -109,8 +109,8 @@ settings! {
         fn(required: bool) required;
 
     /// How many verified tokens are remembered, so that a token seen again
-    /// skips signature verification; `0` turns the cache off. Entries are
-    /// keyed by the SHA-256 of the whole token, never outlive the token's
+    /// skips signature verification; `0` turns the cache off. Entries hold
+    /// the whole token (a hit is the same token, byte for byte), never outlive the token's
     /// `exp` nor `token_cache_max_age`, and are dropped when the key that
     /// verified them leaves the key set; scopes are still checked on every
     /// request, and failures are never remembered.

@@ -385,12 +385,15 @@ impl Introspector {
     /// (`None`: not at all), counted in
     /// [`INTROSPECTION_CALLS`](crate::telemetry::INTROSPECTION_CALLS).
     async fn ask(&self, token: &str) -> (Outcome, Option<Duration>) {
-        let answer = self.call(token).await;
-        crate::telemetry::introspection(match &answer.0 {
+        let traced = crate::telemetry::Traced::introspection(&shown(&self.endpoint));
+        let answer = traced.instrument(self.call(token)).await;
+        let result = match &answer.0 {
             Ok(_) => "active",
             Err(IntrospectionError::Unavailable(_) | IntrospectionError::Malformed(_)) => "error",
             Err(_) => "inactive",
-        });
+        };
+        traced.finish(result);
+        crate::telemetry::introspection(result);
         answer
     }
 

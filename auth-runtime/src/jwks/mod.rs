@@ -382,10 +382,15 @@ impl Completion {
         let fetched = inner.fetcher.fetch_set(&mut discovered);
         // The fetch's real duration, for the histogram (not a rule).
         let started = std::time::Instant::now();
-        let outcome = match tokio::time::timeout_at(deadline, fetched).await {
+        let traced = crate::telemetry::Traced::key_set_fetch(issuer);
+        let outcome = match traced
+            .instrument(tokio::time::timeout_at(deadline, fetched))
+            .await
+        {
             Ok(outcome) => outcome,
             Err(_) => Err(FetchError::Timeout),
         };
+        traced.finish(if outcome.is_ok() { "ok" } else { "error" });
         crate::telemetry::jwks_fetch(outcome.is_ok(), started.elapsed());
         self.discovered = Some(discovered);
         self.outcome = match outcome {

@@ -215,6 +215,30 @@ impl IssuerRouter {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = TlsClientCertificate<'c>>,
     {
+        let traced = crate::telemetry::Traced::authentication();
+        let result = traced
+            .instrument(self.authorize_untraced(request, tls_certificate))
+            .await;
+        match &result {
+            Ok(claims) => {
+                traced.issuer(|| claims.get("iss").and_then(serde_json::Value::as_str));
+                traced.finish("ok");
+            }
+            Err(error) => traced.finish(error.code()),
+        }
+        result
+    }
+
+    /// [`authorize_request_with`](Self::authorize_request_with) outside its span.
+    async fn authorize_untraced<'c, F, Fut>(
+        &self,
+        request: &RequestParts<'_>,
+        tls_certificate: F,
+    ) -> Result<Claims, AuthError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = TlsClientCertificate<'c>>,
+    {
         let header = match request.authorization.count() {
             Count::None => "",
             Count::One(one) => one,
