@@ -128,24 +128,32 @@ impl AuthConfigBuilder {
     pub fn build(self) -> Result<AuthConfig, ConfigError> {
         let mut config = self.config;
         let mut errors = Vec::new();
-        errors.extend(super::transport::check_urls(&config).err());
-        errors.extend(super::claims_policy::check_bounds(&config.audiences).err());
-        errors.extend(check_algorithms(&config).err());
-        config.tuning.check_bounds(&mut errors);
-        let ttl_refused = errors.iter().any(|error| {
-            matches!(error, ConfigError::OutOfRange { setting, .. } if *setting == "jwks_ttl")
-        });
-        if config.tuning.max_stale < config.tuning.jwks_ttl && !ttl_refused {
-            errors.push(ConfigError::OutOfRange {
-                setting: "max_stale",
-                reason: "must be at least jwks_ttl",
-            });
-        }
-        if errors.is_empty() {
-            errors.extend(super::dpop::check(&mut config).err());
-        }
+        check(&mut config, &mut errors, true);
         ConfigError::from_list(errors).map_or(Ok(config), Err)
     }
+}
+
+/// Every check of [`AuthConfigBuilder::build`], each failure pushed on
+/// `errors` (one error names them all); the issuer and the audiences only
+/// when `identity` (a constructor that found them missing or invalid has
+/// said so already).
+pub(super) fn check(config: &mut AuthConfig, errors: &mut Vec<ConfigError>, identity: bool) {
+    if identity {
+        errors.extend(super::transport::check_urls(config).err());
+        errors.extend(super::claims_policy::check_bounds(&config.audiences).err());
+    }
+    errors.extend(check_algorithms(config).err());
+    config.tuning.check_bounds(errors);
+    let ttl_refused = errors.iter().any(
+        |error| matches!(error, ConfigError::OutOfRange { setting, .. } if *setting == "jwks_ttl"),
+    );
+    if config.tuning.max_stale < config.tuning.jwks_ttl && !ttl_refused {
+        errors.push(ConfigError::OutOfRange {
+            setting: "max_stale",
+            reason: "must be at least jwks_ttl",
+        });
+    }
+    super::dpop::check(config, errors);
 }
 
 /// The algorithms against the keys: HMAC with a shared secret long enough

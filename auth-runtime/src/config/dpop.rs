@@ -101,10 +101,13 @@ impl AuthConfigBuilder {
 
 /// The checks of [`AuthConfigBuilder::build`] for these settings; a Redis
 /// URL becomes its store here.
-pub(super) fn check(config: &mut AuthConfig) -> Result<(), ConfigError> {
+pub(super) fn check(config: &mut AuthConfig, errors: &mut Vec<ConfigError>) {
     let tuning = &mut config.tuning;
     if let Some(url) = &tuning.public_url {
-        tuning.public_url = Some(public_base_url(url)?);
+        match public_base_url(url) {
+            Ok(url) => tuning.public_url = Some(url),
+            Err(error) => errors.push(error),
+        }
     }
     if config
         .dpop_extras
@@ -112,14 +115,16 @@ pub(super) fn check(config: &mut AuthConfig) -> Result<(), ConfigError> {
         .as_ref()
         .is_some_and(|secret| secret.len() < MIN_NONCE_SECRET_BYTES)
     {
-        return Err(ConfigError::Secret(
+        errors.push(ConfigError::Secret(
             "AUTH_DPOP_NONCE_SECRET (the DPoP nonce secret) must hold at least 32 bytes",
         ));
     }
     if let Some(url) = config.dpop_extras.replay_redis.take() {
-        config.dpop_extras.replay_store = Some(redis_store(&url, tuning.dpop_replay_timeout)?);
+        match redis_store(&url, tuning.dpop_replay_timeout) {
+            Ok(store) => config.dpop_extras.replay_store = Some(store),
+            Err(error) => errors.push(error),
+        }
     }
-    Ok(())
 }
 
 #[cfg(feature = "redis")]

@@ -264,8 +264,13 @@ impl AuthConfig {
         }
         builder.read_settings(var, &mut errors);
         if !errors.is_empty() {
-            // The ranges too, so that one error names every setting to fix.
-            builder.config.tuning.check_bounds(&mut errors);
+            // build()'s checks too, on a copy, so that one error names
+            // every setting to fix (the issuer and audience only when
+            // neither is already reported missing or invalid).
+            let identity = !errors
+                .iter()
+                .any(|error| error.is_missing() || matches!(error, ConfigError::InvalidUrl { .. }));
+            super::builder::check(&mut builder.config.clone(), &mut errors, identity);
         }
         ConfigError::from_list(errors).map_or(Ok(builder), Err)
     }

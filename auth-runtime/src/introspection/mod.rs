@@ -385,7 +385,7 @@ impl Introspector {
     /// (`None`: not at all), counted in
     /// [`INTROSPECTION_CALLS`](crate::telemetry::INTROSPECTION_CALLS).
     async fn ask(&self, token: &str) -> (Outcome, Option<Duration>) {
-        let traced = crate::telemetry::Traced::introspection(&shown(&self.endpoint));
+        let traced = crate::telemetry::Traced::introspection(|| shown(&self.endpoint));
         let answer = traced.instrument(self.call(token)).await;
         let result = match &answer.0 {
             Ok(_) => "active",

@@ -8,6 +8,9 @@
 //! | `auth.jwks_fetch` | `issuer`, `outcome` (`ok`, `error`), `duration_ms` |
 //! | `auth.introspection` | `endpoint` (no credentials, no query), `outcome` (`active`, `inactive`, `error`), `duration_ms` |
 //!
+//! A span dropped before its work ended (the request gone, the server
+//! shutting down) records `outcome = "cancelled"`.
+//!
 //! A span never records a token, a proof, a secret nor a subject. Without
 //! the feature, [`Traced`] is an empty value and its calls compile to
 //! nothing.
@@ -20,6 +23,11 @@ pub(crate) struct Traced {
     span: tracing::Span,
     #[cfg(feature = "tracing")]
     started: std::time::Instant,
+    /// Whether [`finish`](Traced::finish) recorded the outcome; a span
+    /// dropped before (its request gone, the server shutting down) records
+    /// `cancelled`.
+    #[cfg(feature = "tracing")]
+    finished: bool,
 }
 
 #[cfg(feature = "tracing")]
@@ -28,6 +36,7 @@ impl Traced {
         Traced {
             span,
             started: std::time::Instant::now(),
+            finished: false,
         }
     }
 
@@ -54,12 +63,12 @@ impl Traced {
     }
 
     /// The span of one call of the introspection endpoint, shown without
-    /// credentials or query (`shown`).
-    pub(crate) fn introspection(shown: &dyn std::fmt::Display) -> Traced {
+    /// credentials or query (`shown`, called only with the feature).
+    pub(crate) fn introspection(shown: impl FnOnce() -> String) -> Traced {
         Traced::new(tracing::info_span!(
             target: "auth_runtime",
             "auth.introspection",
-            endpoint = %shown,
+            endpoint = %shown(),
             outcome = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         ))
@@ -79,10 +88,24 @@ impl Traced {
     }
 
     /// Records the outcome and the time since the span began.
-    pub(crate) fn finish(self, outcome: &str) {
+    pub(crate) fn finish(mut self, outcome: &str) {
+        self.record(outcome);
+    }
+
+    fn record(&mut self, outcome: &str) {
+        self.finished = true;
         self.span.record("outcome", outcome);
         self.span
             .record("duration_ms", self.started.elapsed().as_secs_f64() * 1000.0);
+    }
+}
+
+#[cfg(feature = "tracing")]
+impl Drop for Traced {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.record("cancelled");
+        }
     }
 }
 
@@ -99,7 +122,7 @@ impl Traced {
     }
 
     #[inline(always)]
-    pub(crate) fn introspection(_shown: &dyn std::fmt::Display) -> Traced {
+    pub(crate) fn introspection(_shown: impl FnOnce() -> String) -> Traced {
         Traced {}
     }
 

@@ -76,8 +76,16 @@ impl TokenCache {
     }
 }
 
-/// A cached token, as the cache's key.
+/// A cached token, as the cache's key; its bytes are wiped when the entry
+/// goes (evicted, expired, removed), so that a bearer credential does not
+/// linger in freed memory.
 struct TokenKey(Box<str>);
+
+impl Drop for TokenKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut *self.0);
+    }
+}
 
 /// A presented token, looked up without copying it.
 struct Presented<'a>(&'a str);

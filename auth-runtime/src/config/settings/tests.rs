@@ -346,3 +346,34 @@ fn dpop_windows_are_at_least_a_second_and_at_most_an_hour() {
         .dpop_proof_max_ahead(Duration::ZERO);
     assert!(edges.build().is_ok(), "an hour, a second, no lead at all");
 }
+
+#[test]
+fn build_checks_join_the_missing_settings_in_one_error() {
+    // An audience missing, and what only build() checks: the public URL
+    // and the DPoP nonce secret's length. One error names all three.
+    let vars = [
+        ("AUTH_ISSUER", set("https://issuer.example/")),
+        ("AUTH_PUBLIC_URL", set("not a url")),
+        ("AUTH_DPOP_NONCE_SECRET", set("short")),
+    ];
+    let err = from_vars(&vars, Sources::Env).unwrap_err();
+    let ConfigError::Several(all) = &err else {
+        panic!("{err:?}")
+    };
+    let text = err.to_string();
+    assert!(text.contains("AUTH_AUDIENCE"), "{text}");
+    assert!(text.contains("AUTH_DPOP_NONCE_SECRET"), "{text}");
+    assert!(text.contains("public"), "{text}");
+    assert!(!text.contains("short"), "a secret's value: {text}");
+    assert_eq!(all.len(), 3, "{err}");
+    // build() itself: the DPoP secret beside an algorithm error.
+    let built = AuthConfig::builder("https://i/", "a")
+        .algorithms([jsonwebtoken::Algorithm::HS256])
+        .dpop_nonce_secret("short")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&built, ConfigError::Several(all) if all.len() == 2),
+        "{built:?}"
+    );
+}

@@ -170,3 +170,14 @@ async fn an_introspection_call_has_its_span_naming_the_endpoint_without_its_quer
     assert_eq!(calls[0].fields["endpoint"], "http://127.0.0.1:9/introspect");
     assert_eq!(calls[0].fields["outcome"], "error");
 }
+
+#[test]
+fn a_span_dropped_before_its_end_records_cancelled() {
+    let recorder = Recorder::default();
+    let _default = tracing::subscriber::set_default(recorder.clone());
+    drop(super::Traced::authentication());
+    super::Traced::authentication().finish("ok");
+    let spans = recorder.named("auth.authenticate");
+    assert_eq!(spans[0].fields["outcome"], "cancelled");
+    assert_eq!(spans[1].fields["outcome"], "ok");
+}

@@ -38,3 +38,23 @@ fn header_values_tell_none_one_and_several_and_keep_their_order() {
     assert!(matches!(empty.count(), Count::Several));
     assert_eq!(values.iter().collect::<Vec<_>>(), ["a", "b", "c"]);
 }
+
+#[test]
+fn the_scheme_is_that_of_the_one_authorization_header() {
+    use crate::extract::Scheme;
+    let parts = |values: &[&'static str]| {
+        values
+            .iter()
+            .fold(RequestParts::new("GET", None), |parts, value| {
+                parts.authorization(value)
+            })
+    };
+    assert_eq!(parts(&[]).scheme(true), None);
+    assert_eq!(parts(&["Bearer t"]).scheme(true), Some(Scheme::Bearer));
+    assert_eq!(parts(&["DPoP t"]).scheme(true), Some(Scheme::Dpop));
+    assert_eq!(parts(&["dpop t"]).scheme(true), Some(Scheme::Dpop));
+    // DPoP not accepted, or two headers: no scheme (no nonce is due).
+    assert_eq!(parts(&["DPoP t"]).scheme(false), None);
+    assert_eq!(parts(&["DPoP t", "DPoP t"]).scheme(true), None);
+    assert_eq!(parts(&["Basic x"]).scheme(true), None);
+}

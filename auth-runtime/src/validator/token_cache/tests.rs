@@ -59,6 +59,28 @@ fn a_presented_token_hashes_as_its_cached_copy() {
 }
 
 #[test]
+fn long_tokens_that_share_their_tail_are_told_apart() {
+    // Longer than the hashed tail: the same length and last 32 bytes, so
+    // the same hash; a different middle.
+    let tail = "s".repeat(64);
+    let one = format!("eyJ.one.{tail}");
+    let two = format!("eyJ.two.{tail}");
+    let hasher = std::hash::RandomState::new();
+    assert_eq!(
+        hasher.hash_one(Presented(&one)),
+        hasher.hash_one(Presented(&two))
+    );
+    assert_eq!(
+        hasher.hash_one(Presented(&one)),
+        hasher.hash_one(TokenKey(one.clone().into()))
+    );
+    let cache = TokenCache::new(8);
+    cache.insert(&one, verified());
+    assert!(cache.get(&one).is_some());
+    assert!(cache.get(&two).is_none(), "the same hash, another token");
+}
+
+#[test]
 fn tokens_are_the_same_only_byte_for_byte() {
     assert!(same_token("a.b.c", "a.b.c"));
     assert!(same_token("", ""));
@@ -73,7 +95,15 @@ fn tokens_are_the_same_only_byte_for_byte() {
 #[test]
 fn a_token_cache_finds_what_it_was_given_and_forgets_what_it_removes() {
     let cache = TokenCache::new(8);
-    let verified = || Verified {
+    cache.insert("t.one.s", verified());
+    assert!(cache.get("t.one.s").is_some());
+    assert!(cache.get("t.one.S").is_none());
+    cache.remove("t.one.s");
+    assert!(cache.get("t.one.s").is_none());
+}
+
+fn verified() -> Verified {
+    Verified {
         claims: Claims::from_payload(serde_json::Map::new()),
         expires: u64::MAX,
         issued_at: None,
@@ -85,10 +115,5 @@ fn a_token_cache_finds_what_it_was_given_and_forgets_what_it_removes() {
             jsonwebtoken::DecodingKey::from_secret(b"k").expect("an HMAC key"),
         )),
         cached_at: Instant::now(),
-    };
-    cache.insert("t.one.s", verified());
-    assert!(cache.get("t.one.s").is_some());
-    assert!(cache.get("t.one.S").is_none());
-    cache.remove("t.one.s");
-    assert!(cache.get("t.one.s").is_none());
+    }
 }
