@@ -138,5 +138,5 @@ impl Traced {
     pub(crate) fn finish(self, _outcome: &str) {}
 }
 
-#[cfg(all(test, feature = "tracing"))]
-mod tests;
+// Its tests are validator/spans_tests.rs: they authenticate through the
+// router, which this module must not import (no import circle).

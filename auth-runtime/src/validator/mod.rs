@@ -16,6 +16,8 @@ pub(crate) mod router;
 #[cfg(all(test, feature = "testing"))]
 mod router_tests;
 mod sender;
+#[cfg(all(test, feature = "tracing"))]
+mod spans_tests;
 #[cfg(all(test, feature = "testing"))]
 mod tests;
 mod token_cache;

@@ -217,7 +217,36 @@ impl IssuerRouter {
     {
         let traced = crate::telemetry::Traced::authentication();
         let result = traced
-            .instrument(self.authorize_untraced(request, tls_certificate))
+            .instrument(async {
+                let header = match request.authorization.count() {
+                    Count::None => "",
+                    Count::One(one) => one,
+                    Count::Several => return Err(AuthError::TooManyParts),
+                };
+                let (scheme, token) = extract_credentials(header, self.sender.mode.accepts_dpop())?;
+                let claims = self.validate(token).await?;
+                let now = request.now.unwrap_or_else(|| self.clock().unix());
+                self.sender
+                    .check(scheme, token, &claims, request, now)
+                    .await?;
+                // RFC 8705: a token bound to a certificate needs that certificate,
+                // from one source: the header when one is configured (a proxy
+                // terminates TLS: a certificate on the connection is its own), else
+                // the connection's. Header values are ignored where no header is
+                // configured: any client could send one.
+                let header_configured = self.client_cert_header().is_some();
+                let cnf = claims.get("cnf");
+                let bound = matches!(crate::certbound::bound_thumbprint(cnf), Ok(Some(_)));
+                let tls = if header_configured || !bound {
+                    TlsClientCertificate::None
+                } else {
+                    tls_certificate().await
+                };
+                let header_values = request.client_cert.iter().filter(|_| header_configured);
+                crate::certbound::check_binding_with(cnf, tls, header_values)
+                    .map_err(|error| AuthError::InvalidToken(error.description()))?;
+                Ok::<Claims, AuthError>(claims)
+            })
             .await;
         match &result {
             Ok(claims) => {
@@ -227,46 +256,6 @@ impl IssuerRouter {
             Err(error) => traced.finish(error.code()),
         }
         result
-    }
-
-    /// [`authorize_request_with`](Self::authorize_request_with) outside its span.
-    async fn authorize_untraced<'c, F, Fut>(
-        &self,
-        request: &RequestParts<'_>,
-        tls_certificate: F,
-    ) -> Result<Claims, AuthError>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = TlsClientCertificate<'c>>,
-    {
-        let header = match request.authorization.count() {
-            Count::None => "",
-            Count::One(one) => one,
-            Count::Several => return Err(AuthError::TooManyParts),
-        };
-        let (scheme, token) = extract_credentials(header, self.sender.mode.accepts_dpop())?;
-        let claims = self.validate(token).await?;
-        let now = request.now.unwrap_or_else(|| self.clock().unix());
-        self.sender
-            .check(scheme, token, &claims, request, now)
-            .await?;
-        // RFC 8705: a token bound to a certificate needs that certificate,
-        // from one source: the header when one is configured (a proxy
-        // terminates TLS: a certificate on the connection is its own), else
-        // the connection's. Header values are ignored where no header is
-        // configured: any client could send one.
-        let header_configured = self.client_cert_header().is_some();
-        let cnf = claims.get("cnf");
-        let bound = matches!(crate::certbound::bound_thumbprint(cnf), Ok(Some(_)));
-        let tls = if header_configured || !bound {
-            TlsClientCertificate::None
-        } else {
-            tls_certificate().await
-        };
-        let header_values = request.client_cert.iter().filter(|_| header_configured);
-        crate::certbound::check_binding_with(cnf, tls, header_values)
-            .map_err(|error| AuthError::InvalidToken(error.description()))?;
-        Ok(claims)
     }
 
     /// A fresh server nonce for a `DPoP-Nonce` header, when nonces are on

@@ -1,4 +1,5 @@
-//! The spans, read back through a recording subscriber.
+//! The spans of the `tracing` feature (`telemetry/spans.rs`), read back
+//! through a recording subscriber.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -175,8 +176,8 @@ async fn an_introspection_call_has_its_span_naming_the_endpoint_without_its_quer
 fn a_span_dropped_before_its_end_records_cancelled() {
     let recorder = Recorder::default();
     let _default = tracing::subscriber::set_default(recorder.clone());
-    drop(super::Traced::authentication());
-    super::Traced::authentication().finish("ok");
+    drop(crate::telemetry::Traced::authentication());
+    crate::telemetry::Traced::authentication().finish("ok");
     let spans = recorder.named("auth.authenticate");
     assert_eq!(spans[0].fields["outcome"], "cancelled");
     assert_eq!(spans[1].fields["outcome"], "ok");
