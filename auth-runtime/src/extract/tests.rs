@@ -102,12 +102,6 @@ fn dpop_is_a_scheme_only_where_accepted() {
 }
 
 #[test]
-fn the_scheme_is_checked_before_the_part_count() {
-    assert_eq!(extract_bearer("Basic a b c"), Err(AuthError::NotBearer));
-    assert_eq!(extract_bearer("Bearer a b c"), Err(AuthError::TooManyParts));
-}
-
-#[test]
 fn a_word_ends_at_its_first_white_space_wherever_the_chunks_fall() {
     let naive = |bytes: &[u8]| {
         bytes
@@ -130,4 +124,10 @@ fn a_word_ends_at_its_first_white_space_wherever_the_chunks_fall() {
             assert_eq!(end_of_word(&bytes), naive(&bytes), "0x01 at {at} of {len}");
         }
     }
+}
+
+#[test]
+fn the_scheme_is_checked_before_the_part_count() {
+    assert_eq!(extract_bearer("Basic a b c"), Err(AuthError::NotBearer));
+    assert_eq!(extract_bearer("Bearer a b c"), Err(AuthError::TooManyParts));
 }
