@@ -187,8 +187,7 @@ impl JwksCache {
 
     /// Whether `key` is still the serving set's key for `kid`. Never waits:
     /// a stale set answers (and starts its refresh in the background), and
-    /// an unknown `kid` fetches nothing here. `now` is the time of the
-    /// configuration's clock (the caller has read it already).
+    /// an unknown `kid` fetches nothing here; `now` is the config's clock.
     pub(crate) fn still_current(
         &self,
         now: Instant,
@@ -383,13 +382,8 @@ impl Completion {
         // The fetch's real duration, for the histogram (not a rule).
         let started = std::time::Instant::now();
         let traced = crate::telemetry::Traced::key_set_fetch(issuer);
-        let outcome = match traced
-            .instrument(tokio::time::timeout_at(deadline, fetched))
-            .await
-        {
-            Ok(outcome) => outcome,
-            Err(_) => Err(FetchError::Timeout),
-        };
+        let timed = traced.instrument(tokio::time::timeout_at(deadline, fetched));
+        let outcome = timed.await.unwrap_or(Err(FetchError::Timeout));
         traced.finish(if outcome.is_ok() { "ok" } else { "error" });
         crate::telemetry::jwks_fetch(outcome.is_ok(), started.elapsed());
         self.discovered = Some(discovered);
