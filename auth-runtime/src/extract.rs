@@ -25,6 +25,19 @@ pub(crate) fn scheme_of(value: &str, dpop_accepted: bool) -> Option<Scheme> {
     }
 }
 
+/// The scheme of a request's one `Authorization` header (`values` are its
+/// values, in order), if it is one accepted (`DPoP` only when
+/// `dpop_accepted`); `None` for no header or several.
+pub(crate) fn scheme_of_only<'a>(
+    mut values: impl Iterator<Item = &'a str>,
+    dpop_accepted: bool,
+) -> Option<Scheme> {
+    match (values.next(), values.next()) {
+        (Some(value), None) => scheme_of(value, dpop_accepted),
+        _ => None,
+    }
+}
+
 /// Extracts the scheme and token from the value of an `Authorization`
 /// header, with the rules of [`extract_bearer`]; `DPoP` (compared
 /// case-insensitively) is accepted beside `Bearer` when `dpop_accepted`,

@@ -4,7 +4,7 @@
 use rocket::request::Request;
 
 use crate::certbound::TlsClientCertificate;
-use crate::extract::{scheme_of, Scheme};
+use crate::extract::{scheme_of_only, Scheme};
 use crate::validator::{IssuerRouter, RequestParts};
 
 /// `https` when Rocket serves TLS itself, else `http` (behind a proxy that
@@ -137,11 +137,7 @@ pub(super) fn mutual_tls_configured(request: &Request<'_>) -> bool {
 /// challenge of an answer).
 pub(super) fn scheme_used(request: &Request<'_>, router: Option<&IssuerRouter>) -> Option<Scheme> {
     let dpop_accepted = router.is_some_and(|router| router.dpop_mode().accepts_dpop());
-    let mut values = request.headers().get("Authorization");
-    match (values.next(), values.next()) {
-        (Some(value), None) => scheme_of(value, dpop_accepted),
-        _ => None,
-    }
+    scheme_of_only(request.headers().get("Authorization"), dpop_accepted)
 }
 
 /// The absolute URL of the metadata document for `request`, when the

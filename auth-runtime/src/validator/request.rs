@@ -127,10 +127,7 @@ impl<'a> RequestParts<'a> {
     /// one the router accepts (`DPoP` only when `dpop_accepted`); `None`
     /// for no header or several.
     pub(crate) fn scheme(&self, dpop_accepted: bool) -> Option<crate::extract::Scheme> {
-        match self.authorization.count() {
-            Count::One(value) => crate::extract::scheme_of(value, dpop_accepted),
-            Count::None | Count::Several => None,
-        }
+        crate::extract::scheme_of_only(self.authorization.iter(), dpop_accepted)
     }
 }
 
